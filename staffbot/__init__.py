@@ -1,0 +1,1 @@
+"""staffbot: the application (use cases, ports, channels, documents, web, settings, texts)."""
