@@ -1,0 +1,153 @@
+"""Cards: the message a role holder gets for a task, and its edit once acted on. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from flows.model import Action, Flow, Step
+from staffbot.masking import mask_nik, mask_phone
+from staffbot.messages import Choice, OutgoingMessage
+from staffbot.richtext import b, esc
+from staffbot.texts import t
+from staffbot.timefmt import long_time, short_time
+
+KELUHAN_PREVIEW = 200
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    number: str
+    applicant_name: str
+    nik: str
+    wa_number: str
+    kecamatan: str
+    layanan: str
+    keluhan: str = ""
+    registration_no: str | None = None
+    nik_outside: bool = False
+    needs_manual_check: bool = False
+
+
+@dataclass(frozen=True)
+class Happened:
+    """The last thing done to the case, for the card's history line."""
+
+    outcome: str
+    actor: str
+    at: datetime
+    reason: str | None = None
+
+
+def action_label(action: Action, lang: str) -> str:
+    return action.label_en if lang == "en" and action.label_en else action.label
+
+
+def outcome_label(action: Action, lang: str) -> str:
+    return action.outcome_en if lang == "en" and action.outcome_en else action.outcome
+
+
+def step_title(step: Step, lang: str) -> str:
+    return step.title_en if lang == "en" and step.title_en else step.title
+
+
+def case_card(
+    flow: Flow,
+    step: Step,
+    case: CaseFacts,
+    *,
+    due: datetime | None,
+    paused: bool,
+    last: Happened | None,
+    choices: Sequence[Choice],
+    tz: tzinfo,
+    now: datetime,
+    lang: str = "id",
+) -> OutgoingMessage:
+    nik = case.nik if "nik" in step.reveals else mask_nik(case.nik)
+    phone = case.wa_number if "phone" in step.reveals else mask_phone(case.wa_number)
+    lines = [
+        "📄 " + b(t("card.case", lang, number=case.number)),
+        esc(t("card.step", lang, no=step.sop_no, title=step_title(step, lang))),
+        esc(t("card.applicant", lang, name=case.applicant_name, nik=nik)),
+        esc(t("card.phone", lang, phone=phone)),
+        esc(t("card.place", lang, kecamatan=case.kecamatan, layanan=case.layanan)),
+    ]
+    if case.registration_no:
+        lines.append(esc(t("card.registration", lang, number=case.registration_no)))
+    if case.keluhan:
+        preview = case.keluhan if len(case.keluhan) <= KELUHAN_PREVIEW else (
+            case.keluhan[: KELUHAN_PREVIEW - 1] + "…"
+        )
+        lines.append(esc(t("card.keluhan", lang, keluhan=preview)))
+    if case.nik_outside:
+        lines.append(esc(t("card.flag_outside", lang)))
+    if case.needs_manual_check:
+        lines.append(esc(t("card.flag_manual", lang)))
+    lines += _timing(due, paused, last, tz, now, lang)
+    return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
+
+
+def ba_card(
+    step: Step,
+    *,
+    number: str,
+    kecamatan: str,
+    case_numbers: Sequence[str],
+    due: datetime | None,
+    last: Happened | None,
+    choices: Sequence[Choice],
+    tz: tzinfo,
+    now: datetime,
+    lang: str = "id",
+) -> OutgoingMessage:
+    shown = ", ".join(case_numbers[:20]) + (" …" if len(case_numbers) > 20 else "")
+    lines = [
+        "🗂 " + b(t("card.ba", lang, number=number)),
+        esc(t("card.step", lang, no=step.sop_no, title=step_title(step, lang))),
+        esc(t("card.ba_place", lang, kecamatan=kecamatan, count=len(case_numbers))),
+        esc(t("card.ba_cases", lang, numbers=shown)),
+    ]
+    lines += _timing(due, False, last, tz, now, lang)
+    return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
+
+
+def _timing(due: datetime | None, paused: bool, last: Happened | None, tz: tzinfo,
+            now: datetime, lang: str) -> list[str]:
+    lines: list[str] = []
+    if paused:
+        lines.append(esc(t("card.paused", lang)))
+    elif due is not None:
+        lines.append(esc(t("card.due", lang, due=long_time(due, tz, lang))))
+    if last is not None:
+        lines.append(esc(t("card.last", lang, outcome=last.outcome, actor=last.actor,
+                           at=short_time(last.at, tz, now, lang))))
+        if last.reason:
+            lines.append(esc(t("card.reason", lang, reason=last.reason)))
+    return lines
+
+
+def outcome_line(
+    action: Action,
+    *,
+    actor: str,
+    at: datetime,
+    tz: tzinfo,
+    now: datetime,
+    lang: str = "id",
+    on_behalf_of: str | None = None,
+    reason: str | None = None,
+) -> str:
+    key = "card.outcome_back" if action.is_back else "card.outcome"
+    who = actor + (t("card.on_behalf", lang, name=on_behalf_of) if on_behalf_of else "")
+    line = b(t(key, lang, outcome=outcome_label(action, lang), actor=who,
+               at=short_time(at, tz, now, lang)))
+    if reason:
+        line += "\n" + esc(t("card.reason", lang, reason=reason))
+    return line
+
+
+def closed_card(original: OutgoingMessage, line: str) -> OutgoingMessage:
+    """The card after the task was done: same text, the outcome, no buttons."""
+    return OutgoingMessage(text=original.text + "\n\n" + line)

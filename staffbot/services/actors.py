@@ -1,0 +1,140 @@
+"""Who is acting: staff records to engine actors, delegation, the signing PIN."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flows.engine import Actor
+from staffbot.errors import AuthError, PinLocked, PinWrong, ValidationError
+from staffbot.services.context import Office
+from storage.tables import Staff
+from storage.uow import UnitOfWork
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff row with its roles, detached from the session."""
+
+    id: int
+    nip: str
+    name: str
+    roles: frozenset[str]
+    channel: str
+    language: str | None
+    on_leave: bool
+    delegate_id: int | None
+    supervisor_id: int | None
+
+
+def member(staff: Staff, roles: frozenset[str]) -> StaffMember:
+    assert staff.id is not None
+    return StaffMember(
+        id=staff.id, nip=staff.nip, name=staff.name, roles=roles, channel=staff.channel,
+        language=staff.language, on_leave=staff.on_leave, delegate_id=staff.delegate_id,
+        supervisor_id=staff.supervisor_id,
+    )
+
+
+async def find_staff(uow: UnitOfWork, *, nip: str | None = None,
+                     staff_id: int | None = None) -> Staff:
+    staff = None
+    if staff_id is not None:
+        staff = await uow.staff.get(staff_id)
+    elif nip is not None:
+        staff = await uow.staff.by_nip(nip.replace(" ", ""))
+    if staff is None:
+        raise ValidationError(field="staff", problem="unknown", value=nip or staff_id)
+    return staff
+
+
+async def load_actor(uow: UnitOfWork, staff: Staff) -> Actor:
+    """The engine's view of a staff member, with the roles of absent colleagues they cover."""
+    if not staff.active:
+        raise AuthError(reason=f"{staff.name} is not active")
+    assert staff.id is not None
+    absent = await uow.staff.absent_delegating_to(staff.id)
+    roles = await uow.staff.roles_for([staff.id, *(a.id for a in absent if a.id is not None)])
+    stand_in = tuple(
+        (a.nip, roles.get(a.id, frozenset())) for a in absent if a.id is not None
+    )
+    return Actor(key=staff.nip, name=staff.name, roles=roles.get(staff.id, frozenset()),
+                 stand_in_for=stand_in)
+
+
+# -- the signing PIN -------------------------------------------------------------------
+
+
+def hash_pin(pin: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, salt_b64, digest_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt_b64), **_SCRYPT)
+    return hmac.compare_digest(digest, base64.b64decode(digest_b64))
+
+
+def check_pin_format(pin: str) -> str:
+    pin = (pin or "").strip()
+    if not (pin.isdigit() and len(pin) == 6):
+        raise ValidationError(field="pin", problem="format")
+    return pin
+
+
+async def verify_pin(uow: UnitOfWork, office: Office, staff: Staff, pin: str,
+                     now: datetime) -> None:
+    """Check the PIN; a wrong one is counted (and committed) before the error is raised.
+
+    Staff without a stored PIN (BSrE users) are checked by the signer itself, which
+    reports a wrong passphrase through :func:`count_pin_failure`.
+    """
+    if staff.pin_locked_until is not None and staff.pin_locked_until > now:
+        raise PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+    if staff.pin_hash is None:
+        return
+    if pin_matches(pin, staff.pin_hash):
+        if staff.pin_failures:
+            staff.pin_failures = 0
+            uow.session.add(staff)
+        return
+    await count_pin_failure(uow, office, staff, now)
+
+
+async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff,
+                            now: datetime) -> None:
+    """Record one wrong PIN in its own commit and raise PinWrong or PinLocked."""
+    await uow.rollback()
+    fresh = await uow.staff.get(staff.id) if staff.id is not None else None
+    if fresh is None:
+        raise AuthError(reason="staff vanished")
+    fresh.pin_failures += 1
+    locked = fresh.pin_failures >= office.pin_max_failures
+    if locked:
+        fresh.pin_locked_until = now + timedelta(minutes=office.pin_lock_minutes)
+        fresh.pin_failures = 0
+        await uow.audit.append(
+            at=now, kind="pin_locked", actor=fresh.name, actor_id=fresh.id,
+            data={"minutes": office.pin_lock_minutes},
+        )
+        for hook in office.pin_lock_hooks:
+            await hook(uow, office, fresh)
+    uow.session.add(fresh)
+    await uow.commit()
+    if locked:
+        assert fresh.pin_locked_until is not None
+        raise PinLocked(until=fresh.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+    raise PinWrong(left=office.pin_max_failures - fresh.pin_failures)

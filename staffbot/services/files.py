@@ -1,0 +1,127 @@
+"""Storing files: applicant uploads, attachments and generated PDFs.
+
+Files live under ``<data_dir>/files`` with random names, outside any web root;
+only their metadata (kind, original name sanitised, sha256, size) is in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+
+from staffbot.errors import ValidationError
+from staffbot.services.context import Office
+from storage.tables import Document
+from storage.uow import UnitOfWork
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The type the bytes really are (not what the sender claims)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def safe_filename(name: str, mime: str) -> str:
+    """A display name with no path, no control characters and the right extension."""
+    base = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
+    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" ._") or "berkas"
+    stem = base.rsplit(".", 1)[0][:80] if "." in base else base[:80]
+    return stem + ALLOWED[mime]
+
+
+def check_upload(data: bytes, filename: str) -> tuple[str, str]:
+    if len(data) == 0:
+        raise ValidationError(field="file", problem="empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(field="file", problem="size", max=MAX_UPLOAD_BYTES // (1024 * 1024))
+    mime = sniff_mime(data)
+    if mime is None:
+        raise ValidationError(field="file", problem="type")
+    if mime == "application/pdf" and not _pdf_opens(data):
+        raise ValidationError(field="file", problem="broken_pdf")
+    return mime, safe_filename(filename, mime)
+
+
+def _pdf_opens(data: bytes) -> bool:
+    # A cheap structural check; the documents package parses it fully when used.
+    tail = data[-2048:]
+    return b"%%EOF" in tail and (b"/Root" in data or b"/Type /Catalog" in data
+                                 or b"/Type/Catalog" in data)
+
+
+def files_dir(office: Office) -> Path:
+    return office.data_dir / "files"
+
+
+def write_blob(office: Office, data: bytes, suffix: str) -> str:
+    """Write bytes under a random name; returns the path relative to the data dir."""
+    now = office.local(office.now())
+    relative = Path("files") / f"{now:%Y}" / f"{now:%m}" / (secrets.token_hex(16) + suffix)
+    target = office.data_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return relative.as_posix()
+
+
+def read_blob(office: Office, document: Document) -> bytes:
+    path = (office.data_dir / document.path).resolve()
+    root = office.data_dir.resolve()
+    if root not in path.parents:
+        raise ValidationError(field="file", problem="path")
+    return path.read_bytes()
+
+
+async def store_document(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    data: bytes,
+    filename: str,
+    kind: str,
+    case_id: int | None = None,
+    ba_id: int | None = None,
+    created_by: int | None = None,
+    mime: str | None = None,
+    verify_code: str | None = None,
+    signed: bool = False,
+    signer: str | None = None,
+    checked: bool = False,
+) -> Document:
+    """Store a file and record it (inside the caller's transaction).
+
+    Untrusted input (``checked=False``) is sniffed, size-limited and renamed;
+    files the bot generated itself pass ``checked=True`` with their mime type.
+    """
+    if checked and mime is not None:
+        clean_name = filename
+    else:
+        mime, clean_name = check_upload(data, filename)
+    relative = write_blob(office, data, ALLOWED.get(mime, ".bin"))
+    document = Document(
+        case_id=case_id, ba_id=ba_id, kind=kind, filename=clean_name, mime_type=mime,
+        path=relative, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        verify_code=verify_code, signed=signed, signer=signer,
+        signed_at=office.now() if signed else None, created_by=created_by,
+        created_at=office.now(),
+    )
+    return await uow.documents.add(document)

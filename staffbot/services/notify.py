@@ -1,0 +1,146 @@
+"""Who gets which message: outbox rows for cards, card edits and applicant messages.
+
+Everything here runs inside the transition's transaction, so a message exists if
+and only if the change it reports was committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flows.model import Action
+from staffbot.cards import Happened, action_label
+from staffbot.messages import Choice, OutgoingMessage
+from staffbot.services.context import Office
+from storage.tables import ButtonToken, Outbox, Staff, Task
+from storage.uow import UnitOfWork
+
+WEB = "web"
+TELEGRAM = "telegram"
+WHATSAPP = "whatsapp"
+#: The applicant is reached on WhatsApp only.
+APPLICANT_CHANNEL = WHATSAPP
+
+
+@dataclass(frozen=True)
+class Address:
+    channel: str
+    chat_id: str
+
+
+def address_of(staff: Staff) -> Address:
+    """Where a staff member's messages go: their chosen channel if it is set up, else web."""
+    if staff.channel == TELEGRAM and staff.telegram_id is not None:
+        return Address(TELEGRAM, str(staff.telegram_id))
+    if staff.channel == WHATSAPP and staff.whatsapp:
+        return Address(WHATSAPP, staff.whatsapp)
+    return Address(WEB, str(staff.id))
+
+
+def new_token() -> str:
+    # 72 random bits, 12 URL-safe characters: well inside Telegram's 64-byte limit.
+    return secrets.token_urlsafe(9)
+
+
+async def task_recipients(uow: UnitOfWork, task: Task) -> list[Staff]:
+    """The staff who should see a task's card now.
+
+    A claimed task goes to its assignee (or their delegate while on leave). An open
+    one goes to every active holder of the role, with holders on leave replaced by
+    their delegates. If that leaves nobody, the holders get it anyway: a card that
+    reaches someone on leave beats a card that reaches no one.
+    """
+    if task.assignee_id is not None:
+        assignee = await uow.staff.get(task.assignee_id)
+        if assignee is not None:
+            return [await _present(uow, assignee)]
+    holders = list(await uow.staff.holders(task.role))
+    chosen: dict[int, Staff] = {}
+    for holder in holders:
+        person = await _present(uow, holder)
+        if not person.on_leave and person.id is not None:
+            chosen.setdefault(person.id, person)
+    if not chosen:
+        return holders
+    return list(chosen.values())
+
+
+async def _present(uow: UnitOfWork, staff: Staff) -> Staff:
+    if staff.on_leave and staff.delegate_id is not None:
+        delegate = await uow.staff.get(staff.delegate_id)
+        if delegate is not None and delegate.active and not delegate.on_leave:
+            return delegate
+    return staff
+
+
+async def buttons(uow: UnitOfWork, office: Office, *, staff: Staff, task: Task,
+                  actions: Sequence[Action], lang: str) -> list[Choice]:
+    """One opaque token per button, bound to this staff member, task and action."""
+    assert staff.id is not None and task.id is not None
+    now = office.now()
+    tokens = [ButtonToken(token=new_token(), staff_id=staff.id, action=a.key, task_id=task.id,
+                          created_at=now) for a in actions]
+    await uow.outbox.add_tokens(tokens)
+    return [Choice(action_label(a, lang), tok.token) for a, tok in zip(actions, tokens, strict=True)]
+
+
+def staff_language(office: Office, staff: Staff) -> str:
+    return staff.language or office.language
+
+
+async def queue(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    address: Address,
+    kind: str,
+    message: OutgoingMessage,
+    key: str,
+    staff: Staff | None = None,
+    case_id: int | None = None,
+    task_id: int | None = None,
+    ba_id: int | None = None,
+    ref_id: int | None = None,
+) -> Outbox:
+    now = office.now()
+    row = Outbox(
+        created_at=now, channel=address.channel, chat_id=address.chat_id,
+        staff_id=staff.id if staff is not None else None, kind=kind,
+        payload=message.to_payload(), idempotency_key=key, next_attempt_at=now,
+        case_id=case_id, task_id=task_id, ba_id=ba_id, ref_id=ref_id,
+    )
+    await uow.outbox.add_all([row])
+    uow.wrote_outbox = True
+    return row
+
+
+async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) -> int:
+    """Edit every card of a finished task: the outcome appended, the buttons gone."""
+    assert task.id is not None
+    cards = await uow.outbox.cards_of_task(task.id)
+    for card in cards:
+        assert card.id is not None
+        original = OutgoingMessage.from_payload(card.payload)
+        edited = OutgoingMessage(text=original.text + "\n\n" + line)
+        await queue(
+            uow, office, address=Address(card.channel, card.chat_id), kind="edit",
+            message=edited, key=f"edit:{card.id}:{task.id}", case_id=card.case_id,
+            task_id=task.id, ba_id=card.ba_id, ref_id=card.id,
+        )
+    return len(cards)
+
+
+async def notify_applicant(uow: UnitOfWork, office: Office, *, case_id: int, phone: str,
+                           message: OutgoingMessage, key: str) -> Outbox:
+    return await queue(
+        uow, office, address=Address(APPLICANT_CHANNEL, phone), kind="applicant",
+        message=message, key=key, case_id=case_id,
+    )
+
+
+def happened_of(task: Task | None, actor_name: str | None, outcome: str | None) -> Happened | None:
+    if task is None or task.done_at is None or outcome is None or actor_name is None:
+        return None
+    return Happened(outcome=outcome, actor=actor_name, at=task.done_at, reason=task.note)

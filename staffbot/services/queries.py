@@ -1,0 +1,160 @@
+"""Read-side use cases: show a case, my tasks, find a case, list cases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from staffbot.masking import mask_nik, mask_phone
+from staffbot.services.actors import find_staff
+from staffbot.services.context import Office
+from staffbot.services.transitions import find_case
+from staffbot.validation import normalise_phone
+from storage.tables import CASE_OPEN, Case, Task
+from storage.uow import UnitOfWork
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def case_view(uow: UnitOfWork, office: Office, ref: str, *,
+                    reveal: bool = False) -> dict[str, Any]:
+    """Everything about one case, JSON-ready (`case show --json`)."""
+    case = await find_case(uow, ref)
+    assert case.id is not None
+    flow = office.flow
+    task = await uow.tasks.open_for_case(case.id)
+    if task is None and case.ba_id is not None:
+        task = await uow.tasks.open_for_ba(case.ba_id)
+    step = flow.step(case.step)
+    names = {s.id: s.name for s in await uow.staff.all()}
+    history = [_task_json(t, names) for t in await uow.tasks.history_of_case(case.id)]
+    ba = await uow.cases.get_ba(case.ba_id) if case.ba_id is not None else None
+    if ba is not None and ba.id is not None:
+        history += [_task_json(t, names) for t in await uow.tasks.history_of_ba(ba.id)]
+        history.sort(key=lambda h: (h["created_at"] or "", h["task_id"]))
+    open_actions = [a.key for a in step.actions] if task is not None else []
+    documents = [
+        {"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256,
+         "signed": d.signed, "verify_code": d.verify_code}
+        for d in await uow.documents.of_case(case.id)
+    ]
+    return {
+        "number": case.number,
+        "status": case.status,
+        "step": case.step,
+        "sop_no": step.sop_no,
+        "step_title": step.title,
+        "role": step.role,
+        "actions": open_actions,
+        "task": _task_json(task, names) if task is not None else None,
+        "applicant": {
+            "name": case.applicant_name,
+            "nik": case.nik if reveal else mask_nik(case.nik),
+            "wa": case.wa_number if reveal else mask_phone(case.wa_number),
+            "nik_outside": case.nik_outside,
+        },
+        "kecamatan": case.kecamatan,
+        "layanan": case.layanan,
+        "keluhan": case.keluhan,
+        "registration_no": case.registration_no,
+        "ba": ba.number if ba is not None else None,
+        "needs_manual_check": case.needs_manual_check,
+        "created_at": _iso(case.created_at),
+        "closed_at": _iso(case.closed_at),
+        "version": case.version,
+        "history": history,
+        "documents": documents,
+    }
+
+
+def _task_json(task: Task, names: dict[int | None, str]) -> dict[str, Any]:
+    return {
+        "task_id": task.id,
+        "step": task.step,
+        "role": task.role,
+        "open": task.is_open,
+        "assignee": names.get(task.assignee_id) if task.assignee_id else None,
+        "created_at": _iso(task.created_at),
+        "due_at": _iso(task.due_at),
+        "paused": task.paused_at is not None,
+        "done_at": _iso(task.done_at),
+        "action": task.action,
+        "outcome": task.outcome,
+        "actor": names.get(task.actor_id) if task.actor_id else None,
+        "on_behalf_of": names.get(task.on_behalf_of_id) if task.on_behalf_of_id else None,
+        "note": task.note,
+        "escalation_level": task.escalation_level,
+        "ba_id": task.ba_id,
+    }
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    task_id: int
+    number: str
+    step: str
+    sop_no: int
+    title: str
+    role: str
+    due_at: str | None
+    paused: bool
+    kecamatan: str
+    layanan: str
+
+
+async def my_tasks(uow: UnitOfWork, office: Office, *, nip: str | None = None,
+                   staff_id: int | None = None) -> list[TaskSummary]:
+    """Open tasks this staff member may act on now (own roles and stand-ins)."""
+    staff = await find_staff(uow, nip=nip, staff_id=staff_id)
+    assert staff.id is not None
+    absent = await uow.staff.absent_delegating_to(staff.id)
+    ids = [staff.id, *(a.id for a in absent if a.id is not None)]
+    roles = set().union(*(await uow.staff.roles_for(ids)).values()) if ids else set()
+    out: list[TaskSummary] = []
+    for task in await uow.tasks.open_for_roles(roles, staff_ids=ids):
+        step = office.flow.step(task.step)
+        number, kecamatan, layanan = "?", "", ""
+        if task.case_id is not None:
+            case = await uow.cases.get(task.case_id)
+            if case is not None:
+                number, kecamatan, layanan = case.number, case.kecamatan, case.layanan
+        elif task.ba_id is not None:
+            ba = await uow.cases.get_ba(task.ba_id)
+            if ba is not None:
+                number, kecamatan, layanan = ba.number, ba.kecamatan, "Berita Acara"
+        assert task.id is not None
+        out.append(TaskSummary(
+            task_id=task.id, number=number, step=task.step, sop_no=step.sop_no, title=step.title,
+            role=task.role, due_at=_iso(task.due_at), paused=task.paused_at is not None,
+            kecamatan=kecamatan, layanan=layanan,
+        ))
+    return out
+
+
+_CASE_NUMBER = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{1,6}$")
+
+
+async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
+    """By case number, by NIK (16 digits) or by the applicant's phone number."""
+    q = query.strip()
+    if _CASE_NUMBER.match(q.upper()):
+        return list(await uow.cases.search(number=q.upper()))
+    digits = re.sub(r"\D", "", q)
+    if len(digits) == 16 and digits == q.replace(" ", ""):
+        return list(await uow.cases.search(nik=digits))
+    try:
+        phone = normalise_phone(q)
+    except Exception:
+        return []
+    return list(await uow.cases.search(phone=phone))
+
+
+async def list_cases(uow: UnitOfWork, office: Office, *, status: str | None = None,
+                     overdue: bool = False, limit: int = 200) -> list[Case]:
+    return list(await uow.cases.listing(
+        status=status or (CASE_OPEN if overdue else None),
+        overdue_at=office.now() if overdue else None, limit=limit,
+    ))

@@ -1,0 +1,85 @@
+"""Settings from environment variables (prefix STAFFBOT_) and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+#: The 20 kecamatan of Kabupaten Tanggamus (Kemendagri 18.06).
+KECAMATAN_TANGGAMUS: tuple[str, ...] = (
+    "Wonosobo", "Semaka", "Bandar Negeri Semuong", "Kota Agung", "Pematang Sawa",
+    "Kota Agung Timur", "Kota Agung Barat", "Pulau Panggung", "Air Naningan", "Ulu Belu",
+    "Talang Padang", "Sumberejo", "Gisting", "Gunung Alip", "Pugung", "Bulok",
+    "Cukuh Balak", "Kelumbayan", "Limau", "Kelumbayan Barat",
+)
+
+JENIS_LAYANAN: tuple[str, ...] = (
+    "KK", "KTP-el", "KIA", "Akta Kelahiran", "Akta Kematian", "Akta Perkawinan",
+    "Akta Perceraian", "Pindah/Datang", "Perubahan Biodata", "Legalisir", "Lainnya",
+)
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STAFFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./staffbot.db"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_library: str = Field(default="ptb", pattern="^(ptb|aiogram)$")
+    telegram_webhook_url: str | None = None
+
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    #: The online-service WhatsApp number applicants send their files to (shown to them).
+    whatsapp_service_number: str = "+62 812-0000-0000"
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    #: Demo mode offers the role picker on the web page; "auto" = on while the demo
+    #: roster is the only staff.
+    demo: str = Field(default="auto", pattern="^(auto|on|off)$")
+
+    timezone: str = "Asia/Jakarta"
+    language: str = Field(default="id", pattern="^(id|en)$")
+    data_dir: Path = Path("./data")
+
+    office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
+    office_city: str = "Kota Agung"
+    #: NIK regency codes (first 4 digits) of the office's own area; others are flagged.
+    regency_codes: CommaList = ("1806",)
+    kecamatan: CommaList = KECAMATAN_TANGGAMUS
+    layanan: CommaList = JENIS_LAYANAN
+    case_prefix: str = "PO"
+    ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
+
+    @field_validator("regency_codes", "kecamatan", "layanan", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return self.whatsapp_token is not None and self.whatsapp_phone_id is not None

@@ -1,0 +1,61 @@
+"""Every text the bot shows, in Bahasa Indonesia (default) and English.
+
+``t(key, lang, **params)`` formats a catalog entry; ``error_text(err, lang)`` turns any
+StaffbotError into the sentence a person reads. A missing English entry falls back
+to Indonesian; a missing key is a bug and raises KeyError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.errors import StaffbotError
+from staffbot.errors import ValidationError
+from staffbot.texts.en import TEXTS as EN
+from staffbot.texts.id import TEXTS as ID
+
+CATALOGS: dict[str, dict[str, str]] = {"id": ID, "en": EN}
+
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}
+_DAYS = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def t(key: str, lang: str = "id", /, **params: Any) -> str:
+    template = CATALOGS.get(lang, ID).get(key)
+    if template is None:
+        template = ID[key]
+    return template.format(**params) if params else template
+
+
+def has(key: str) -> bool:
+    return key in ID
+
+
+def error_text(error: StaffbotError, lang: str = "id") -> str:
+    if isinstance(error, ValidationError):
+        key = f"invalid.{error.params.get('field')}.{error.params.get('problem')}"
+        if has(key):
+            return t(key, lang, **error.params)
+    key = f"error.{error.code}"
+    if has(key):
+        try:
+            return t(key, lang, **error.params)
+        except (KeyError, IndexError):
+            pass
+    return t("error.generic", lang)
+
+
+def month_name(month: int, lang: str = "id") -> str:
+    return _MONTHS.get(lang, _MONTHS["id"])[month - 1]
+
+
+def day_name(weekday: int, lang: str = "id") -> str:
+    return _DAYS.get(lang, _DAYS["id"])[weekday]

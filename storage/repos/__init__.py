@@ -1,0 +1,1 @@
+"""Repositories: small query objects over one session, one per aggregate."""

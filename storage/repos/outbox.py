@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, ButtonToken, Outbox
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_all(self, rows: Sequence[Outbox]) -> Sequence[Outbox]:
+        self.session.add_all(rows)
+        await self.session.flush()
+        return rows
+
+    async def get(self, outbox_id: int) -> Outbox | None:
+        return await self.session.get(Outbox, outbox_id)
+
+    async def cards_of_task(self, task_id: int) -> Sequence[Outbox]:
+        statement = select(Outbox).where(Outbox.task_id == task_id, Outbox.kind == "card")
+        return (await self.session.exec(statement.order_by(col(Outbox.id)))).all()
+
+    async def for_case(self, case_id: int) -> Sequence[Outbox]:
+        statement = select(Outbox).where(Outbox.case_id == case_id).order_by(col(Outbox.id))
+        return (await self.session.exec(statement)).all()
+
+    async def for_chat(self, channel: str, chat_id: str, *, after_id: int = 0,
+                       limit: int = 500) -> Sequence[Outbox]:
+        statement = (
+            select(Outbox)
+            .where(Outbox.channel == channel, Outbox.chat_id == chat_id,
+                   col(Outbox.id) > after_id)
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+        return (await self.session.exec(statement)).all()
+
+    async def due(self, now: datetime, *, channels: Sequence[str], limit: int = 200,
+                  skip_locked: bool = False) -> Sequence[Outbox]:
+        """Pending rows whose time has come and that are first in their chat's queue.
+
+        A row waits while an older row of the same chat is still pending, so that
+        messages arrive in order per chat even across retries.
+        """
+        older = aliased(Outbox)
+        blocked = exists().where(
+            and_(
+                col(older.channel) == col(Outbox.channel),
+                col(older.chat_id) == col(Outbox.chat_id),
+                col(older.status) == OUTBOX_PENDING,
+                col(older.id) < col(Outbox.id),
+            )
+        )
+        statement = (
+            select(Outbox)
+            .where(
+                Outbox.status == OUTBOX_PENDING,
+                col(Outbox.next_attempt_at) <= now,
+                col(Outbox.channel).in_(list(channels)),
+                ~blocked,
+            )
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+        if skip_locked:
+            statement = statement.with_for_update(skip_locked=True, of=Outbox)
+        return (await self.session.exec(statement)).all()
+
+    async def mark_sent(self, outbox_id: int, *, at: datetime,
+                        platform_message_id: str | None) -> bool:
+        result = await self.session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OUTBOX_PENDING)
+            .values(status=OUTBOX_SENT, sent_at=at, platform_message_id=platform_message_id,
+                    attempts=Outbox.attempts + 1, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def reschedule(self, outbox_id: int, *, at: datetime, error: str,
+                         count_attempt: bool = True) -> None:
+        values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:500]}
+        if count_attempt:
+            values["attempts"] = Outbox.attempts + 1
+        await self.session.exec(
+            update(Outbox).where(col(Outbox.id) == outbox_id).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_failed(self, outbox_id: int, *, error: str) -> None:
+        await self.session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id)
+            .values(status=OUTBOX_FAILED, last_error=error[:500], attempts=Outbox.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def set_status(self, outbox_id: int, status: str, *, error: str | None = None) -> None:
+        await self.session.exec(
+            update(Outbox).where(col(Outbox.id) == outbox_id)
+            .values(status=status, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def retry(self, outbox_id: int, *, at: datetime) -> bool:
+        result = await self.session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OUTBOX_FAILED)
+            .values(status=OUTBOX_PENDING, next_attempt_at=at, attempts=0)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def listing(self, *, status: str | None = None, limit: int = 100) -> Sequence[Outbox]:
+        statement = select(Outbox)
+        if status:
+            statement = statement.where(Outbox.status == status)
+        return (await self.session.exec(statement.order_by(col(Outbox.id).desc()).limit(limit))).all()
+
+    async def depth(self) -> tuple[int, datetime | None]:
+        """Pending rows and the creation time of the oldest."""
+        statement = select(func.count(), func.min(Outbox.created_at)).where(
+            Outbox.status == OUTBOX_PENDING
+        )
+        count, oldest = (await self.session.exec(statement)).one()
+        return int(count), oldest
+
+    # -- button tokens ---------------------------------------------------------
+
+    async def add_tokens(self, tokens: Sequence[ButtonToken]) -> None:
+        self.session.add_all(tokens)
+        await self.session.flush()
+
+    async def token(self, token: str) -> ButtonToken | None:
+        return await self.session.get(ButtonToken, token)
+
+    async def use_token(self, token: str, at: datetime) -> bool:
+        result = await self.session.exec(
+            update(ButtonToken)
+            .where(col(ButtonToken.token) == token, col(ButtonToken.used_at).is_(None))
+            .values(used_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)

@@ -1,0 +1,126 @@
+"""Shared fixtures: databases (SQLite and the real PostgreSQL), the office, the clock.
+
+Every storage and service test that takes ``db`` runs twice: on a fresh SQLite file
+and on a PostgreSQL database created for this test session on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from staffbot.clock import FixedClock
+from staffbot.services.context import Office
+from staffbot.settings import Settings
+from storage.db import Database
+from storage.uow import UnitOfWork
+
+WIB = ZoneInfo("Asia/Jakarta")
+#: A Wednesday, 09:00 WIB: inside office hours, no holiday near.
+START = datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
+
+PG_HOST = os.environ.get("STAFFBOT_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+TABLES_IN_ORDER = (
+    "button_token", "outbox", "document", "registration_book", "berita_acara_item", "task",
+    "conversation", "processed_update", "holiday_override", "audit_event", "counter",
+    "cases", "berita_acara", "staff_role", "staff",
+)
+
+
+def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_HOST.replace("postgresql+asyncpg", "postgresql") + "/test")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of our own for this test session, migrated to head."""
+    name = f"staffbot_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _pg_admin(f'CREATE DATABASE "{name}"')
+    except OSError as exc:  # pragma: no cover - CI starts PostgreSQL first
+        pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is needed for these tests: {exc}")
+    url = f"{PG_HOST}/{name}"
+    from storage.migrate import upgrade
+
+    asyncio.run(upgrade(url))
+    yield url
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    from storage.migrate import upgrade
+
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+async def _reset_pg(db: Database) -> None:
+    from sqlalchemy import text
+
+    async with db.write_engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(TABLES_IN_ORDER)} RESTART IDENTITY CASCADE"))
+        await conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"),
+                           {"h": "0" * 64})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "staffbot.db"
+        shutil.copy(template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    await database.initialize()
+    if not database.is_sqlite:
+        await _reset_pg(database)
+    try:
+        yield database
+    finally:
+        await database.shutdown()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def office(settings: Settings, clock: FixedClock) -> Office:
+    from main import build_calendar, build_office
+
+    return build_office(settings, clock, build_calendar(settings, clock.now(), {}, set()))
+
+
+@pytest.fixture
+def uow(db: Database) -> Callable[[], UnitOfWork]:
+    return db.uow
