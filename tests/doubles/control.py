@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import contextlib
+import selectors
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,9 +82,6 @@ def spawn_double(kind: str, *args: str, ready_timeout: float = 20.0) -> Iterator
 
 
 def _read_ready(process: subprocess.Popen[str], timeout: float) -> str:
-    import selectors
-    import time
-
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     with selectors.DefaultSelector() as selector:
