@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -23,6 +25,8 @@ from flows.pengaduan_online import pengaduan_online
 from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
 from staffbot import cli_output as out
+from staffbot.channels.base import Channel, FileBlob
+from staffbot.channels.receiver import Receiver
 from staffbot.clock import Clock, FixedClock, SystemClock
 from staffbot.errors import ConfigurationError, StaffbotError
 from staffbot.holidays_source import national_holidays
@@ -66,11 +70,13 @@ async def load_overrides(db: Database) -> tuple[dict[date, str], set[date]]:
     return added, removed
 
 
-def build_calendar(settings: Settings, now: datetime, added: dict[date, str],
-                   removed: set[date]) -> WorkingCalendar:
+def build_calendar(
+    settings: Settings, now: datetime, added: dict[date, str], removed: set[date]
+) -> WorkingCalendar:
     year = now.astimezone(settings.tz).year
-    days = national_holidays(range(year - 1, year + 3), added=added, removed=removed,
-                             language=settings.language)
+    days = national_holidays(
+        range(year - 1, year + 3), added=added, removed=removed, language=settings.language
+    )
     return WorkingCalendar(settings.tz, DEFAULT_OFFICE_HOURS, days)
 
 
@@ -82,10 +88,13 @@ def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) ->
         clock=clock,
         calendar=calendar,
         reference=Reference(
-            regency_codes=settings.regency_codes, kecamatan=settings.kecamatan,
-            layanan=settings.layanan, case_prefix=settings.case_prefix,
+            regency_codes=settings.regency_codes,
+            kecamatan=settings.kecamatan,
+            layanan=settings.layanan,
+            case_prefix=settings.case_prefix,
             service_number=settings.whatsapp_service_number,
-            ba_number_pattern=settings.ba_number_pattern, office_city=settings.office_city,
+            ba_number_pattern=settings.ba_number_pattern,
+            office_city=settings.office_city,
             public_url=settings.public_url,
         ),
         language=settings.language,
@@ -108,8 +117,9 @@ async def ensure_schema(db: Database) -> None:
 
 
 @asynccontextmanager
-async def runtime(settings: Settings | None = None, *, clock: Clock | None = None,
-                  migrate: bool = True) -> AsyncIterator[Runtime]:
+async def runtime(
+    settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
+) -> AsyncIterator[Runtime]:
     settings = settings or Settings()
     clock = clock or SystemClock()
     db = Database(settings.database_url)
@@ -122,6 +132,166 @@ async def runtime(settings: Settings | None = None, *, clock: Clock | None = Non
         yield Runtime(settings, db, build_office(settings, clock, calendar))
     finally:
         await db.shutdown()
+
+
+# -- the running bot ------------------------------------------------------------------------
+
+
+class BotApp:
+    """Everything `run` starts, in order, and stops in reverse.
+
+    Database (migrated; demo roster seeded when there is no staff), the chat service,
+    the channels, the outbox dispatcher, the scheduler and one web server for the web
+    channel, the webhooks, the verification pages, /healthz and /metrics.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.stack = contextlib.AsyncExitStack()
+        self.url = settings.public_url
+        self.started = asyncio.Event()
+
+    async def start(self) -> None:
+        from staffbot.channels.web import WebChannel
+        from staffbot.chat.service import ChatService
+        from staffbot.dispatcher import OutboxDispatcher
+
+        settings = self.settings
+        await upgrade(settings.database_url)
+        await self.db.initialize()
+        self.stack.push_async_callback(self.db.shutdown)
+        added, removed = await load_overrides(self.db)
+        self.office = build_office(
+            settings, self.clock, build_calendar(settings, self.clock.now(), added, removed)
+        )
+        async with self.db.uow(readonly=True) as uow:
+            empty = await uow.staff.count() == 0
+        if empty:
+            created = await staff_service.seed_demo(self.db.uow, self.office)
+            log.warning(
+                "no staff yet: demo roster of %s created (Kepala Dinas PIN %s)",
+                created,
+                staff_service.DEMO_PIN,
+            )
+        self.demo = await self._demo_mode()
+        self.chat = ChatService(self.db, self.office)
+        self.web_channel = WebChannel()
+        channels: dict[str, Channel] = {"web": self.web_channel}
+        receivers = await self._platform_channels(channels)
+        # Without WhatsApp the applicant's messages land in the web page's applicant
+        # inbox (demo), so nothing waits forever in the outbox.
+        channels.setdefault("whatsapp", self.web_channel)
+        self.dispatcher = OutboxDispatcher(
+            self.db, channels, clock=self.clock, load_document=self._load_document
+        )
+        await self.dispatcher.start()
+        self.stack.push_async_callback(self.dispatcher.stop)
+        await self._start_web(receivers)
+        for receiver in receivers:
+            await receiver.start()
+            self.stack.push_async_callback(receiver.stop)
+        self.started.set()
+
+    async def _demo_mode(self) -> bool:
+        if self.settings.demo != "auto":
+            return self.settings.demo == "on"
+        demo_nips = {nip for _role, _name, nip, _sup in staff_service.DEMO_ROSTER}
+        async with self.db.uow(readonly=True) as uow:
+            nips = {s.nip for s in await uow.staff.all()}
+        return bool(nips) and nips <= demo_nips
+
+    async def _platform_channels(self, channels: dict[str, Channel]) -> list[Receiver]:
+        """Telegram and WhatsApp, when their settings are present."""
+        receivers: list[Receiver] = []
+        settings = self.settings
+        if settings.telegram_enabled:
+            from staffbot.channels.telegram import build_telegram
+
+            telegram = await build_telegram(settings, self.chat.handle, self.db, self.office)
+            await telegram.initialize()
+            self.stack.push_async_callback(telegram.shutdown)
+            channels["telegram"] = telegram
+            receivers.append(telegram.receiver())
+        if settings.whatsapp_enabled:
+            from staffbot.channels.whatsapp import build_whatsapp
+
+            whatsapp = await build_whatsapp(settings, self.chat.handle, self.db, self.office)
+            await whatsapp.initialize()
+            self.stack.push_async_callback(whatsapp.shutdown)
+            channels["whatsapp"] = whatsapp
+            receivers.append(whatsapp.receiver())
+        return receivers
+
+    async def _load_document(self, document_id: int) -> FileBlob:
+        from staffbot.services.files import read_blob
+
+        async with self.db.uow(readonly=True) as uow:
+            document = await uow.documents.get(document_id)
+        if document is None:
+            raise ConfigurationError(problem=f"document {document_id} is missing")
+        data = await asyncio.to_thread(read_blob, self.office, document)
+        return FileBlob(document.filename, document.mime_type, data)
+
+    async def healthy(self) -> bool:
+        return self.dispatcher.running and await self.db.ping()
+
+    async def metrics(self) -> str:
+        from staffbot.metrics import render_metrics
+
+        return await render_metrics(self.db, self.dispatcher, self.office)
+
+    async def _start_web(self, receivers: list[Receiver]) -> None:
+        import uvicorn
+
+        from staffbot.web.app import create_web_app
+        from staffbot.web.deps import WebDeps
+
+        routes = [route for receiver in receivers for route in receiver.routes()]
+        app = create_web_app(
+            WebDeps(
+                db=self.db,
+                office=self.office,
+                chat=self.chat,
+                channel=self.web_channel,
+                public_url=self.settings.public_url,
+                demo=self.demo,
+                health=self.healthy,
+                metrics=self.metrics,
+                extra_routes=routes,
+                secure_cookies=self.settings.public_url.startswith("https://"),
+            )
+        )
+        config = uvicorn.Config(
+            app,
+            host=self.settings.web_host,
+            port=self.settings.web_port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        serving = asyncio.create_task(self.server.serve(), name="web-server")
+        while not self.server.started:
+            if serving.done():
+                serving.result()
+                raise ConfigurationError(problem="the web server did not start")
+            await asyncio.sleep(0.02)
+        sockets = [s for server in self.server.servers for s in server.sockets]
+        if sockets and self.settings.web_port == 0:
+            host, port = sockets[0].getsockname()[:2]
+            self.url = f"http://{host}:{port}"
+
+        async def stop_web() -> None:
+            self.server.should_exit = True
+            await serving
+
+        self.stack.push_async_callback(stop_web)
+
+    async def stop(self) -> None:
+        await self.stack.aclose()
 
 
 # -- command-line plumbing ---------------------------------------------------------------
@@ -163,7 +333,38 @@ async def _retry(work: Callable[[], Awaitable[T]]) -> T:
     return await retrying(work)
 
 
-# -- migrate / flow ---------------------------------------------------------------------
+# -- run / migrate / flow ---------------------------------------------------------------
+
+
+@app.command("run")
+@command
+async def run_cmd() -> None:
+    """Start channels, web and scheduler (Ctrl-C / SIGTERM stop cleanly)."""
+    settings = Settings()
+    bot = BotApp(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await bot.start()
+        out.ok(f"staffbot berjalan: {bot.url}  (Ctrl-C untuk berhenti)")
+        channels = ", ".join(sorted(bot.dispatcher.channels))
+        out.console.print(
+            f"kanal: {channels} · basis data: {bot.db.dialect}"
+            + (" · mode demo: pilih peran di halaman web" if bot.demo else "")
+        )
+        if not settings.telegram_enabled:
+            out.console.print("Telegram mati (STAFFBOT_TELEGRAM_TOKEN belum diisi)")
+        if not settings.whatsapp_enabled:
+            out.console.print(
+                "WhatsApp mati (STAFFBOT_WHATSAPP_TOKEN belum diisi): pesan "
+                "untuk pemohon tampil di kotak masuk pemohon halaman web"
+            )
+        await stop.wait()
+        out.console.print("berhenti…")
+    finally:
+        await bot.stop()
 
 
 @app.command("migrate")
@@ -190,7 +391,8 @@ def flow_show(
         out.print_json(rows)
         return
     out.print_table(
-        flow.title, ["No", "Langkah", "Uraian", "Pelaksana", "Tindakan", "Waktu", "Ket"],
+        flow.title,
+        ["No", "Langkah", "Uraian", "Pelaksana", "Tindakan", "Waktu", "Ket"],
         [(r.sop_no, r.key, r.title, r.role_label, r.actions, r.sla, r.notes) for r in rows],
     )
 
@@ -212,10 +414,20 @@ async def staff_add(
 ) -> None:
     """Add a staff member."""
     async with runtime() as rt:
-        staff = await staff_service.add_staff(rt.uow(), rt.office, staff_service.NewStaff(
-            name=name, nip=nip, roles=tuple(role), telegram_id=telegram, whatsapp=whatsapp,
-            supervisor_nip=supervisor, channel=channel, pin=pin,
-        ))
+        staff = await staff_service.add_staff(
+            rt.uow(),
+            rt.office,
+            staff_service.NewStaff(
+                name=name,
+                nip=nip,
+                roles=tuple(role),
+                telegram_id=telegram,
+                whatsapp=whatsapp,
+                supervisor_nip=supervisor,
+                channel=channel,
+                pin=pin,
+            ),
+        )
     out.ok(f"petugas {staff.name} ({staff.nip}) ditambahkan")
 
 
@@ -228,11 +440,23 @@ async def staff_list(as_json: JsonOpt = False) -> None:
     if as_json:
         out.print_json(rows)
         return
-    out.print_table("Petugas", ["NIP", "Nama", "Peran", "Kanal", "Atasan", "Status"], [
-        (r.nip, r.name, ", ".join(r.roles), r.channel, r.supervisor or "",
-         ("cuti → " + (r.delegate or "-")) if r.on_leave else ("aktif" if r.active else "nonaktif"))
-        for r in rows
-    ])
+    out.print_table(
+        "Petugas",
+        ["NIP", "Nama", "Peran", "Kanal", "Atasan", "Status"],
+        [
+            (
+                r.nip,
+                r.name,
+                ", ".join(r.roles),
+                r.channel,
+                r.supervisor or "",
+                ("cuti → " + (r.delegate or "-"))
+                if r.on_leave
+                else ("aktif" if r.active else "nonaktif"),
+            )
+            for r in rows
+        ],
+    )
 
 
 @staff_app.command("seed-demo")
@@ -241,8 +465,9 @@ async def staff_seed_demo() -> None:
     """Create one demo staff member per role (Kepala Dinas PIN: 123456)."""
     async with runtime() as rt:
         created = await staff_service.seed_demo(rt.uow, rt.office)
-    out.ok(f"{created} petugas demo dibuat; PIN tanda tangan Kepala Dinas: "
-           f"{staff_service.DEMO_PIN}")
+    out.ok(
+        f"{created} petugas demo dibuat; PIN tanda tangan Kepala Dinas: {staff_service.DEMO_PIN}"
+    )
 
 
 @staff_app.command("leave")
@@ -259,8 +484,25 @@ async def staff_leave(
             out.ok("cuti selesai")
             return
         result = await staff_service.set_leave(rt.uow(), rt.office, nip, delegate_nip=delegate)
-    out.ok(f"{result.staff} cuti; wakil: {result.delegate or '-'}; "
-           f"{result.reassigned} tugas dialihkan")
+    out.ok(
+        f"{result.staff} cuti; wakil: {result.delegate or '-'}; {result.reassigned} tugas dialihkan"
+    )
+
+
+@staff_app.command("login-link")
+@command
+async def staff_login_link(
+    nip: Annotated[str, typer.Argument(help="NIP petugas")],
+    hours: Annotated[int, typer.Option(help="Berlaku berapa jam")] = 24,
+) -> None:
+    """Print a one-time login link to the web channel for a staff member."""
+    from staffbot.services.web_auth import create_login_link
+
+    async with runtime() as rt:
+        url = await create_login_link(
+            rt.uow(), rt.office, nip=nip, hours=hours, public_url=rt.settings.public_url
+        )
+    print(url)
 
 
 @staff_app.command("set-pin")
@@ -293,8 +535,16 @@ async def case_new(
     """Record a call (SOP steps 1-2) as a new case."""
     async with runtime() as rt:
         nip = as_nip or await _default_actor(rt, rt.office.flow.step("catat").role)
-        result = await _retry(lambda: record_case(rt.uow(), rt.office, actor_nip=nip, form=IntakeForm(
-            name=name, nik=nik, wa=wa, kecamatan=kecamatan, layanan=layanan, keluhan=keluhan)))
+        result = await _retry(
+            lambda: record_case(
+                rt.uow(),
+                rt.office,
+                actor_nip=nip,
+                form=IntakeForm(
+                    name=name, nik=nik, wa=wa, kecamatan=kecamatan, layanan=layanan, keluhan=keluhan
+                ),
+            )
+        )
     if as_json:
         out.print_json(result)
         return
@@ -316,22 +566,45 @@ async def _default_actor(rt: Runtime, role: str) -> str:
 @command
 async def case_list(
     status: Annotated[str | None, typer.Option(help="open atau closed")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Hanya yang lewat batas waktu")] = False,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Hanya yang lewat batas waktu")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List cases."""
     async with runtime() as rt, rt.uow(readonly=True) as uow:
         cases = await queries.list_cases(uow, rt.office, status=status, overdue=overdue)
-        rows = [{"number": c.number, "status": c.status, "step": c.step,
-                 "sop_no": rt.office.flow.step(c.step).sop_no, "kecamatan": c.kecamatan,
-                 "layanan": c.layanan, "registration_no": c.registration_no,
-                 "created_at": c.created_at} for c in cases]
+        rows = [
+            {
+                "number": c.number,
+                "status": c.status,
+                "step": c.step,
+                "sop_no": rt.office.flow.step(c.step).sop_no,
+                "kecamatan": c.kecamatan,
+                "layanan": c.layanan,
+                "registration_no": c.registration_no,
+                "created_at": c.created_at,
+            }
+            for c in cases
+        ]
     if as_json:
         out.print_json(rows)
         return
-    out.print_table("Kasus", ["Nomor", "Status", "Langkah", "Kecamatan", "Layanan", "No. Reg"], [
-        (r["number"], r["status"], f'{r["sop_no"]}. {r["step"]}', r["kecamatan"], r["layanan"],
-         r["registration_no"] or "") for r in rows])
+    out.print_table(
+        "Kasus",
+        ["Nomor", "Status", "Langkah", "Kecamatan", "Layanan", "No. Reg"],
+        [
+            (
+                r["number"],
+                r["status"],
+                f"{r['sop_no']}. {r['step']}",
+                r["kecamatan"],
+                r["layanan"],
+                r["registration_no"] or "",
+            )
+            for r in rows
+        ],
+    )
 
 
 @case_app.command("show")
@@ -346,16 +619,31 @@ async def case_show(
     if as_json:
         out.print_json(view)
         return
-    out.console.print(f"[bold]{view['number']}[/] · {view['status']} · langkah "
-                      f"{view['sop_no']}. {view['step_title']} ({view['role']})")
-    out.console.print(f"Pemohon: {view['applicant']['name']} · NIK {view['applicant']['nik']} · "
-                      f"{view['kecamatan']} · {view['layanan']}")
+    out.console.print(
+        f"[bold]{view['number']}[/] · {view['status']} · langkah "
+        f"{view['sop_no']}. {view['step_title']} ({view['role']})"
+    )
+    out.console.print(
+        f"Pemohon: {view['applicant']['name']} · NIK {view['applicant']['nik']} · "
+        f"{view['kecamatan']} · {view['layanan']}"
+    )
     if view["registration_no"]:
         out.console.print(f"No. registrasi: {view['registration_no']}")
     out.console.print(f"Tindakan sekarang: {', '.join(view['actions']) or '-'}")
-    out.print_table("Riwayat", ["Langkah", "Hasil", "Oleh", "Waktu", "Catatan"], [
-        (h["step"], h["outcome"] or ("(terbuka)" if h["open"] else ""), h["actor"] or "",
-         h["done_at"] or h["created_at"], h["note"] or "") for h in view["history"]])
+    out.print_table(
+        "Riwayat",
+        ["Langkah", "Hasil", "Oleh", "Waktu", "Catatan"],
+        [
+            (
+                h["step"],
+                h["outcome"] or ("(terbuka)" if h["open"] else ""),
+                h["actor"] or "",
+                h["done_at"] or h["created_at"],
+                h["note"] or "",
+            )
+            for h in view["history"]
+        ],
+    )
 
 
 @case_app.command("act")
@@ -372,17 +660,29 @@ async def case_act(
     """Take an action on a case as a staff member."""
     async with runtime() as rt:
         if action == "make_ba":
-            results = await _retry(lambda: batches.make_ba(
-                rt.uow(), rt.office, actor_nip=as_nip, case_refs=refs))
+            results = await _retry(
+                lambda: batches.make_ba(rt.uow(), rt.office, actor_nip=as_nip, case_refs=refs)
+            )
         else:
             if len(refs) != 1:
                 raise ConfigurationError(problem="one case at a time (except make_ba)")
             attachment_id = None
             if attachment is not None:
                 attachment_id = await _attach(rt, refs[0], attachment, as_nip)
-            results = [await _retry(lambda: transitions.act(
-                rt.uow(), rt.office, actor_nip=as_nip, case_ref=refs[0], action=action,
-                note=note, pin=pin, attachment_id=attachment_id))]
+            results = [
+                await _retry(
+                    lambda: transitions.act(
+                        rt.uow(),
+                        rt.office,
+                        actor_nip=as_nip,
+                        case_ref=refs[0],
+                        action=action,
+                        note=note,
+                        pin=pin,
+                        attachment_id=attachment_id,
+                    )
+                )
+            ]
     if as_json:
         out.print_json(results)
         return
@@ -396,9 +696,15 @@ async def _attach(rt: Runtime, ref: str, path: Path, nip: str) -> int:
     async with rt.uow() as uow:
         case = await transitions.find_case(uow, ref)
         staff = await uow.staff.by_nip(nip)
-        document = await store_document(uow, rt.office, data=data, filename=path.name,
-                                        kind="hasil", case_id=case.id,
-                                        created_by=staff.id if staff else None)
+        document = await store_document(
+            uow,
+            rt.office,
+            data=data,
+            filename=path.name,
+            kind="hasil",
+            case_id=case.id,
+            created_by=staff.id if staff else None,
+        )
         await uow.commit()
         assert document.id is not None
         return document.id
@@ -408,14 +714,19 @@ async def _attach(rt: Runtime, ref: str, path: Path, nip: str) -> int:
 @command
 async def ba_make(
     as_nip: Annotated[str, typer.Option("--as", help="NIP Kasi Inovasi")],
-    kecamatan: Annotated[str | None, typer.Option(help="Semua kasus menunggu di kecamatan ini")] = None,
+    kecamatan: Annotated[
+        str | None, typer.Option(help="Semua kasus menunggu di kecamatan ini")
+    ] = None,
     cases: Annotated[list[str] | None, typer.Argument(help="Nomor kasus")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Put waiting cases into Berita Acara (one per kecamatan)."""
     async with runtime() as rt:
-        results = await _retry(lambda: batches.make_ba(
-            rt.uow(), rt.office, actor_nip=as_nip, case_refs=cases or (), kecamatan=kecamatan))
+        results = await _retry(
+            lambda: batches.make_ba(
+                rt.uow(), rt.office, actor_nip=as_nip, case_refs=cases or (), kecamatan=kecamatan
+            )
+        )
     if as_json:
         out.print_json(results)
         return
@@ -433,8 +744,11 @@ async def ba_waiting(as_json: JsonOpt = False) -> None:
     if as_json:
         out.print_json(data)
         return
-    out.print_table("Menunggu Berita Acara", ["Kecamatan", "Jumlah", "Kasus"],
-                    [(k, len(v), ", ".join(v)) for k, v in data.items()])
+    out.print_table(
+        "Menunggu Berita Acara",
+        ["Kecamatan", "Jumlah", "Kasus"],
+        [(k, len(v), ", ".join(v)) for k, v in data.items()],
+    )
 
 
 # -- audit ----------------------------------------------------------------------------------
@@ -457,7 +771,9 @@ async def audit_verify(as_json: JsonOpt = False) -> None:
 
 
 def cli() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app()
 
 

@@ -65,7 +65,9 @@ class Actor:
         return None
 
     def may_act_for(self, assignee: str) -> bool:
-        return assignee == self.key or any(colleague == assignee for colleague, _ in self.stand_in_for)
+        return assignee == self.key or any(
+            colleague == assignee for colleague, _ in self.stand_in_for
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,9 @@ def available_actions(flow: Flow, state: CaseState, actor: Actor) -> tuple[Actio
     return step.actions
 
 
-def decide(flow: Flow, state: CaseState, actor: Actor, request: Request, now: datetime) -> Transition:
+def decide(
+    flow: Flow, state: CaseState, actor: Actor, request: Request, now: datetime
+) -> Transition:
     """Check every rule and return the transition, or raise a DomainError."""
     if now.tzinfo is None:
         raise ValueError("the engine needs an aware 'now'")

@@ -14,15 +14,17 @@ def rung_time(rung: Escalation, due: datetime, calendar: WorkingCalendar) -> dat
     return calendar.add(due, rung.offset) if not rung.offset.is_zero() else due
 
 
-def schedule(flow: Flow, step: Step, due: datetime,
-             calendar: WorkingCalendar) -> list[tuple[int, datetime]]:
+def schedule(
+    flow: Flow, step: Step, due: datetime, calendar: WorkingCalendar
+) -> list[tuple[int, datetime]]:
     """(level, time) of every rung, ordered by level."""
     ladder = sorted(flow.ladder_of(step), key=lambda r: r.level)
     return [(rung.level, rung_time(rung, due, calendar)) for rung in ladder]
 
 
-def next_rung(flow: Flow, step: Step, due: datetime, calendar: WorkingCalendar,
-              *, after_level: int) -> tuple[int, datetime] | None:
+def next_rung(
+    flow: Flow, step: Step, due: datetime, calendar: WorkingCalendar, *, after_level: int
+) -> tuple[int, datetime] | None:
     """The first rung above ``after_level``, or None when the ladder is exhausted."""
     for level, at in schedule(flow, step, due, calendar):
         if level > after_level:
@@ -30,11 +32,19 @@ def next_rung(flow: Flow, step: Step, due: datetime, calendar: WorkingCalendar,
     return None
 
 
-def due_rungs(flow: Flow, step: Step, due: datetime, calendar: WorkingCalendar,
-              *, after_level: int, now: datetime) -> list[Escalation]:
+def due_rungs(
+    flow: Flow,
+    step: Step,
+    due: datetime,
+    calendar: WorkingCalendar,
+    *,
+    after_level: int,
+    now: datetime,
+) -> list[Escalation]:
     """Rungs above ``after_level`` whose time has come (several after a long outage)."""
     ladder = sorted(flow.ladder_of(step), key=lambda r: r.level)
     return [
-        rung for rung in ladder
+        rung
+        for rung in ladder
         if rung.level > after_level and rung_time(rung, due, calendar) <= now
     ]

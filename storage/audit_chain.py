@@ -12,8 +12,20 @@ GENESIS = "0" * 64
 
 #: The fields a hash covers, in a fixed order.
 CHAINED_FIELDS = (
-    "seq", "at", "kind", "case_id", "ba_id", "task_id", "actor_id", "actor",
-    "on_behalf_of", "action", "from_step", "to_step", "note", "data",
+    "seq",
+    "at",
+    "kind",
+    "case_id",
+    "ba_id",
+    "task_id",
+    "actor_id",
+    "actor",
+    "on_behalf_of",
+    "action",
+    "from_step",
+    "to_step",
+    "note",
+    "data",
 )
 
 

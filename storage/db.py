@@ -168,8 +168,12 @@ def is_transient(exc: BaseException) -> bool:
         if code in {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}:
             return True
         name = type(getattr(exc, "orig", None)).__name__
-        if name in {"ConnectionDoesNotExistError", "CannotConnectNowError",
-                    "InterfaceError", "ConnectionFailureError"}:
+        if name in {
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "InterfaceError",
+            "ConnectionFailureError",
+        }:
             return True
     return isinstance(exc, (ConnectionError, TimeoutError))
 

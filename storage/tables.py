@@ -148,12 +148,16 @@ class Task(SQLModel, table=True):
         # The database itself refuses a second open task for one case: whatever
         # races above, a case is never at two steps at once.
         Index(
-            "uq_task_one_open_per_case", "case_id", unique=True,
+            "uq_task_one_open_per_case",
+            "case_id",
+            unique=True,
             sqlite_where=text("is_open = 1 AND case_id IS NOT NULL"),
             postgresql_where=text("is_open AND case_id IS NOT NULL"),
         ),
         Index(
-            "uq_task_one_open_per_ba", "ba_id", unique=True,
+            "uq_task_one_open_per_ba",
+            "ba_id",
+            unique=True,
             sqlite_where=text("is_open = 1 AND ba_id IS NOT NULL"),
             postgresql_where=text("is_open AND ba_id IS NOT NULL"),
         ),
@@ -241,6 +245,9 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     #: For edits: the outbox row of the message being edited.
     ref_id: int | None = Field(default=None, foreign_key="outbox.id")
+    #: What the platform reported after sending (WhatsApp: sent, delivered, read, failed).
+    delivery_status: str | None = Field(default=None, max_length=16)
+    delivery_status_at: datetime | None = _ts(default=None)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     task_id: int | None = Field(default=None, foreign_key="task.id")
     ba_id: int | None = Field(default=None, foreign_key="berita_acara.id")
@@ -323,3 +330,52 @@ class ProcessedUpdate(SQLModel, table=True):
     source: str = Field(max_length=32, primary_key=True)
     external_id: str = Field(max_length=128, primary_key=True)
     at: datetime = _ts()
+
+
+class LoginLink(SQLModel, table=True):
+    """A one-time web login link; only the token's hash is stored."""
+
+    __tablename__ = "login_link"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)
+
+
+class WebSession(SQLModel, table=True):
+    """A web channel session (HttpOnly cookie); only the id's hash is stored."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(max_length=64, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
+class InviteCode(SQLModel, table=True):
+    """A one-time code in a t.me deep link that binds a chat account to a staff record."""
+
+    __tablename__ = "invite_code"
+
+    code_hash: str = Field(max_length=64, primary_key=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    role: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)
+    used_by: str | None = Field(default=None, max_length=64)
+
+
+class ChatWindow(SQLModel, table=True):
+    """WhatsApp's 24-hour customer-service window per phone number."""
+
+    __tablename__ = "chat_window"
+
+    phone: str = Field(max_length=20, primary_key=True)
+    last_inbound_at: datetime | None = _ts(default=None)
+    #: The last template invitation we sent while the window was closed.
+    invited_at: datetime | None = _ts(default=None)

@@ -22,6 +22,7 @@ from staffbot.services.context import Office
 from staffbot.settings import Settings
 from storage.db import Database
 from storage.uow import UnitOfWork
+from tests.support import Desk
 
 WIB = ZoneInfo("Asia/Jakarta")
 #: A Wednesday, 09:00 WIB: inside office hours, no holiday near.
@@ -29,9 +30,25 @@ START = datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
 
 PG_HOST = os.environ.get("STAFFBOT_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 TABLES_IN_ORDER = (
-    "button_token", "outbox", "document", "registration_book", "berita_acara_item", "task",
-    "conversation", "processed_update", "holiday_override", "audit_event", "counter",
-    "cases", "berita_acara", "staff_role", "staff",
+    "login_link",
+    "web_session",
+    "invite_code",
+    "chat_window",
+    "button_token",
+    "outbox",
+    "document",
+    "registration_book",
+    "berita_acara_item",
+    "task",
+    "conversation",
+    "processed_update",
+    "holiday_override",
+    "audit_event",
+    "counter",
+    "cases",
+    "berita_acara",
+    "staff_role",
+    "staff",
 )
 
 
@@ -78,8 +95,9 @@ async def _reset_pg(db: Database) -> None:
 
     async with db.write_engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {', '.join(TABLES_IN_ORDER)} RESTART IDENTITY CASCADE"))
-        await conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"),
-                           {"h": "0" * 64})
+        await conn.execute(
+            text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"), {"h": "0" * 64}
+        )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -124,3 +142,11 @@ def office(settings: Settings, clock: FixedClock) -> Office:
 @pytest.fixture
 def uow(db: Database) -> Callable[[], UnitOfWork]:
     return db.uow
+
+
+@pytest.fixture
+async def desk(db: Database, office: Office) -> Desk:
+
+    desk = Desk(db, office)
+    await desk.seed()
+    return desk

@@ -36,14 +36,21 @@ class StaffMember:
 def member(staff: Staff, roles: frozenset[str]) -> StaffMember:
     assert staff.id is not None
     return StaffMember(
-        id=staff.id, nip=staff.nip, name=staff.name, roles=roles, channel=staff.channel,
-        language=staff.language, on_leave=staff.on_leave, delegate_id=staff.delegate_id,
+        id=staff.id,
+        nip=staff.nip,
+        name=staff.name,
+        roles=roles,
+        channel=staff.channel,
+        language=staff.language,
+        on_leave=staff.on_leave,
+        delegate_id=staff.delegate_id,
         supervisor_id=staff.supervisor_id,
     )
 
 
-async def find_staff(uow: UnitOfWork, *, nip: str | None = None,
-                     staff_id: int | None = None) -> Staff:
+async def find_staff(
+    uow: UnitOfWork, *, nip: str | None = None, staff_id: int | None = None
+) -> Staff:
     staff = None
     if staff_id is not None:
         staff = await uow.staff.get(staff_id)
@@ -61,11 +68,13 @@ async def load_actor(uow: UnitOfWork, staff: Staff) -> Actor:
     assert staff.id is not None
     absent = await uow.staff.absent_delegating_to(staff.id)
     roles = await uow.staff.roles_for([staff.id, *(a.id for a in absent if a.id is not None)])
-    stand_in = tuple(
-        (a.nip, roles.get(a.id, frozenset())) for a in absent if a.id is not None
+    stand_in = tuple((a.nip, roles.get(a.id, frozenset())) for a in absent if a.id is not None)
+    return Actor(
+        key=staff.nip,
+        name=staff.name,
+        roles=roles.get(staff.id, frozenset()),
+        stand_in_for=stand_in,
     )
-    return Actor(key=staff.nip, name=staff.name, roles=roles.get(staff.id, frozenset()),
-                 stand_in_for=stand_in)
 
 
 # -- the signing PIN -------------------------------------------------------------------
@@ -95,8 +104,9 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
-async def verify_pin(uow: UnitOfWork, office: Office, staff: Staff, pin: str,
-                     now: datetime) -> None:
+async def verify_pin(
+    uow: UnitOfWork, office: Office, staff: Staff, pin: str, now: datetime
+) -> None:
     """Check the PIN; a wrong one is counted (and committed) before the error is raised.
 
     Staff without a stored PIN (BSrE users) are checked by the signer itself, which
@@ -114,8 +124,7 @@ async def verify_pin(uow: UnitOfWork, office: Office, staff: Staff, pin: str,
     await count_pin_failure(uow, office, staff, now)
 
 
-async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff,
-                            now: datetime) -> None:
+async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff, now: datetime) -> None:
     """Record one wrong PIN in its own commit and raise PinWrong or PinLocked."""
     await uow.rollback()
     fresh = await uow.staff.get(staff.id) if staff.id is not None else None
@@ -127,7 +136,10 @@ async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff,
         fresh.pin_locked_until = now + timedelta(minutes=office.pin_lock_minutes)
         fresh.pin_failures = 0
         await uow.audit.append(
-            at=now, kind="pin_locked", actor=fresh.name, actor_id=fresh.id,
+            at=now,
+            kind="pin_locked",
+            actor=fresh.name,
+            actor_id=fresh.id,
             data={"minutes": office.pin_lock_minutes},
         )
         for hook in office.pin_lock_hooks:

@@ -34,6 +34,10 @@ async def verify_chain(uow: UnitOfWork) -> ChainReport:
         expected_seq += 1
     head = await uow.audit.head()
     if head is None or head.seq != count or head.hash != prev:
-        return ChainReport(False, count, count + 1, "chain head does not match the last event "
-                           "(events deleted at the end?)")
+        return ChainReport(
+            False,
+            count,
+            count + 1,
+            "chain head does not match the last event (events deleted at the end?)",
+        )
     return ChainReport(True, count)

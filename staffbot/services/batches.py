@@ -50,34 +50,59 @@ async def make_ba(
     kecamatan: str | None = None,
     action: str = "make_ba",
 ) -> list[ActResult]:
-    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)."""
+    """Build one BA per kecamatan from the chosen cases, as one transaction."""
     async with uow:
-        now = office.now()
-        staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
-        actor = await load_actor(uow, staff)
-        cases = await _chosen(uow, office, case_refs, kecamatan)
-        if not cases:
-            raise ValidationError(field="ba", problem="empty")
-        tasks = await uow.tasks.open_for_cases([c.id for c in cases if c.id is not None])
-        groups: dict[str, list[tuple[Case, Task]]] = defaultdict(list)
-        for case in cases:
-            assert case.id is not None
-            task = tasks.get(case.id)
-            if task is None:
-                last = await uow.tasks.last_for_case(case.id)
-                if last is not None and not last.is_open:
-                    raise await already_done(uow, office, last)
-                raise ValidationError(field="case", problem="unknown", value=case.number)
-            groups[case.kecamatan].append((case, task))
-        results = []
-        for place, members in sorted(groups.items()):
-            results.append(await _one_ba(uow, office, staff, actor, place, members, action, now))
+        results = await make_ba_in(
+            uow,
+            office,
+            actor_nip=actor_nip,
+            actor_id=actor_id,
+            case_refs=case_refs,
+            kecamatan=kecamatan,
+            action=action,
+        )
         await uow.commit()
         return results
 
 
-async def _chosen(uow: UnitOfWork, office: Office, refs: Sequence[str],
-                  kecamatan: str | None) -> list[Case]:
+async def make_ba_in(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    case_refs: Sequence[str] = (),
+    kecamatan: str | None = None,
+    action: str = "make_ba",
+) -> list[ActResult]:
+    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)
+    inside the caller's unit of work."""
+    now = office.now()
+    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    actor = await load_actor(uow, staff)
+    cases = await _chosen(uow, office, case_refs, kecamatan)
+    if not cases:
+        raise ValidationError(field="ba", problem="empty")
+    tasks = await uow.tasks.open_for_cases([c.id for c in cases if c.id is not None])
+    groups: dict[str, list[tuple[Case, Task]]] = defaultdict(list)
+    for case in cases:
+        assert case.id is not None
+        task = tasks.get(case.id)
+        if task is None:
+            last = await uow.tasks.last_for_case(case.id)
+            if last is not None and not last.is_open:
+                raise await already_done(uow, office, last)
+            raise ValidationError(field="case", problem="unknown", value=case.number)
+        groups[case.kecamatan].append((case, task))
+    results = []
+    for place, members in sorted(groups.items()):
+        results.append(await _one_ba(uow, office, staff, actor, place, members, action, now))
+    return results
+
+
+async def _chosen(
+    uow: UnitOfWork, office: Office, refs: Sequence[str], kecamatan: str | None
+) -> list[Case]:
     if refs:
         seen: dict[int, Case] = {}
         for ref in refs:
@@ -94,11 +119,24 @@ async def _chosen(uow: UnitOfWork, office: Office, refs: Sequence[str],
     return [c for cases in (await waiting_for_ba(uow, office)).values() for c in cases]
 
 
-async def _one_ba(uow: UnitOfWork, office: Office, staff: Staff, actor: Actor, place: str,
-                  members: list[tuple[Case, Task]], action_key: str, now: datetime) -> ActResult:
+async def _one_ba(
+    uow: UnitOfWork,
+    office: Office,
+    staff: Staff,
+    actor: Actor,
+    place: str,
+    members: list[tuple[Case, Task]],
+    action_key: str,
+    now: datetime,
+) -> ActResult:
     transitions = [
-        decide(office.flow, CaseState(case.number, case.step), actor,
-               Request(action_key, as_batch=True), now)
+        decide(
+            office.flow,
+            CaseState(case.number, case.step),
+            actor,
+            Request(action_key, as_batch=True),
+            now,
+        )
         for case, _ in members
     ]
     first = transitions[0]
@@ -106,32 +144,64 @@ async def _one_ba(uow: UnitOfWork, office: Office, staff: Staff, actor: Actor, p
     year = office.local(now).year
     seq = await uow.counters.next(f"ba:{year}")
     ba = BeritaAcara(
-        number=format_ba_number(office.reference.ba_number_pattern, seq, year), year=year,
-        seq=seq, kecamatan=place, status=BA_WAITING, step=first.to_step, created_by=staff.id,
+        number=format_ba_number(office.reference.ba_number_pattern, seq, year),
+        year=year,
+        seq=seq,
+        kecamatan=place,
+        status=BA_WAITING,
+        step=first.to_step,
+        created_by=staff.id,
         created_at=now,
     )
     await uow.cases.add_ba(ba, [c.id for c, _ in members if c.id is not None])
     for (case, task), transition in zip(members, transitions, strict=True):
         await close_task(uow, office, staff, task, transition)
-        await uow.cases.compare_and_set(case, step=transition.to_step, ba_id=ba.id,
-                                        updated_at=now)
-        await audit_transition(uow, staff, transition, task=task, case=case, ba=ba, on_behalf=None,
-                     data={"ba": ba.number})
+        await uow.cases.compare_and_set(case, step=transition.to_step, ba_id=ba.id, updated_at=now)
+        await audit_transition(
+            uow,
+            staff,
+            transition,
+            task=task,
+            case=case,
+            ba=ba,
+            on_behalf=None,
+            data={"ba": ba.number},
+        )
         await edit_old_cards(uow, office, staff, task, transition, None)
     cases = [c for c, _ in members]
     await uow.audit.append(
-        at=now, kind="ba_created", actor=staff.name, actor_id=staff.id, ba_id=ba.id,
-        action=action_key, to_step=first.to_step,
+        at=now,
+        kind="ba_created",
+        actor=staff.name,
+        actor_id=staff.id,
+        ba_id=ba.id,
+        action=action_key,
+        to_step=first.to_step,
         data={"number": ba.number, "kecamatan": place, "cases": [c.number for c in cases]},
     )
     ctx = EffectContext(transition=first, actor=staff, task=members[0][1], ba=ba, cases=cases)
     await run_effects(uow, office, ctx, first.effects)
     last = Happened(outcome_label(first.action, office.language), staff.name, now)
-    task = await open_task(uow, office, step_key=first.to_step, now=now, ba=ba, last=last,
-                           ba_case_numbers=[c.number for c in cases])
+    task = await open_task(
+        uow,
+        office,
+        step_key=first.to_step,
+        now=now,
+        ba=ba,
+        last=last,
+        ba_case_numbers=[c.number for c in cases],
+    )
     return ActResult(
-        number=ba.number, action=action_key, outcome=first.action.outcome,
-        from_step=first.from_step, to_step=first.to_step, closed=False,
-        task_id=members[0][1].id or 0, next_task_id=task.id, actor=staff.name, at=now,
-        ba_number=ba.number, cases=tuple(c.number for c in cases),
+        number=ba.number,
+        action=action_key,
+        outcome=first.action.outcome,
+        from_step=first.from_step,
+        to_step=first.to_step,
+        closed=False,
+        task_id=members[0][1].id or 0,
+        next_task_id=task.id,
+        actor=staff.name,
+        at=now,
+        ba_number=ba.number,
+        cases=tuple(c.number for c in cases),
     )

@@ -14,10 +14,13 @@ from staffbot.clock import Clock
 
 if TYPE_CHECKING:
     from staffbot.services.effects import EffectContext
-    from storage.tables import Staff
+    from storage.tables import Staff, Task
     from storage.uow import UnitOfWork
 
 EffectHandler = Callable[["UnitOfWork", "Office", "EffectContext"], Awaitable[None]]
+#: Makes a document for a task from the case's data (e.g. the standard reply letter);
+#: returns the stored document's id.
+DocumentGenerator = Callable[["UnitOfWork", "Office", "Task"], Awaitable[int]]
 #: Called (inside the transaction) when a staff member's signing gets locked.
 PinLockHook = Callable[["UnitOfWork", "Office", "Staff"], Awaitable[None]]
 
@@ -52,6 +55,7 @@ class Office:
     pin_max_failures: int = 5
     pin_lock_minutes: int = 30
     pin_lock_hooks: list[PinLockHook] = field(default_factory=list)
+    generators: dict[str, DocumentGenerator] = field(default_factory=dict)
 
     @property
     def tz(self) -> tzinfo:

@@ -65,13 +65,19 @@ def _applicant_text(kind: str) -> EffectHandler:
         case = ctx.case
         assert case is not None and case.id is not None
         text = t(
-            f"applicant.{kind}", office.language, name=case.applicant_name,
-            number=case.number, layanan=case.layanan,
+            f"applicant.{kind}",
+            office.language,
+            name=case.applicant_name,
+            number=case.number,
+            layanan=case.layanan,
             service_number=office.reference.service_number,
             reason=ctx.transition.reason or "",
         )
         await notify.notify_applicant(
-            uow, office, case_id=case.id, phone=case.wa_number,
+            uow,
+            office,
+            case_id=case.id,
+            phone=case.wa_number,
             message=OutgoingMessage(text=esc(text)),
             key=f"applicant:{case.id}:{kind}:{ctx.task.id}",
         )
@@ -91,16 +97,32 @@ async def assign_registration_number(uow: UnitOfWork, office: Office, ctx: Effec
     year = office.local(ctx.now).year
     seq = await uow.counters.next(f"registration:{year}")
     number = f"REG-{year}-{seq:05d}"
-    await uow.cases.add_registration(RegistrationEntry(
-        year=year, seq=seq, number=number, case_id=case.id, wa_number=case.wa_number,
-        registered_by=ctx.actor.id, registered_at=ctx.now,
-    ))
+    await uow.cases.add_registration(
+        RegistrationEntry(
+            year=year,
+            seq=seq,
+            number=number,
+            case_id=case.id,
+            wa_number=case.wa_number,
+            registered_by=ctx.actor.id,
+            registered_at=ctx.now,
+        )
+    )
     await uow.cases.set_fields(case, registration_no=number)
-    text = t("applicant.terdaftar", office.language, name=case.applicant_name,
-             number=case.number, registration=number)
+    text = t(
+        "applicant.terdaftar",
+        office.language,
+        name=case.applicant_name,
+        number=case.number,
+        registration=number,
+    )
     await notify.notify_applicant(
-        uow, office, case_id=case.id, phone=case.wa_number,
-        message=OutgoingMessage(text=esc(text)), key=f"applicant:{case.id}:terdaftar",
+        uow,
+        office,
+        case_id=case.id,
+        phone=case.wa_number,
+        message=OutgoingMessage(text=esc(text)),
+        key=f"applicant:{case.id}:terdaftar",
     )
 
 
@@ -122,8 +144,12 @@ async def send_pdf_to_applicant(uow: UnitOfWork, office: Office, ctx: EffectCont
         raise ConfigurationError(problem=f"case {case.number} has no finished document to send")
     text = t("applicant.dokumen", office.language, name=case.applicant_name, number=case.number)
     await notify.notify_applicant(
-        uow, office, case_id=case.id, phone=case.wa_number,
-        message=OutgoingMessage(text=esc(text),
-                                attachment=Attachment(document.id, document.filename)),
+        uow,
+        office,
+        case_id=case.id,
+        phone=case.wa_number,
+        message=OutgoingMessage(
+            text=esc(text), attachment=Attachment(document.id, document.filename)
+        ),
         key=f"applicant:{case.id}:dokumen:{ctx.task.id}",
     )

@@ -63,8 +63,9 @@ def check_upload(data: bytes, filename: str) -> tuple[str, str]:
 def _pdf_opens(data: bytes) -> bool:
     # A cheap structural check; the documents package parses it fully when used.
     tail = data[-2048:]
-    return b"%%EOF" in tail and (b"/Root" in data or b"/Type /Catalog" in data
-                                 or b"/Type/Catalog" in data)
+    return b"%%EOF" in tail and (
+        b"/Root" in data or b"/Type /Catalog" in data or b"/Type/Catalog" in data
+    )
 
 
 def files_dir(office: Office) -> Path:
@@ -118,10 +119,19 @@ async def store_document(
         mime, clean_name = check_upload(data, filename)
     relative = write_blob(office, data, ALLOWED.get(mime, ".bin"))
     document = Document(
-        case_id=case_id, ba_id=ba_id, kind=kind, filename=clean_name, mime_type=mime,
-        path=relative, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        verify_code=verify_code, signed=signed, signer=signer,
-        signed_at=office.now() if signed else None, created_by=created_by,
+        case_id=case_id,
+        ba_id=ba_id,
+        kind=kind,
+        filename=clean_name,
+        mime_type=mime,
+        path=relative,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        verify_code=verify_code,
+        signed=signed,
+        signer=signer,
+        signed_at=office.now() if signed else None,
+        created_by=created_by,
         created_at=office.now(),
     )
     return await uow.documents.add(document)

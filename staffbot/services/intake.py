@@ -53,78 +53,145 @@ def validate_intake(office: Office, form: IntakeForm) -> ValidIntake:
     """Every field checked; the first problem raises ValidationError with its message key."""
     ref = office.reference
     name = check_name(form.name)
-    nik = check_nik(form.nik, regency_codes=ref.regency_codes,
-                    today=office.local(office.now()).date())
+    nik = check_nik(
+        form.nik, regency_codes=ref.regency_codes, today=office.local(office.now()).date()
+    )
     wa = normalise_phone(form.wa)
     kecamatan = pick(form.kecamatan, ref.kecamatan, field="kecamatan")
     layanan = pick(form.layanan, ref.layanan, field="layanan")
     keluhan = check_keluhan(form.keluhan)
-    return ValidIntake(name=name, nik=nik.nik, wa=wa, kecamatan=kecamatan, layanan=layanan,
-                       keluhan=keluhan, nik_outside=nik.outside, regency=nik.regency)
+    return ValidIntake(
+        name=name,
+        nik=nik.nik,
+        wa=wa,
+        kecamatan=kecamatan,
+        layanan=layanan,
+        keluhan=keluhan,
+        nik_outside=nik.outside,
+        regency=nik.regency,
+    )
 
 
-async def record_case(uow: UnitOfWork, office: Office, *, actor_nip: str | None = None,
-                      actor_id: int | None = None, form: IntakeForm) -> IntakeResult:
+async def record_case(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    form: IntakeForm,
+) -> IntakeResult:
+    """Record a new case as one transaction."""
     valid = validate_intake(office, form)
+    async with uow:
+        result = await record_case_in(
+            uow, office, actor_nip=actor_nip, actor_id=actor_id, valid=valid
+        )
+        await uow.commit()
+        return result
+
+
+async def record_case_in(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    valid: ValidIntake,
+) -> IntakeResult:
+    """Record a new case inside the caller's unit of work (the caller commits)."""
     flow = office.flow
     start = flow.step(flow.start)
     if len(start.actions) != 1 or start.actions[0].to is None:
         raise ConfigurationError(problem="the start step must have exactly one action")
     record_step = flow.step(start.actions[0].to)
-    async with uow:
-        now = office.now()
-        staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
-        actor = await load_actor(uow, staff)
-        if not actor.holds(record_step.role):
-            raise NotYourRole(step=f"{record_step.sop_no}. {record_step.title}",
-                              role=flow.role(record_step.role).label, actor=actor.name)
-        year = office.local(now).year
-        seq = await uow.counters.next(f"case:{year}")
-        case = Case(
-            number=f"{office.reference.case_prefix}-{year}-{seq:05d}", flow_key=flow.key,
-            applicant_name=valid.name, nik=valid.nik, nik_outside=valid.nik_outside,
-            wa_number=valid.wa, kecamatan=valid.kecamatan, layanan=valid.layanan,
-            keluhan=valid.keluhan, step=start.key, created_by=staff.id, created_at=now,
-            updated_at=now,
+    now = office.now()
+    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    actor = await load_actor(uow, staff)
+    if not actor.holds(record_step.role):
+        raise NotYourRole(
+            step=f"{record_step.sop_no}. {record_step.title}",
+            role=flow.role(record_step.role).label,
+            actor=actor.name,
         )
-        await uow.cases.add(case)
-        assert case.id is not None
-        # Step 1 is the applicant's call: recorded as done by the applicant, through
-        # the officer who took it. Step 2 is the officer's own record.
-        applicant = Actor(key="pemohon", name=valid.name, roles=frozenset({start.role}))
-        call = decide(flow, _state(case), applicant, Request(start.actions[0].key), now)
-        first = Task(case_id=case.id, step=start.key, role=start.role, created_at=now,
-                     is_open=False, done_at=now, action=call.action.key,
-                     outcome=call.action.outcome, note=None)
-        await uow.tasks.add(first)
-        await uow.cases.compare_and_set(case, step=record_step.key)
-        await uow.audit.append(
-            at=now, kind="case_created", actor=valid.name, case_id=case.id, task_id=first.id,
-            action=call.action.key, from_step=start.key, to_step=record_step.key,
-            data={"number": case.number, "recorded_by": staff.name,
-                  "nik_outside": valid.nik_outside},
-        )
-        record_task = Task(case_id=case.id, step=record_step.key, role=record_step.role,
-                           created_at=now)
-        await uow.tasks.add(record_task)
-        action = record_step.actions[0]
-        record = decide(flow, _state(case), actor, Request(action.key), now)
-        await uow.tasks.close(record_task, done_at=now, action=action.key,
-                              outcome=action.outcome, actor_id=staff.id)
-        assert record.to_step is not None
-        await uow.cases.compare_and_set(case, step=record.to_step)
-        await uow.audit.append(
-            at=now, kind="transition", actor=staff.name, actor_id=staff.id, case_id=case.id,
-            task_id=record_task.id, action=action.key, from_step=record.from_step,
-            to_step=record.to_step,
-        )
-        ctx = EffectContext(transition=record, actor=staff, task=record_task, case=case,
-                            cases=[case])
-        await run_effects(uow, office, ctx, record.effects)
-        last = Happened(outcome_label(action, office.language), staff.name, now)
-        await open_task(uow, office, step_key=record.to_step, now=now, case=case, last=last,
-                        paused=action.waits_on_applicant)
-        await uow.commit()
+    year = office.local(now).year
+    seq = await uow.counters.next(f"case:{year}")
+    case = Case(
+        number=f"{office.reference.case_prefix}-{year}-{seq:05d}",
+        flow_key=flow.key,
+        applicant_name=valid.name,
+        nik=valid.nik,
+        nik_outside=valid.nik_outside,
+        wa_number=valid.wa,
+        kecamatan=valid.kecamatan,
+        layanan=valid.layanan,
+        keluhan=valid.keluhan,
+        step=start.key,
+        created_by=staff.id,
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.cases.add(case)
+    assert case.id is not None
+    # Step 1 is the applicant's call: recorded as done by the applicant, through
+    # the officer who took it. Step 2 is the officer's own record.
+    applicant = Actor(key="pemohon", name=valid.name, roles=frozenset({start.role}))
+    call = decide(flow, _state(case), applicant, Request(start.actions[0].key), now)
+    first = Task(
+        case_id=case.id,
+        step=start.key,
+        role=start.role,
+        created_at=now,
+        is_open=False,
+        done_at=now,
+        action=call.action.key,
+        outcome=call.action.outcome,
+        note=None,
+    )
+    await uow.tasks.add(first)
+    await uow.cases.compare_and_set(case, step=record_step.key)
+    await uow.audit.append(
+        at=now,
+        kind="case_created",
+        actor=valid.name,
+        case_id=case.id,
+        task_id=first.id,
+        action=call.action.key,
+        from_step=start.key,
+        to_step=record_step.key,
+        data={"number": case.number, "recorded_by": staff.name, "nik_outside": valid.nik_outside},
+    )
+    record_task = Task(case_id=case.id, step=record_step.key, role=record_step.role, created_at=now)
+    await uow.tasks.add(record_task)
+    action = record_step.actions[0]
+    record = decide(flow, _state(case), actor, Request(action.key), now)
+    await uow.tasks.close(
+        record_task, done_at=now, action=action.key, outcome=action.outcome, actor_id=staff.id
+    )
+    assert record.to_step is not None
+    await uow.cases.compare_and_set(case, step=record.to_step)
+    await uow.audit.append(
+        at=now,
+        kind="transition",
+        actor=staff.name,
+        actor_id=staff.id,
+        case_id=case.id,
+        task_id=record_task.id,
+        action=action.key,
+        from_step=record.from_step,
+        to_step=record.to_step,
+    )
+    ctx = EffectContext(transition=record, actor=staff, task=record_task, case=case, cases=[case])
+    await run_effects(uow, office, ctx, record.effects)
+    last = Happened(outcome_label(action, office.language), staff.name, now)
+    await open_task(
+        uow,
+        office,
+        step_key=record.to_step,
+        now=now,
+        case=case,
+        last=last,
+        paused=action.waits_on_applicant,
+    )
     warnings: tuple[str, ...] = ()
     if valid.nik_outside:
         warnings = (t("warn.nik_outside", office.language, regency=valid.regency),)
@@ -133,5 +200,3 @@ async def record_case(uow: UnitOfWork, office: Office, *, actor_nip: str | None 
 
 def _state(case: Case) -> CaseState:
     return CaseState(number=case.number, step=case.step)
-
-

@@ -75,15 +75,28 @@ async def _present(uow: UnitOfWork, staff: Staff) -> Staff:
     return staff
 
 
-async def buttons(uow: UnitOfWork, office: Office, *, staff: Staff, task: Task,
-                  actions: Sequence[Action], lang: str) -> list[Choice]:
+async def buttons(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    staff: Staff,
+    task: Task,
+    actions: Sequence[Action],
+    lang: str,
+) -> list[Choice]:
     """One opaque token per button, bound to this staff member, task and action."""
     assert staff.id is not None and task.id is not None
     now = office.now()
-    tokens = [ButtonToken(token=new_token(), staff_id=staff.id, action=a.key, task_id=task.id,
-                          created_at=now) for a in actions]
+    tokens = [
+        ButtonToken(
+            token=new_token(), staff_id=staff.id, action=a.key, task_id=task.id, created_at=now
+        )
+        for a in actions
+    ]
     await uow.outbox.add_tokens(tokens)
-    return [Choice(action_label(a, lang), tok.token) for a, tok in zip(actions, tokens, strict=True)]
+    return [
+        Choice(action_label(a, lang), tok.token) for a, tok in zip(actions, tokens, strict=True)
+    ]
 
 
 def staff_language(office: Office, staff: Staff) -> str:
@@ -103,13 +116,22 @@ async def queue(
     task_id: int | None = None,
     ba_id: int | None = None,
     ref_id: int | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Outbox:
     now = office.now()
     row = Outbox(
-        created_at=now, channel=address.channel, chat_id=address.chat_id,
-        staff_id=staff.id if staff is not None else None, kind=kind,
-        payload=message.to_payload(), idempotency_key=key, next_attempt_at=now,
-        case_id=case_id, task_id=task_id, ba_id=ba_id, ref_id=ref_id,
+        created_at=now,
+        channel=address.channel,
+        chat_id=address.chat_id,
+        staff_id=staff.id if staff is not None else None,
+        kind=kind,
+        payload={**message.to_payload(), **(extra or {})},
+        idempotency_key=key,
+        next_attempt_at=now,
+        case_id=case_id,
+        task_id=task_id,
+        ba_id=ba_id,
+        ref_id=ref_id,
     )
     await uow.outbox.add_all([row])
     uow.wrote_outbox = True
@@ -125,18 +147,31 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
         original = OutgoingMessage.from_payload(card.payload)
         edited = OutgoingMessage(text=original.text + "\n\n" + line)
         await queue(
-            uow, office, address=Address(card.channel, card.chat_id), kind="edit",
-            message=edited, key=f"edit:{card.id}:{task.id}", case_id=card.case_id,
-            task_id=task.id, ba_id=card.ba_id, ref_id=card.id,
+            uow,
+            office,
+            address=Address(card.channel, card.chat_id),
+            kind="edit",
+            message=edited,
+            key=f"edit:{card.id}:{task.id}",
+            case_id=card.case_id,
+            task_id=task.id,
+            ba_id=card.ba_id,
+            ref_id=card.id,
         )
     return len(cards)
 
 
-async def notify_applicant(uow: UnitOfWork, office: Office, *, case_id: int, phone: str,
-                           message: OutgoingMessage, key: str) -> Outbox:
+async def notify_applicant(
+    uow: UnitOfWork, office: Office, *, case_id: int, phone: str, message: OutgoingMessage, key: str
+) -> Outbox:
     return await queue(
-        uow, office, address=Address(APPLICANT_CHANNEL, phone), kind="applicant",
-        message=message, key=key, case_id=case_id,
+        uow,
+        office,
+        address=Address(APPLICANT_CHANNEL, phone),
+        kind="applicant",
+        message=message,
+        key=key,
+        case_id=case_id,
     )
 
 

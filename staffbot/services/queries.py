@@ -19,8 +19,9 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def case_view(uow: UnitOfWork, office: Office, ref: str, *,
-                    reveal: bool = False) -> dict[str, Any]:
+async def case_view(
+    uow: UnitOfWork, office: Office, ref: str, *, reveal: bool = False
+) -> dict[str, Any]:
     """Everything about one case, JSON-ready (`case show --json`)."""
     case = await find_case(uow, ref)
     assert case.id is not None
@@ -37,8 +38,14 @@ async def case_view(uow: UnitOfWork, office: Office, ref: str, *,
         history.sort(key=lambda h: (h["created_at"] or "", h["task_id"]))
     open_actions = [a.key for a in step.actions] if task is not None else []
     documents = [
-        {"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256,
-         "signed": d.signed, "verify_code": d.verify_code}
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "filename": d.filename,
+            "sha256": d.sha256,
+            "signed": d.signed,
+            "verify_code": d.verify_code,
+        }
         for d in await uow.documents.of_case(case.id)
     ]
     return {
@@ -105,8 +112,9 @@ class TaskSummary:
     layanan: str
 
 
-async def my_tasks(uow: UnitOfWork, office: Office, *, nip: str | None = None,
-                   staff_id: int | None = None) -> list[TaskSummary]:
+async def my_tasks(
+    uow: UnitOfWork, office: Office, *, nip: str | None = None, staff_id: int | None = None
+) -> list[TaskSummary]:
     """Open tasks this staff member may act on now (own roles and stand-ins)."""
     staff = await find_staff(uow, nip=nip, staff_id=staff_id)
     assert staff.id is not None
@@ -126,11 +134,20 @@ async def my_tasks(uow: UnitOfWork, office: Office, *, nip: str | None = None,
             if ba is not None:
                 number, kecamatan, layanan = ba.number, ba.kecamatan, "Berita Acara"
         assert task.id is not None
-        out.append(TaskSummary(
-            task_id=task.id, number=number, step=task.step, sop_no=step.sop_no, title=step.title,
-            role=task.role, due_at=_iso(task.due_at), paused=task.paused_at is not None,
-            kecamatan=kecamatan, layanan=layanan,
-        ))
+        out.append(
+            TaskSummary(
+                task_id=task.id,
+                number=number,
+                step=task.step,
+                sop_no=step.sop_no,
+                title=step.title,
+                role=task.role,
+                due_at=_iso(task.due_at),
+                paused=task.paused_at is not None,
+                kecamatan=kecamatan,
+                layanan=layanan,
+            )
+        )
     return out
 
 
@@ -152,9 +169,18 @@ async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
     return list(await uow.cases.search(phone=phone))
 
 
-async def list_cases(uow: UnitOfWork, office: Office, *, status: str | None = None,
-                     overdue: bool = False, limit: int = 200) -> list[Case]:
-    return list(await uow.cases.listing(
-        status=status or (CASE_OPEN if overdue else None),
-        overdue_at=office.now() if overdue else None, limit=limit,
-    ))
+async def list_cases(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    status: str | None = None,
+    overdue: bool = False,
+    limit: int = 200,
+) -> list[Case]:
+    return list(
+        await uow.cases.listing(
+            status=status or (CASE_OPEN if overdue else None),
+            overdue_at=office.now() if overdue else None,
+            limit=limit,
+        )
+    )

@@ -50,25 +50,25 @@ def check_roles(office: Office, roles: Sequence[str]) -> tuple[str, ...]:
     out = []
     for role in roles:
         if role not in known:
-            raise ValidationError(field="role", problem="unknown", value=role,
-                                  choices=", ".join(known))
+            raise ValidationError(
+                field="role", problem="unknown", value=role, choices=", ".join(known)
+            )
         out.append(role)
     if not out:
         raise ValidationError(field="role", problem="unknown", value="", choices=", ".join(known))
     return tuple(dict.fromkeys(out))
 
 
-async def add_staff(uow: UnitOfWork, office: Office, new: NewStaff, *,
-                    by: str = "admin") -> Staff:
+async def add_staff(uow: UnitOfWork, office: Office, new: NewStaff, *, by: str = "admin") -> Staff:
     nip = check_nip(new.nip)
     name = check_name(new.name)
     roles = check_roles(office, new.roles)
     whatsapp = normalise_phone(new.whatsapp) if new.whatsapp else None
-    channel = new.channel or ("telegram" if new.telegram_id else
-                              "whatsapp" if whatsapp else "web")
+    channel = new.channel or ("telegram" if new.telegram_id else "whatsapp" if whatsapp else "web")
     if channel not in CHANNELS:
-        raise ValidationError(field="channel", problem="unknown", value=channel,
-                              choices=", ".join(CHANNELS))
+        raise ValidationError(
+            field="channel", problem="unknown", value=channel, choices=", ".join(CHANNELS)
+        )
     pin_hash = hash_pin(check_pin_format(new.pin)) if new.pin else None
     async with uow:
         now = office.now()
@@ -77,19 +77,31 @@ async def add_staff(uow: UnitOfWork, office: Office, new: NewStaff, *,
         supervisor_id = None
         if new.supervisor_nip:
             supervisor_id = (await find_staff(uow, nip=new.supervisor_nip)).id
-        staff = Staff(nip=nip, name=name, telegram_id=new.telegram_id, whatsapp=whatsapp,
-                      channel=channel, supervisor_id=supervisor_id, pin_hash=pin_hash,
-                      language=new.language, created_at=now)
+        staff = Staff(
+            nip=nip,
+            name=name,
+            telegram_id=new.telegram_id,
+            whatsapp=whatsapp,
+            channel=channel,
+            supervisor_id=supervisor_id,
+            pin_hash=pin_hash,
+            language=new.language,
+            created_at=now,
+        )
         await uow.staff.add(staff, roles)
-        await uow.audit.append(at=now, kind="staff_added", actor=by,
-                               data={"nip": nip, "name": name, "roles": list(roles),
-                                     "channel": channel})
+        await uow.audit.append(
+            at=now,
+            kind="staff_added",
+            actor=by,
+            data={"nip": nip, "name": name, "roles": list(roles), "channel": channel},
+        )
         await uow.commit()
         return staff
 
 
-async def update_staff(uow: UnitOfWork, office: Office, nip: str, *, by: str = "admin",
-                       **changes: Any) -> Staff:
+async def update_staff(
+    uow: UnitOfWork, office: Office, nip: str, *, by: str = "admin", **changes: Any
+) -> Staff:
     """Change contact fields, channel, supervisor, language or PIN of a staff member."""
     async with uow:
         staff = await find_staff(uow, nip=nip)
@@ -102,8 +114,12 @@ async def update_staff(uow: UnitOfWork, office: Office, nip: str, *, by: str = "
             audit["whatsapp"] = staff.whatsapp is not None
         if "channel" in changes:
             if changes["channel"] not in CHANNELS:
-                raise ValidationError(field="channel", problem="unknown",
-                                      value=changes["channel"], choices=", ".join(CHANNELS))
+                raise ValidationError(
+                    field="channel",
+                    problem="unknown",
+                    value=changes["channel"],
+                    choices=", ".join(CHANNELS),
+                )
             staff.channel = audit["channel"] = changes["channel"]
         if "supervisor_nip" in changes:
             staff.supervisor_id = (await find_staff(uow, nip=changes["supervisor_nip"])).id
@@ -122,8 +138,9 @@ async def update_staff(uow: UnitOfWork, office: Office, nip: str, *, by: str = "
             await uow.staff.set_roles(staff.id, roles)
             audit["roles"] = list(roles)
         uow.session.add(staff)
-        await uow.audit.append(at=office.now(), kind="staff_changed", actor=by,
-                               data={"nip": staff.nip, **audit})
+        await uow.audit.append(
+            at=office.now(), kind="staff_changed", actor=by, data={"nip": staff.nip, **audit}
+        )
         await uow.commit()
         return staff
 
@@ -135,8 +152,9 @@ class LeaveResult:
     reassigned: int
 
 
-async def set_leave(uow: UnitOfWork, office: Office, nip: str, *, delegate_nip: str | None,
-                    by: str = "admin") -> LeaveResult:
+async def set_leave(
+    uow: UnitOfWork, office: Office, nip: str, *, delegate_nip: str | None, by: str = "admin"
+) -> LeaveResult:
     """Send a staff member on leave: their claimed tasks go to the delegate, whose
     ladder starts again from now; the delegate also gets the cards of the role."""
     async with uow:
@@ -148,9 +166,16 @@ async def set_leave(uow: UnitOfWork, office: Office, nip: str, *, delegate_nip: 
         staff.on_leave, staff.delegate_id = True, delegate.id if delegate else None
         uow.session.add(staff)
         await uow.session.flush()
-        await uow.audit.append(at=now, kind="leave", actor=by,
-                               data={"nip": staff.nip, "name": staff.name,
-                                     "delegate": delegate.name if delegate else None})
+        await uow.audit.append(
+            at=now,
+            kind="leave",
+            actor=by,
+            data={
+                "nip": staff.nip,
+                "name": staff.name,
+                "delegate": delegate.name if delegate else None,
+            },
+        )
         reassigned = 0
         if delegate is not None:
             assert staff.id is not None
@@ -161,8 +186,14 @@ async def set_leave(uow: UnitOfWork, office: Office, nip: str, *, delegate_nip: 
                     fields.update(schedule_fields(office, step, now))
                 await uow.tasks.set_fields(task, **fields)
                 await uow.audit.append(
-                    at=now, kind="reassigned", actor=by, task_id=task.id, case_id=task.case_id,
-                    ba_id=task.ba_id, from_step=task.step, to_step=task.step,
+                    at=now,
+                    kind="reassigned",
+                    actor=by,
+                    task_id=task.id,
+                    case_id=task.case_id,
+                    ba_id=task.ba_id,
+                    from_step=task.step,
+                    to_step=task.step,
                     data={"from": staff.name, "to": delegate.name, "reason": "cuti"},
                 )
                 reassigned += 1
@@ -170,11 +201,22 @@ async def set_leave(uow: UnitOfWork, office: Office, nip: str, *, delegate_nip: 
                 for task in await uow.tasks.open_for_roles([role], staff_ids=[delegate.id or 0]):
                     case = await uow.cases.get(task.case_id) if task.case_id else None
                     ba = await uow.cases.get_ba(task.ba_id) if task.ba_id else None
-                    numbers = ([c.number for c in await uow.cases.ba_cases(ba.id)]
-                               if ba is not None and ba.id is not None else [])
-                    await push_cards(uow, office, task, case=case, ba=ba, last=None,
-                                     ba_case_numbers=numbers, recipients=[delegate],
-                                     key_suffix=f":leave:{staff.id}")
+                    numbers = (
+                        [c.number for c in await uow.cases.ba_cases(ba.id)]
+                        if ba is not None and ba.id is not None
+                        else []
+                    )
+                    await push_cards(
+                        uow,
+                        office,
+                        task,
+                        case=case,
+                        ba=ba,
+                        last=None,
+                        ba_case_numbers=numbers,
+                        recipients=[delegate],
+                        key_suffix=f":leave:{staff.id}",
+                    )
         await uow.commit()
         return LeaveResult(staff.name, delegate.name if delegate else None, reassigned)
 
@@ -184,8 +226,12 @@ async def end_leave(uow: UnitOfWork, office: Office, nip: str, *, by: str = "adm
         staff = await find_staff(uow, nip=nip)
         staff.on_leave, staff.delegate_id = False, None
         uow.session.add(staff)
-        await uow.audit.append(at=office.now(), kind="leave_ended", actor=by,
-                               data={"nip": staff.nip, "name": staff.name})
+        await uow.audit.append(
+            at=office.now(),
+            kind="leave_ended",
+            actor=by,
+            data={"nip": staff.nip, "name": staff.name},
+        )
         await uow.commit()
 
 
@@ -214,15 +260,23 @@ async def list_staff(uow: UnitOfWork) -> list[StaffRow]:
     for p in people:
         assert p.id is not None
         address = notify.address_of(p)
-        out.append(StaffRow(
-            id=p.id, nip=p.nip, name=p.name, roles=tuple(sorted(roles.get(p.id, ()))),
-            channel=address.channel, address=address.chat_id, telegram_id=p.telegram_id,
-            whatsapp=p.whatsapp,
-            supervisor=by_id[p.supervisor_id].nip if p.supervisor_id in by_id else None,
-            active=p.active, on_leave=p.on_leave,
-            delegate=by_id[p.delegate_id].nip if p.delegate_id in by_id else None,
-            has_pin=p.pin_hash is not None,
-        ))
+        out.append(
+            StaffRow(
+                id=p.id,
+                nip=p.nip,
+                name=p.name,
+                roles=tuple(sorted(roles.get(p.id, ()))),
+                channel=address.channel,
+                address=address.chat_id,
+                telegram_id=p.telegram_id,
+                whatsapp=p.whatsapp,
+                supervisor=by_id[p.supervisor_id].nip if p.supervisor_id in by_id else None,
+                active=p.active,
+                on_leave=p.on_leave,
+                delegate=by_id[p.delegate_id].nip if p.delegate_id in by_id else None,
+                has_pin=p.pin_hash is not None,
+            )
+        )
     return out
 
 
@@ -230,15 +284,18 @@ async def list_staff(uow: UnitOfWork) -> list[StaffRow]:
 DEMO_ROSTER: tuple[tuple[str, str, str, str | None], ...] = (
     ("kepala_dinas", "Ahmad Fauzi, S.STP., M.Si.", "197903031998101001", None),
     ("kepala_bidang", "Nurhayati, S.E.", "198105122005012002", "197903031998101001"),
-    ("kasi_identitas_penduduk", "Hendra Gunawan, S.Kom.", "198307142008011003",
-     "198105122005012002"),
+    (
+        "kasi_identitas_penduduk",
+        "Hendra Gunawan, S.Kom.",
+        "198307142008011003",
+        "198105122005012002",
+    ),
     ("kasi_inovasi", "Maya Sari, S.Kom.", "198809202011012004", "198105122005012002"),
     ("petugas_call_center", "Rina Marlina", "199001012015032005", "198307142008011003"),
     ("operator_penerima_wa", "Andi Saputra", "199102022015031006", "198307142008011003"),
     ("operator_pengangkat_data", "Dewi Lestari", "199203032016032007", "198307142008011003"),
     ("operator_cetak_berkas", "Budi Santoso", "199304042017031008", "198307142008011003"),
-    ("petugas_loket_pendaftaran", "Siti Rahmawati", "199405052018032009",
-     "198307142008011003"),
+    ("petugas_loket_pendaftaran", "Siti Rahmawati", "199405052018032009", "198307142008011003"),
     ("operator", "Yusuf Hidayat", "199506062019031010", "198307142008011003"),
     ("petugas_pemilah_berkas", "Rudi Hartono", "199607072019031011", "198809202011012004"),
     ("operator_pengirim_pdf", "Fitri Handayani", "199708082020122012", "198809202011012004"),
@@ -251,9 +308,18 @@ async def seed_demo(uow_factory: Any, office: Office) -> int:
     for role, name, nip, supervisor in DEMO_ROSTER:
         pin = DEMO_PIN if role == "kepala_dinas" else None
         try:
-            await add_staff(uow_factory(), office, NewStaff(
-                name=name, nip=nip, roles=(role,), supervisor_nip=supervisor, pin=pin,
-            ), by="seed-demo")
+            await add_staff(
+                uow_factory(),
+                office,
+                NewStaff(
+                    name=name,
+                    nip=nip,
+                    roles=(role,),
+                    supervisor_nip=supervisor,
+                    pin=pin,
+                ),
+                by="seed-demo",
+            )
             created += 1
         except StaffExists:
             continue

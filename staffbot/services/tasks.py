@@ -16,10 +16,16 @@ from storage.uow import UnitOfWork
 
 def facts(case: Case) -> CaseFacts:
     return CaseFacts(
-        number=case.number, applicant_name=case.applicant_name, nik=case.nik,
-        wa_number=case.wa_number, kecamatan=case.kecamatan, layanan=case.layanan,
-        keluhan=case.keluhan, registration_no=case.registration_no,
-        nik_outside=case.nik_outside, needs_manual_check=case.needs_manual_check,
+        number=case.number,
+        applicant_name=case.applicant_name,
+        nik=case.nik,
+        wa_number=case.wa_number,
+        kecamatan=case.kecamatan,
+        layanan=case.layanan,
+        keluhan=case.keluhan,
+        registration_no=case.registration_no,
+        nik_outside=case.nik_outside,
+        needs_manual_check=case.needs_manual_check,
     )
 
 
@@ -27,8 +33,7 @@ def schedule_fields(office: Office, step: Step, start: datetime) -> dict[str, ob
     """due_at and the first rung of the escalation ladder for a task starting now."""
     due = office.calendar.add(start, office.flow.sla_of(step))
     rung = next_rung(office.flow, step, due, office.calendar, after_level=-1)
-    return {"due_at": due, "next_escalation_at": rung[1] if rung else None,
-            "escalation_level": -1}
+    return {"due_at": due, "next_escalation_at": rung[1] if rung else None, "escalation_level": -1}
 
 
 async def open_task(
@@ -48,7 +53,9 @@ async def open_task(
     task = Task(
         case_id=case.id if case is not None else None,
         ba_id=ba.id if ba is not None else None,
-        step=step.key, role=step.role, created_at=now,
+        step=step.key,
+        role=step.role,
+        created_at=now,
     )
     if paused:
         task.paused_at = now
@@ -56,8 +63,9 @@ async def open_task(
         for key, value in schedule_fields(office, step, now).items():
             setattr(task, key, value)
     await uow.tasks.add(task)
-    await push_cards(uow, office, task, case=case, ba=ba, last=last,
-                     ba_case_numbers=ba_case_numbers)
+    await push_cards(
+        uow, office, task, case=case, ba=ba, last=last, ba_case_numbers=ba_case_numbers
+    )
     return task
 
 
@@ -80,23 +88,46 @@ async def push_cards(
         lang = notify.staff_language(office, person)
         # Recipients hold the role (or stand in for a holder): every action of the step
         # is theirs. The press is checked again in full when it arrives.
-        choices = await notify.buttons(uow, office, staff=person, task=task,
-                                       actions=step.actions, lang=lang)
+        choices = await notify.buttons(
+            uow, office, staff=person, task=task, actions=step.actions, lang=lang
+        )
         if case is not None:
             message = case_card(
-                office.flow, step, facts(case), due=task.due_at, paused=task.paused_at is not None,
-                last=last, choices=choices, tz=office.tz, now=now, lang=lang,
+                office.flow,
+                step,
+                facts(case),
+                due=task.due_at,
+                paused=task.paused_at is not None,
+                last=last,
+                choices=choices,
+                tz=office.tz,
+                now=now,
+                lang=lang,
             )
         else:
             assert ba is not None
             message = ba_card(
-                step, number=ba.number, kecamatan=ba.kecamatan, case_numbers=ba_case_numbers,
-                due=task.due_at, last=last, choices=choices, tz=office.tz, now=now, lang=lang,
+                step,
+                number=ba.number,
+                kecamatan=ba.kecamatan,
+                case_numbers=ba_case_numbers,
+                due=task.due_at,
+                last=last,
+                choices=choices,
+                tz=office.tz,
+                now=now,
+                lang=lang,
             )
         await notify.queue(
-            uow, office, address=notify.address_of(person), kind="card", message=message,
-            key=f"card:{task.id}:{person.id}{key_suffix}", staff=person,
-            case_id=case.id if case is not None else None, task_id=task.id,
+            uow,
+            office,
+            address=notify.address_of(person),
+            kind="card",
+            message=message,
+            key=f"card:{task.id}:{person.id}{key_suffix}",
+            staff=person,
+            case_id=case.id if case is not None else None,
+            task_id=task.id,
             ba_id=ba.id if ba is not None else None,
         )
     return len(people)

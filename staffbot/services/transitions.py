@@ -63,41 +63,76 @@ async def act(
     pin: str | None = None,
     attachment_id: int | None = None,
 ) -> ActResult:
-    """Apply ``action`` to the open task of a case (or to ``task_id``) as one transaction."""
+    """Apply an action to the open task of a case (or ``task_id``) as one transaction."""
     async with uow:
-        now = office.now()
-        staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
-        actor = await load_actor(uow, staff)
-        task = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
-        if not task.is_open:
-            raise await already_done(uow, office, task)
-        request = Request(action=action, reason=note, pin_given=pin is not None,
-                          attachment_given=attachment_id is not None)
-        if task.ba_id is not None:
-            ba = await uow.cases.get_ba(task.ba_id)
-            assert ba is not None
-            assignee = await _assignee_key(uow, task)
-            state = CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
-            transition = decide(office.flow, state, actor, request, now)
-            if transition.action.requires_pin:
-                await verify_pin(uow, office, staff, pin or "", now)
-            result = await _apply_to_ba(uow, office, staff, task, ba, transition, pin,
-                                        attachment_id)
-        else:
-            assert task.case_id is not None
-            case = await uow.cases.get(task.case_id)
-            assert case is not None
-            state = CaseState(case.number, case.step, case.status == CASE_CLOSED,
-                              await _assignee_key(uow, task))
-            transition = decide(office.flow, state, actor, request, now)
-            if transition.action.requires_pin:
-                await verify_pin(uow, office, staff, pin or "", now)
-            if attachment_id is not None:
-                await _check_attachment(uow, case, attachment_id)
-            result = await _apply_to_case(uow, office, staff, task, case, transition, pin,
-                                          attachment_id)
+        result = await act_in(
+            uow,
+            office,
+            action=action,
+            actor_nip=actor_nip,
+            actor_id=actor_id,
+            case_ref=case_ref,
+            task_id=task_id,
+            note=note,
+            pin=pin,
+            attachment_id=attachment_id,
+        )
         await uow.commit()
         return result
+
+
+async def act_in(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    action: str,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    case_ref: str | None = None,
+    task_id: int | None = None,
+    note: str | None = None,
+    pin: str | None = None,
+    attachment_id: int | None = None,
+) -> ActResult:
+    """Apply ``action`` to the open task of a case (or to ``task_id``) inside the caller's
+    unit of work; the caller commits (so a chat turn's reply joins the same transaction)."""
+    now = office.now()
+    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    actor = await load_actor(uow, staff)
+    task = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    request = Request(
+        action=action,
+        reason=note,
+        pin_given=pin is not None,
+        attachment_given=attachment_id is not None,
+    )
+    if task.ba_id is not None:
+        ba = await uow.cases.get_ba(task.ba_id)
+        assert ba is not None
+        assignee = await _assignee_key(uow, task)
+        state = CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
+        transition = decide(office.flow, state, actor, request, now)
+        if transition.action.requires_pin:
+            await verify_pin(uow, office, staff, pin or "", now)
+        result = await _apply_to_ba(uow, office, staff, task, ba, transition, pin, attachment_id)
+    else:
+        assert task.case_id is not None
+        case = await uow.cases.get(task.case_id)
+        assert case is not None
+        state = CaseState(
+            case.number, case.step, case.status == CASE_CLOSED, await _assignee_key(uow, task)
+        )
+        transition = decide(office.flow, state, actor, request, now)
+        if transition.action.requires_pin:
+            await verify_pin(uow, office, staff, pin or "", now)
+        if attachment_id is not None:
+            await _check_attachment(uow, case, attachment_id)
+        result = await _apply_to_case(
+            uow, office, staff, task, case, transition, pin, attachment_id
+        )
+    return result
 
 
 async def _locate_task(uow: UnitOfWork, *, case_ref: str | None, task_id: int | None) -> Task:
@@ -151,15 +186,20 @@ async def already_done(uow: UnitOfWork, office: Office, task: Task) -> AlreadyDo
     return AlreadyDone(actor=who, at=short_time(at, office.tz, office.now(), office.language))
 
 
-async def close_task(uow: UnitOfWork, office: Office, staff: Staff, task: Task,
-                      transition: Transition) -> None:
+async def close_task(
+    uow: UnitOfWork, office: Office, staff: Staff, task: Task, transition: Transition
+) -> None:
     on_behalf_id = None
     if transition.on_behalf_of is not None:
         colleague = await uow.staff.by_nip(transition.on_behalf_of)
         on_behalf_id = colleague.id if colleague is not None else None
     closed = await uow.tasks.close(
-        task, done_at=transition.at, action=transition.action.key,
-        outcome=transition.action.outcome, actor_id=staff.id, on_behalf_of_id=on_behalf_id,
+        task,
+        done_at=transition.at,
+        action=transition.action.key,
+        outcome=transition.action.outcome,
+        actor_id=staff.id,
+        on_behalf_of_id=on_behalf_id,
         note=transition.reason,
     )
     if not closed:
@@ -168,11 +208,23 @@ async def close_task(uow: UnitOfWork, office: Office, staff: Staff, task: Task,
         raise await already_done(uow, office, fresh or task)
 
 
-async def edit_old_cards(uow: UnitOfWork, office: Office, staff: Staff, task: Task,
-                          transition: Transition, on_behalf_name: str | None) -> None:
+async def edit_old_cards(
+    uow: UnitOfWork,
+    office: Office,
+    staff: Staff,
+    task: Task,
+    transition: Transition,
+    on_behalf_name: str | None,
+) -> None:
     line = outcome_line(
-        transition.action, actor=staff.name, at=transition.at, tz=office.tz, now=transition.at,
-        lang=office.language, on_behalf_of=on_behalf_name, reason=transition.reason,
+        transition.action,
+        actor=staff.name,
+        at=transition.at,
+        tz=office.tz,
+        now=transition.at,
+        lang=office.language,
+        on_behalf_of=on_behalf_name,
+        reason=transition.reason,
     )
     await notify.edit_cards_of(uow, office, task, line)
 
@@ -184,27 +236,51 @@ async def _on_behalf_name(uow: UnitOfWork, transition: Transition) -> str | None
     return colleague.name if colleague is not None else transition.on_behalf_of
 
 
-async def audit_transition(uow: UnitOfWork, staff: Staff, transition: Transition, *, task: Task,
-                 case: Case | None, ba: BeritaAcara | None, on_behalf: str | None,
-                 data: dict[str, object] | None = None) -> None:
+async def audit_transition(
+    uow: UnitOfWork,
+    staff: Staff,
+    transition: Transition,
+    *,
+    task: Task,
+    case: Case | None,
+    ba: BeritaAcara | None,
+    on_behalf: str | None,
+    data: dict[str, object] | None = None,
+) -> None:
     await uow.audit.append(
-        at=transition.at, kind="transition", actor=staff.name, actor_id=staff.id,
-        on_behalf_of=on_behalf, case_id=case.id if case is not None else None,
+        at=transition.at,
+        kind="transition",
+        actor=staff.name,
+        actor_id=staff.id,
+        on_behalf_of=on_behalf,
+        case_id=case.id if case is not None else None,
         ba_id=ba.id if ba is not None else (case.ba_id if case is not None else None),
-        task_id=task.id, action=transition.action.key, from_step=transition.from_step,
-        to_step=transition.to_step, note=transition.reason, data=dict(data or {}),
+        task_id=task.id,
+        action=transition.action.key,
+        from_step=transition.from_step,
+        to_step=transition.to_step,
+        note=transition.reason,
+        data=dict(data or {}),
     )
 
 
-async def run_effects(uow: UnitOfWork, office: Office, ctx: EffectContext,
-                      names: tuple[str, ...]) -> None:
+async def run_effects(
+    uow: UnitOfWork, office: Office, ctx: EffectContext, names: tuple[str, ...]
+) -> None:
     for name in names:
         await office.effects[name](uow, office, ctx)
 
 
-async def _apply_to_case(uow: UnitOfWork, office: Office, staff: Staff, task: Task, case: Case,
-                         transition: Transition, pin: str | None,
-                         attachment_id: int | None) -> ActResult:
+async def _apply_to_case(
+    uow: UnitOfWork,
+    office: Office,
+    staff: Staff,
+    task: Task,
+    case: Case,
+    transition: Transition,
+    pin: str | None,
+    attachment_id: int | None,
+) -> ActResult:
     now = transition.at
     await close_task(uow, office, staff, task, transition)
     values: dict[str, object] = {"updated_at": now}
@@ -215,33 +291,67 @@ async def _apply_to_case(uow: UnitOfWork, office: Office, staff: Staff, task: Ta
     if not await uow.cases.compare_and_set(case, **values):
         raise ConcurrencyConflict(what=f"case {case.number}")
     behalf = await _on_behalf_name(uow, transition)
-    await audit_transition(uow, staff, transition, task=task, case=case, ba=None, on_behalf=behalf,
-                 data={"attachment_id": attachment_id} if attachment_id else None)
+    await audit_transition(
+        uow,
+        staff,
+        transition,
+        task=task,
+        case=case,
+        ba=None,
+        on_behalf=behalf,
+        data={"attachment_id": attachment_id} if attachment_id else None,
+    )
     await edit_old_cards(uow, office, staff, task, transition, behalf)
-    ctx = EffectContext(transition=transition, actor=staff, task=task, case=case, cases=[case],
-                        attachment_id=attachment_id, secret=pin)
+    ctx = EffectContext(
+        transition=transition,
+        actor=staff,
+        task=task,
+        case=case,
+        cases=[case],
+        attachment_id=attachment_id,
+        secret=pin,
+    )
     await run_effects(uow, office, ctx, transition.effects)
     next_task = None
     if transition.to_step is not None:
-        last = Happened(outcome_label(transition.action, office.language), staff.name, now,
-                        transition.reason)
+        last = Happened(
+            outcome_label(transition.action, office.language), staff.name, now, transition.reason
+        )
         next_task = await open_task(
-            uow, office, step_key=transition.to_step, now=now, case=case,
-            paused=transition.action.waits_on_applicant, last=last,
+            uow,
+            office,
+            step_key=transition.to_step,
+            now=now,
+            case=case,
+            paused=transition.action.waits_on_applicant,
+            last=last,
         )
     assert task.id is not None
     return ActResult(
-        number=case.number, action=transition.action.key, outcome=transition.action.outcome,
-        from_step=transition.from_step, to_step=transition.to_step,
-        closed=transition.closes_case, task_id=task.id,
-        next_task_id=next_task.id if next_task is not None else None, actor=staff.name, at=now,
+        number=case.number,
+        action=transition.action.key,
+        outcome=transition.action.outcome,
+        from_step=transition.from_step,
+        to_step=transition.to_step,
+        closed=transition.closes_case,
+        task_id=task.id,
+        next_task_id=next_task.id if next_task is not None else None,
+        actor=staff.name,
+        at=now,
         cases=(case.number,),
     )
 
 
-async def _apply_to_ba(uow: UnitOfWork, office: Office, staff: Staff, task: Task,
-                       ba: BeritaAcara, transition: Transition, pin: str | None,
-                       attachment_id: int | None) -> ActResult:
+async def _apply_to_ba(
+    uow: UnitOfWork,
+    office: Office,
+    staff: Staff,
+    task: Task,
+    ba: BeritaAcara,
+    transition: Transition,
+    pin: str | None,
+    attachment_id: int | None,
+) -> ActResult:
     """An action on a Berita Acara moves every case in it together."""
     now = transition.at
     await close_task(uow, office, staff, task, transition)
@@ -256,15 +366,31 @@ async def _apply_to_ba(uow: UnitOfWork, office: Office, staff: Staff, task: Task
     if not await uow.cases.ba_compare_and_set(ba, **ba_values):
         raise ConcurrencyConflict(what=f"BA {ba.number}")
     behalf = await _on_behalf_name(uow, transition)
-    await audit_transition(uow, staff, transition, task=task, case=None, ba=ba, on_behalf=behalf,
-                 data={"cases": [c.number for c in cases]})
+    await audit_transition(
+        uow,
+        staff,
+        transition,
+        task=task,
+        case=None,
+        ba=ba,
+        on_behalf=behalf,
+        data={"cases": [c.number for c in cases]},
+    )
     await edit_old_cards(uow, office, staff, task, transition, behalf)
-    ctx = EffectContext(transition=transition, actor=staff, task=task, ba=ba, cases=cases,
-                        attachment_id=attachment_id, secret=pin)
+    ctx = EffectContext(
+        transition=transition,
+        actor=staff,
+        task=task,
+        ba=ba,
+        cases=cases,
+        attachment_id=attachment_id,
+        secret=pin,
+    )
     await run_effects(uow, office, ctx, transition.effects)
     back_to_collect = ba_values.get("status") == BA_REJECTED
-    last = Happened(outcome_label(transition.action, office.language), staff.name, now,
-                    transition.reason)
+    last = Happened(
+        outcome_label(transition.action, office.language), staff.name, now, transition.reason
+    )
     next_task = None
     for case in cases:
         values: dict[str, object] = {"updated_at": now}
@@ -276,21 +402,36 @@ async def _apply_to_ba(uow: UnitOfWork, office: Office, staff: Staff, task: Task
             values["ba_id"] = None
         if not await uow.cases.compare_and_set(case, **values):
             raise ConcurrencyConflict(what=f"case {case.number}")
-        await audit_transition(uow, staff, transition, task=task, case=case, ba=ba, on_behalf=behalf)
+        await audit_transition(
+            uow, staff, transition, task=task, case=case, ba=ba, on_behalf=behalf
+        )
         if back_to_collect and transition.to_step is not None:
-            await open_task(uow, office, step_key=transition.to_step, now=now, case=case,
-                            last=last)
+            await open_task(uow, office, step_key=transition.to_step, now=now, case=case, last=last)
     if not transition.closes_case and not back_to_collect and transition.to_step is not None:
-        next_task = await open_task(uow, office, step_key=transition.to_step, now=now, ba=ba,
-                                    last=last, ba_case_numbers=[c.number for c in cases])
+        next_task = await open_task(
+            uow,
+            office,
+            step_key=transition.to_step,
+            now=now,
+            ba=ba,
+            last=last,
+            ba_case_numbers=[c.number for c in cases],
+        )
     assert task.id is not None
     return ActResult(
-        number=ba.number, action=transition.action.key, outcome=transition.action.outcome,
-        from_step=transition.from_step, to_step=transition.to_step,
-        closed=transition.closes_case, task_id=task.id,
-        next_task_id=next_task.id if next_task is not None else None, actor=staff.name, at=now,
-        ba_number=ba.number, cases=tuple(c.number for c in cases),
+        number=ba.number,
+        action=transition.action.key,
+        outcome=transition.action.outcome,
+        from_step=transition.from_step,
+        to_step=transition.to_step,
+        closed=transition.closes_case,
+        task_id=task.id,
+        next_task_id=next_task.id if next_task is not None else None,
+        actor=staff.name,
+        at=now,
+        ba_number=ba.number,
+        cases=tuple(c.number for c in cases),
     )
 
 
-__all__ = ["CASE_OPEN", "ActResult", "act", "already_done", "find_case", "run_effects"]
+__all__ = ["CASE_OPEN", "ActResult", "act", "act_in", "already_done", "find_case", "run_effects"]

@@ -85,3 +85,67 @@ TEXTS.update({
     "invalid.file.path": "Invalid file location.",
     "invalid.ba.empty": "Pick at least one case for the Berita Acara.",
 })
+TEXTS.update({
+    "chat.unknown_user": "Sorry, this account is not registered as Disdukcapil Tanggamus "
+                         "staff. Ask the admin for an invitation link.",
+    "chat.token_unknown": "This button is unknown or not meant for you.",
+    "chat.token_stale": "This button is no longer valid.",
+    "chat.welcome": "Welcome, {name}.\nRoles: {roles}.\nCommands: /tugas (my tasks), /cari "
+                    "(search), /batal (cancel form), /bantuan (help).",
+    "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
+                 "number&gt; – find a case\n/baru – record a new complaint (call center)\n"
+                 "/ba – make a Berita Acara (Kasi Inovasi)\n/batal – cancel the form in "
+                 "progress\n/bantuan – this message",
+    "chat.cancelled": "Form cancelled.",
+    "chat.nothing_to_cancel": "No form in progress.",
+    "chat.no_tasks": "No tasks waiting for you. 👍",
+    "chat.tasks_title": "Your tasks ({count}):",
+    "chat.task_line": "{i}. {number} · step {sop_no} · {kecamatan} · {due}",
+    "chat.open": "Open {number}",
+    "chat.search_usage": "Type: /cari &lt;case number, NIK or WhatsApp number&gt;",
+    "chat.search_none": "No matching case.",
+    "chat.search_title": "Search results ({count}):",
+    "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · step {sop_no} · {status}",
+    "chat.ask_reason": "Type the reason for <b>{outcome}</b> on case {number} (or /batal):",
+    "chat.ask_pin": "Enter your signing PIN (6 digits) for {what} (or /batal). The message "
+                    "with the PIN will be deleted.",
+    "chat.ask_pin_many": "Enter your signing PIN (6 digits) to sign {count} documents at once "
+                         "(or /batal). The message with the PIN will be deleted.",
+    "chat.ask_attachment": "Send the result PDF for case {number}, or press \"Make reply "
+                           "letter\" (or /batal).",
+    "chat.make_surat": "Make reply letter",
+    "chat.done": "✔ {outcome}: {number}",
+    "chat.toast_prompt": "See the next message",
+    "chat.not_allowed": "This command is not for your role.",
+    "chat.unknown_text": "Message not understood. Type /bantuan for the commands.",
+    "chat.file_not_expected": "Files are accepted only when asked for (e.g. Submit for "
+                              "signature).",
+    "chat.menu_new_case": "📝 Record complaint",
+    "chat.menu_tasks": "📋 My tasks",
+    "chat.menu_ba": "🗂 Make BA",
+    "form.ask_name": "New complaint (1/6). Applicant's full name?",
+    "form.ask_nik": "(2/6) Applicant's NIK (16 digits)?",
+    "form.ask_wa": "(3/6) Applicant's WhatsApp number?",
+    "form.ask_kecamatan": "(4/6) Applicant's kecamatan? Pick or type it.",
+    "form.ask_layanan": "(5/6) Service? Pick or type it.",
+    "form.ask_keluhan": "(6/6) Short complaint/request (or press Skip).",
+    "form.skip": "Skip",
+    "form.more": "More ›",
+    "form.confirm": "Check the complaint:\nName: {name}\nNIK: {nik}\nWhatsApp: {wa}\n"
+                    "Kecamatan: {kecamatan}\nService: {layanan}\nComplaint: {keluhan}",
+    "form.save": "Save",
+    "form.cancel": "Cancel",
+    "form.saved": "✔ Complaint recorded: <b>{number}</b>. The applicant was told over "
+                  "WhatsApp to send the files.",
+    "ba.none_waiting": "No cases are waiting for a Berita Acara.",
+    "ba.pick_place": "Cases waiting for a Berita Acara per kecamatan. Pick one:",
+    "ba.place_choice": "{kecamatan} ({count})",
+    "ba.pick_cases": "Kecamatan {kecamatan}: {count} cases waiting.\n{lines}\nPress \"All\" or "
+                     "reply with their numbers (e.g. 1,3,4).",
+    "ba.all": "All ({count})",
+    "ba.pick_invalid": "Unknown numbers. Reply e.g.: 1,3",
+    "ba.made": "✔ Berita Acara {number} made ({count} cases, Kecamatan {kecamatan}). Waiting "
+               "for the Head of Office's signature.",
+    "card.files": "📎 Files from the applicant: {count} ({names})",
+    "card.files_new": "📎 New files from the applicant: {names}",
+})

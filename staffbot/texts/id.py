@@ -106,3 +106,74 @@ TEXTS.update({
     "invalid.file.path": "Lokasi berkas tidak sah.",
     "invalid.ba.empty": "Pilih minimal satu kasus untuk Berita Acara.",
 })
+TEXTS.update({
+    # -- chat ------------------------------------------------------------------------
+    "chat.unknown_user": "Maaf, akun ini belum terdaftar sebagai petugas Disdukcapil "
+                         "Tanggamus. Minta tautan undangan kepada admin.",
+    "chat.token_unknown": "Tombol ini tidak dikenal atau bukan untuk Anda.",
+    "chat.token_stale": "Tombol ini sudah tidak berlaku.",
+    "chat.welcome": "Selamat datang, {name}.\nPeran: {roles}.\nPerintah: /tugas (tugas saya), "
+                    "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
+    "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
+                 "nomor WA&gt; – cari kasus\n/baru – catat pengaduan baru (Call Center)\n"
+                 "/ba – buat Berita Acara (Kasi Inovasi)\n/batal – batalkan isian yang "
+                 "sedang berjalan\n/bantuan – pesan ini",
+    "chat.cancelled": "Isian dibatalkan.",
+    "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
+    "chat.no_tasks": "Tidak ada tugas yang menunggu Anda. 👍",
+    "chat.tasks_title": "Tugas Anda ({count}):",
+    "chat.task_line": "{i}. {number} · langkah {sop_no} · {kecamatan} · {due}",
+    "chat.open": "Buka {number}",
+    "chat.search_usage": "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;",
+    "chat.search_none": "Tidak ada kasus yang cocok.",
+    "chat.search_title": "Hasil pencarian ({count}):",
+    "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · langkah {sop_no} · {status}",
+    "chat.ask_reason": "Tulis alasan untuk <b>{outcome}</b> kasus {number} (atau /batal):",
+    "chat.ask_pin": "Masukkan PIN tanda tangan (6 digit) untuk {what} (atau /batal). Pesan "
+                    "berisi PIN akan dihapus.",
+    "chat.ask_pin_many": "Masukkan PIN tanda tangan (6 digit) untuk menandatangani {count} "
+                         "dokumen sekaligus (atau /batal). Pesan berisi PIN akan dihapus.",
+    "chat.ask_attachment": "Kirim PDF dokumen hasil untuk kasus {number}, atau tekan "
+                           "\"Buat Surat Tanggapan\" (atau /batal).",
+    "chat.make_surat": "Buat Surat Tanggapan",
+    "chat.done": "✔ {outcome}: {number}",
+    "chat.toast_prompt": "Lihat pesan berikut",
+    "chat.not_allowed": "Perintah ini tidak untuk peran Anda.",
+    "chat.unknown_text": "Pesan tidak dikenali. Ketik /bantuan untuk daftar perintah.",
+    "chat.file_not_expected": "Berkas hanya diterima saat diminta (mis. Ajukan TTE).",
+    "chat.menu_new_case": "📝 Catat pengaduan",
+    "chat.menu_tasks": "📋 Tugas saya",
+    "chat.menu_ba": "🗂 Buat BA",
+    # intake form
+    "form.ask_name": "Pengaduan baru (1/6). Nama lengkap pemohon?",
+    "form.ask_nik": "(2/6) NIK pemohon (16 digit)?",
+    "form.ask_wa": "(3/6) Nomor WhatsApp pemohon?",
+    "form.ask_kecamatan": "(4/6) Kecamatan tempat tinggal pemohon? Pilih atau ketik namanya.",
+    "form.ask_layanan": "(5/6) Jenis layanan? Pilih atau ketik.",
+    "form.ask_keluhan": "(6/6) Isi keluhan/permohonan singkat (atau tekan Lewati).",
+    "form.skip": "Lewati",
+    "form.more": "Lainnya ›",
+    "form.confirm": "Periksa data pengaduan:\nNama: {name}\nNIK: {nik}\nWA: {wa}\n"
+                    "Kecamatan: {kecamatan}\nLayanan: {layanan}\nKeluhan: {keluhan}",
+    "form.save": "Simpan",
+    "form.cancel": "Batal",
+    "form.saved": "✔ Pengaduan dicatat: <b>{number}</b>. Pemohon diberi tahu lewat WhatsApp "
+                  "untuk mengirim berkas.",
+    # Berita Acara picker
+    "ba.none_waiting": "Tidak ada kasus yang menunggu Berita Acara.",
+    "ba.pick_place": "Kasus menunggu Berita Acara per kecamatan. Pilih kecamatan:",
+    "ba.place_choice": "{kecamatan} ({count})",
+    "ba.pick_cases": "Kecamatan {kecamatan}: {count} kasus menunggu BA.\n{lines}\nTekan "
+                     "\"Semua\" atau balas dengan nomor urut (mis. 1,3,4).",
+    "ba.all": "Semua ({count})",
+    "ba.pick_invalid": "Nomor urut tidak dikenal. Balas misalnya: 1,3",
+    "ba.made": "✔ Berita Acara {number} dibuat ({count} kasus, Kecamatan {kecamatan}). "
+               "Menunggu tanda tangan Kepala Dinas.",
+    # applicant over WhatsApp
+    "applicant.files_received": "Terima kasih, {count} berkas diterima untuk pengaduan {number}.",
+    "applicant.no_case": "Terima kasih. Belum ada pengaduan terbuka untuk nomor ini. Silakan "
+                         "hubungi Call Center Disdukcapil Tanggamus terlebih dahulu.",
+    "applicant.text_ack": "Terima kasih, pesan Anda kami terima untuk pengaduan {number}.",
+    "card.files": "📎 Berkas dari pemohon: {count} ({names})",
+    "card.files_new": "📎 Berkas baru dari pemohon diterima: {names}",
+})

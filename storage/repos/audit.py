@@ -46,17 +46,25 @@ class AuditRepository:
             raise RuntimeError("audit_head is missing: run `migrate`")
         seq, prev_hash = int(row[0]), str(row[1])
         fields: dict[str, Any] = {
-            "seq": seq, "at": at, "kind": kind, "case_id": case_id, "ba_id": ba_id,
-            "task_id": task_id, "actor_id": actor_id, "actor": actor,
-            "on_behalf_of": on_behalf_of, "action": action, "from_step": from_step,
-            "to_step": to_step, "note": note, "data": data or {},
+            "seq": seq,
+            "at": at,
+            "kind": kind,
+            "case_id": case_id,
+            "ba_id": ba_id,
+            "task_id": task_id,
+            "actor_id": actor_id,
+            "actor": actor,
+            "on_behalf_of": on_behalf_of,
+            "action": action,
+            "from_step": from_step,
+            "to_step": to_step,
+            "note": note,
+            "data": data or {},
         }
         digest = chain_hash(prev_hash, fields)
         event = AuditEvent(prev_hash=prev_hash, hash=digest, **fields)
         self.session.add(event)
-        await self.session.exec(
-            update(AuditHead).where(col(AuditHead.id) == 1).values(hash=digest)
-        )
+        await self.session.exec(update(AuditHead).where(col(AuditHead.id) == 1).values(hash=digest))
         await self.session.flush()
         return event
 
@@ -79,8 +87,10 @@ class AuditRepository:
         last = 0
         while True:
             statement = (
-                select(AuditEvent).where(col(AuditEvent.seq) > last)
-                .order_by(col(AuditEvent.seq)).limit(batch)
+                select(AuditEvent)
+                .where(col(AuditEvent.seq) > last)
+                .order_by(col(AuditEvent.seq))
+                .limit(batch)
             )
             rows = (await self.session.exec(statement)).all()
             if not rows:

@@ -59,13 +59,21 @@ class CaseRepository:
     async def set_fields(self, case: Case, **values: Any) -> None:
         """A plain UPDATE for a case this transaction already holds (after compare_and_set)."""
         await self.session.exec(
-            update(Case).where(col(Case.id) == case.id).values(**values)
+            update(Case)
+            .where(col(Case.id) == case.id)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         written(case, **values)
 
-    async def search(self, *, number: str | None = None, nik: str | None = None,
-                     phone: str | None = None, limit: int = 20) -> Sequence[Case]:
+    async def search(
+        self,
+        *,
+        number: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+        limit: int = 20,
+    ) -> Sequence[Case]:
         clauses = []
         if number:
             clauses.append(col(Case.number) == number)
@@ -78,8 +86,14 @@ class CaseRepository:
         statement = select(Case).where(or_(*clauses)).order_by(col(Case.id).desc()).limit(limit)
         return (await self.session.exec(statement)).all()
 
-    async def listing(self, *, status: str | None = None, step: str | None = None,
-                      overdue_at: datetime | None = None, limit: int = 200) -> Sequence[Case]:
+    async def listing(
+        self,
+        *,
+        status: str | None = None,
+        step: str | None = None,
+        overdue_at: datetime | None = None,
+        limit: int = 200,
+    ) -> Sequence[Case]:
         statement = select(Case)
         if status:
             statement = statement.where(Case.status == status)

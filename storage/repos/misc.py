@@ -83,20 +83,22 @@ class ConversationRepository:
     async def get(self, chat_key: str) -> Conversation | None:
         return await self.session.get(Conversation, chat_key)
 
-    async def put(self, chat_key: str, *, kind: str, state: dict[str, Any],
-                  staff_id: int | None, at: datetime) -> None:
+    async def put(
+        self, chat_key: str, *, kind: str, state: dict[str, Any], staff_id: int | None, at: datetime
+    ) -> None:
         row = await self.session.get(Conversation, chat_key)
         if row is None:
-            self.session.add(Conversation(chat_key=chat_key, kind=kind, state=state,
-                                          staff_id=staff_id, updated_at=at))
+            self.session.add(
+                Conversation(
+                    chat_key=chat_key, kind=kind, state=state, staff_id=staff_id, updated_at=at
+                )
+            )
         else:
             row.kind, row.state, row.staff_id, row.updated_at = kind, dict(state), staff_id, at
         await self.session.flush()
 
     async def delete(self, chat_key: str) -> None:
-        await self.session.exec(
-            delete(Conversation).where(col(Conversation.chat_key) == chat_key)
-        )
+        await self.session.exec(delete(Conversation).where(col(Conversation.chat_key) == chat_key))
 
 
 class HolidayRepository:
@@ -104,8 +106,9 @@ class HolidayRepository:
         self.session = session
 
     async def all(self) -> Sequence[HolidayOverride]:
-        return (await self.session.exec(select(HolidayOverride).order_by(
-            col(HolidayOverride.day)))).all()
+        return (
+            await self.session.exec(select(HolidayOverride).order_by(col(HolidayOverride.day)))
+        ).all()
 
     async def put(self, day: date, *, name: str, removed: bool, at: datetime) -> None:
         row = await self.session.get(HolidayOverride, day)

@@ -32,19 +32,20 @@ class OutboxRepository:
         statement = select(Outbox).where(Outbox.case_id == case_id).order_by(col(Outbox.id))
         return (await self.session.exec(statement)).all()
 
-    async def for_chat(self, channel: str, chat_id: str, *, after_id: int = 0,
-                       limit: int = 500) -> Sequence[Outbox]:
+    async def for_chat(
+        self, channel: str, chat_id: str, *, after_id: int = 0, limit: int = 500
+    ) -> Sequence[Outbox]:
         statement = (
             select(Outbox)
-            .where(Outbox.channel == channel, Outbox.chat_id == chat_id,
-                   col(Outbox.id) > after_id)
+            .where(Outbox.channel == channel, Outbox.chat_id == chat_id, col(Outbox.id) > after_id)
             .order_by(col(Outbox.id))
             .limit(limit)
         )
         return (await self.session.exec(statement)).all()
 
-    async def due(self, now: datetime, *, channels: Sequence[str], limit: int = 200,
-                  skip_locked: bool = False) -> Sequence[Outbox]:
+    async def due(
+        self, now: datetime, *, channels: Sequence[str], limit: int = 200, skip_locked: bool = False
+    ) -> Sequence[Outbox]:
         """Pending rows whose time has come and that are first in their chat's queue.
 
         A row waits while an older row of the same chat is still pending, so that
@@ -74,24 +75,51 @@ class OutboxRepository:
             statement = statement.with_for_update(skip_locked=True, of=Outbox)
         return (await self.session.exec(statement)).all()
 
-    async def mark_sent(self, outbox_id: int, *, at: datetime,
-                        platform_message_id: str | None) -> bool:
+    async def claim(self, row: Outbox, *, lease_until: datetime) -> bool:
+        """Take a pending row for delivery until ``lease_until`` (compare-and-set).
+
+        The row stays 'pending' (so the chat's later rows keep waiting behind it);
+        if this process dies, the lease runs out and another pass delivers it.
+        """
         result = await self.session.exec(
             update(Outbox)
-            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OUTBOX_PENDING)
-            .values(status=OUTBOX_SENT, sent_at=at, platform_message_id=platform_message_id,
-                    attempts=Outbox.attempts + 1, last_error=None)
+            .where(
+                col(Outbox.id) == row.id,
+                col(Outbox.status) == OUTBOX_PENDING,
+                col(Outbox.next_attempt_at) == row.next_attempt_at,
+            )
+            .values(next_attempt_at=lease_until)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    async def reschedule(self, outbox_id: int, *, at: datetime, error: str,
-                         count_attempt: bool = True) -> None:
+    async def mark_sent(
+        self, outbox_id: int, *, at: datetime, platform_message_id: str | None
+    ) -> bool:
+        result = await self.session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OUTBOX_PENDING)
+            .values(
+                status=OUTBOX_SENT,
+                sent_at=at,
+                platform_message_id=platform_message_id,
+                attempts=Outbox.attempts + 1,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def reschedule(
+        self, outbox_id: int, *, at: datetime, error: str, count_attempt: bool = True
+    ) -> None:
         values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:500]}
         if count_attempt:
             values["attempts"] = Outbox.attempts + 1
         await self.session.exec(
-            update(Outbox).where(col(Outbox.id) == outbox_id).values(**values)
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 
@@ -105,7 +133,8 @@ class OutboxRepository:
 
     async def set_status(self, outbox_id: int, status: str, *, error: str | None = None) -> None:
         await self.session.exec(
-            update(Outbox).where(col(Outbox.id) == outbox_id)
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id)
             .values(status=status, last_error=error)
             .execution_options(synchronize_session=False)
         )
@@ -123,7 +152,17 @@ class OutboxRepository:
         statement = select(Outbox)
         if status:
             statement = statement.where(Outbox.status == status)
-        return (await self.session.exec(statement.order_by(col(Outbox.id).desc()).limit(limit))).all()
+        return (
+            await self.session.exec(statement.order_by(col(Outbox.id).desc()).limit(limit))
+        ).all()
+
+    async def depth_due(self, now: datetime, *, channels: Sequence[str]) -> tuple[int, None]:
+        statement = select(func.count()).where(
+            Outbox.status == OUTBOX_PENDING,
+            col(Outbox.next_attempt_at) <= now,
+            col(Outbox.channel).in_(list(channels)),
+        )
+        return int((await self.session.exec(statement)).one()), None
 
     async def depth(self) -> tuple[int, datetime | None]:
         """Pending rows and the creation time of the oldest."""

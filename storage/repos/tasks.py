@@ -99,9 +99,7 @@ class TaskRepository:
         return (await self.session.exec(statement.order_by(col(Task.id)))).all()
 
     async def open_at_step(self, step: str, *, limit: int = 1000) -> Sequence[Task]:
-        statement = (
-            select(Task).where(col(Task.is_open), Task.step == step).order_by(col(Task.id))
-        )
+        statement = select(Task).where(col(Task.is_open), Task.step == step).order_by(col(Task.id))
         return (await self.session.exec(statement.limit(limit))).all()
 
     async def open_tasks(self, task_ids: Sequence[int]) -> Sequence[Task]:

@@ -49,6 +49,12 @@ def upgrade() -> None:
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('chat_window',
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('last_inbound_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('phone')
+    )
     op.create_table('counter',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
@@ -116,6 +122,29 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
     sa.PrimaryKeyConstraint('chat_key')
     )
+    op.create_table('invite_code',
+    sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
+    sa.PrimaryKeyConstraint('code_hash')
+    )
+    op.create_table('login_link',
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
+    sa.PrimaryKeyConstraint('token_hash')
+    )
+    with op.batch_alter_table('login_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_link_staff_id'), ['staff_id'], unique=False)
+
     op.create_table('staff_role',
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -124,6 +153,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('staff_role', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_role_role'), ['role'], unique=False)
+
+    op.create_table('web_session',
+    sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('csrf', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
+    sa.PrimaryKeyConstraint('id_hash')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_staff_id'), ['staff_id'], unique=False)
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -274,6 +315,8 @@ def upgrade() -> None:
     sa.Column('platform_message_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
     sa.Column('sent_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ref_id', sa.Integer(), nullable=True),
+    sa.Column('delivery_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('delivery_status_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('task_id', sa.Integer(), nullable=True),
     sa.Column('ba_id', sa.Integer(), nullable=True),
@@ -333,16 +376,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_nik'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_session_staff_id'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('staff_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_role_role'))
 
     op.drop_table('staff_role')
+    with op.batch_alter_table('login_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_link_staff_id'))
+
+    op.drop_table('login_link')
+    op.drop_table('invite_code')
     op.drop_table('conversation')
     op.drop_table('berita_acara')
     op.drop_table('staff')
     op.drop_table('processed_update')
     op.drop_table('holiday_override')
     op.drop_table('counter')
+    op.drop_table('chat_window')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_case_id'))

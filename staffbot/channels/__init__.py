@@ -1,0 +1,2 @@
+"""Chat channels behind one port (staffbot.channels.base). Only these modules import
+telegram, aiogram or pywa."""

@@ -1,0 +1,1 @@
+"""Channel-neutral conversations: button presses, commands, forms and prompts."""

@@ -1,0 +1,128 @@
+"""Commands: /start, /tugas, /cari, /baru, /ba, /batal, /bantuan (/help)."""
+
+from __future__ import annotations
+
+from staffbot.channels.base import Answer
+from staffbot.chat import ba_picker, forms, tasks_menu
+from staffbot.chat.context import Turn
+from staffbot.masking import mask_nik
+from staffbot.messages import OutgoingMessage
+from staffbot.richtext import b, esc
+from staffbot.services.queries import search
+from staffbot.texts import t
+
+ALIASES = {
+    "start": "start",
+    "mulai": "start",
+    "tugas": "tasks",
+    "tasks": "tasks",
+    "cari": "search",
+    "search": "search",
+    "baru": "new_case",
+    "new": "new_case",
+    "ba": "ba",
+    "batal": "cancel",
+    "cancel": "cancel",
+    "bantuan": "help",
+    "help": "help",
+    "menu": "start",
+}
+
+
+async def run(turn: Turn, command: str, args: str) -> Answer:
+    name = ALIASES.get(command.lower().lstrip("/"), "")
+    if name == "cancel":
+        if await turn.conversation() is None:
+            await _say(turn, t("chat.nothing_to_cancel", turn.lang))
+        else:
+            await turn.forget()
+            await _say(turn, t("chat.cancelled", turn.lang))
+        return Answer()
+    if name == "start":
+        await welcome(turn)
+    elif name == "tasks":
+        await tasks_menu.list_tasks(turn)
+    elif name == "search":
+        await _search(turn, args)
+    elif name == "new_case":
+        if not await _holds(turn, turn.office.flow.step("catat").role):
+            await _say(turn, t("chat.not_allowed", turn.lang))
+        else:
+            await forms.start_intake(turn)
+    elif name == "ba":
+        collect = [s.role for s in turn.office.flow.steps if s.collects_batch]
+        if not any([await _holds(turn, role) for role in collect]):
+            await _say(turn, t("chat.not_allowed", turn.lang))
+        else:
+            await ba_picker.start(turn)
+    else:
+        await turn.reply(OutgoingMessage(text=t("chat.help", turn.lang)))
+    return Answer()
+
+
+async def welcome(turn: Turn) -> None:
+    assert turn.staff is not None and turn.staff.id is not None
+    roles = await turn.uow.staff.roles_of(turn.staff.id)
+    labels = ", ".join(turn.office.flow.role(r).label for r in sorted(roles)) or "-"
+    items: list[tuple[str, str, str | None, int | None]] = [
+        (t("chat.menu_tasks", turn.lang), "menu", "tugas", None)
+    ]
+    if turn.office.flow.step("catat").role in roles:
+        items.insert(0, (t("chat.menu_new_case", turn.lang), "menu", "baru", None))
+    if any(s.role in roles for s in turn.office.flow.steps if s.collects_batch):
+        items.append((t("chat.menu_ba", turn.lang), "menu", "ba", None))
+    await turn.reply(
+        OutgoingMessage(
+            text=esc(t("chat.welcome", turn.lang, name=turn.staff.name, roles=labels)),
+            choices=await turn.choices(items),
+        )
+    )
+
+
+async def _holds(turn: Turn, role: str) -> bool:
+    assert turn.staff is not None and turn.staff.id is not None
+    if role in await turn.uow.staff.roles_of(turn.staff.id):
+        return True
+    absent = await turn.uow.staff.absent_delegating_to(turn.staff.id)
+    roles = await turn.uow.staff.roles_for([a.id for a in absent if a.id is not None])
+    return any(role in r for r in roles.values())
+
+
+async def _search(turn: Turn, query: str) -> None:
+    lang = turn.lang
+    if not query.strip():
+        await turn.reply(OutgoingMessage(text=t("chat.search_usage", lang)))
+        return
+    cases = await search(turn.uow, turn.office, query)
+    if not cases:
+        await _say(turn, t("chat.search_none", lang))
+        return
+    lines = [b(t("chat.search_title", lang, count=len(cases)))]
+    items: list[tuple[str, str, str | None, int | None]] = []
+    for case in cases[:10]:
+        step = turn.office.flow.step(case.step)
+        lines.append(
+            esc(
+                t(
+                    "chat.search_line",
+                    lang,
+                    number=case.number,
+                    name=case.applicant_name,
+                    nik=mask_nik(case.nik),
+                    kecamatan=case.kecamatan,
+                    sop_no=step.sop_no,
+                    status=case.status,
+                )
+            )
+        )
+        if case.id is not None:
+            task = await turn.uow.tasks.open_for_case(case.id)
+            if task is None and case.ba_id is not None:
+                task = await turn.uow.tasks.open_for_ba(case.ba_id)
+            if task is not None and task.id is not None:
+                items.append((t("chat.open", lang, number=case.number), "open_task", None, task.id))
+    await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
+
+
+async def _say(turn: Turn, text: str) -> None:
+    await turn.reply(OutgoingMessage(text=esc(text)))

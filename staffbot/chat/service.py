@@ -1,0 +1,109 @@
+"""The chat service: one entry point for every incoming event of every channel."""
+
+from __future__ import annotations
+
+import logging
+
+from staffbot.channels.base import (
+    Answer,
+    ChoicePressed,
+    CommandReceived,
+    FileReceived,
+    Incoming,
+    TextReceived,
+)
+from staffbot.chat import applicant, commands, presses, prompts
+from staffbot.chat.context import Turn, identify
+from staffbot.errors import StaffbotError
+from staffbot.messages import OutgoingMessage
+from staffbot.richtext import esc
+from staffbot.services.context import Office
+from staffbot.texts import error_text, t
+from storage.db import Database, retrying
+
+log = logging.getLogger(__name__)
+
+
+class ChatService:
+    """Turns neutral events into use cases; every reply goes through the outbox.
+
+    One event is one transaction: the change it causes, the conversation state and
+    the replies commit together. A refused event rolls everything back and gets its
+    error message in a transaction of its own. A redelivered update (same platform
+    update id) is answered politely and changes nothing.
+    """
+
+    def __init__(self, db: Database, office: Office) -> None:
+        self.db = db
+        self.office = office
+
+    async def handle(self, event: Incoming) -> Answer:
+        try:
+            return await retrying(lambda: self._handle_once(event))
+        except StaffbotError as exc:
+            return await retrying(lambda: self._refused(event, exc))
+
+    async def _handle_once(self, event: Incoming) -> Answer:
+        async with self.db.uow() as uow:
+            if event.update_id is not None and not await uow.processed.first_time(
+                event.channel, event.update_id, self.office.now()
+            ):
+                return Answer()
+            staff = await identify(uow, event)
+            turn = Turn(uow, self.office, event, staff)
+            if staff is None or not staff.active:
+                answer = await self._stranger(turn, event)
+            else:
+                answer = await self._dispatch(turn, event)
+            await uow.commit()
+            return answer
+
+    async def _dispatch(self, turn: Turn, event: Incoming) -> Answer:
+        if isinstance(event, ChoicePressed):
+            return await presses.press(turn, event)
+        if isinstance(event, CommandReceived):
+            return await commands.run(turn, event.command, event.args)
+        conversation = await turn.conversation()
+        if isinstance(event, FileReceived):
+            return await prompts.file(turn, event, conversation)
+        if isinstance(event, TextReceived):
+            if conversation is not None:
+                return await prompts.text(turn, event, conversation)
+            await turn.reply(OutgoingMessage(text=esc(t("chat.unknown_text", turn.lang))))
+        return Answer()
+
+    async def _stranger(self, turn: Turn, event: Incoming) -> Answer:
+        if event.channel == "whatsapp":
+            return await applicant.handle(turn, event)
+        if isinstance(event, ChoicePressed):
+            return Answer(t("chat.token_unknown", turn.lang), alert=True)
+        await turn.reply(OutgoingMessage(text=esc(t("chat.unknown_user", turn.lang))))
+        return Answer()
+
+    async def _refused(self, event: Incoming, exc: StaffbotError) -> Answer:
+        """Tell the person why; record the update so a redelivery is not retried."""
+        async with self.db.uow() as uow:
+            if event.update_id is not None:
+                await uow.processed.first_time(event.channel, event.update_id, self.office.now())
+            staff = await identify(uow, event)
+            turn = Turn(uow, self.office, event, staff)
+            text = error_text(exc, turn.lang)
+            conversation = await turn.conversation()
+            if (
+                isinstance(event, TextReceived)
+                and conversation is not None
+                and conversation.kind == "pin"
+                and event.message_id is not None
+            ):
+                await turn.delete_message(event.message_id)
+            if not isinstance(event, ChoicePressed):
+                await turn.reply(OutgoingMessage(text=esc(text)))
+            await uow.commit()
+        log.info(
+            "refused %s from %s:%s: %s",
+            type(event).__name__,
+            event.channel,
+            event.chat_id,
+            exc.code,
+        )
+        return Answer(text, alert=True)

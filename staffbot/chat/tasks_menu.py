@@ -1,0 +1,84 @@
+"""/tugas: the staff member's open tasks, each with a button that brings its card back."""
+
+from __future__ import annotations
+
+import secrets
+
+from staffbot.channels.base import Answer
+from staffbot.chat.context import Turn
+from staffbot.errors import ValidationError
+from staffbot.messages import OutgoingMessage
+from staffbot.richtext import b, esc
+from staffbot.services.queries import my_tasks
+from staffbot.services.tasks import push_cards
+from staffbot.services.transitions import already_done
+from staffbot.texts import t
+from staffbot.timefmt import short_time
+
+SHOWN = 10
+
+
+async def list_tasks(turn: Turn) -> None:
+    assert turn.staff is not None
+    lang = turn.lang
+    tasks = await my_tasks(turn.uow, turn.office, staff_id=turn.staff.id)
+    if not tasks:
+        await turn.reply(OutgoingMessage(text=esc(t("chat.no_tasks", lang))))
+        return
+    now = turn.office.now()
+    lines = [b(t("chat.tasks_title", lang, count=len(tasks)))]
+    items: list[tuple[str, str, str | None, int | None]] = []
+    for i, task in enumerate(tasks[:SHOWN], start=1):
+        from datetime import datetime
+
+        due = (
+            "⏸"
+            if task.paused
+            else short_time(datetime.fromisoformat(task.due_at), turn.office.tz, now, lang)
+            if task.due_at
+            else "-"
+        )
+        lines.append(
+            esc(
+                t(
+                    "chat.task_line",
+                    lang,
+                    i=i,
+                    number=task.number,
+                    sop_no=task.sop_no,
+                    kecamatan=task.kecamatan,
+                    due=due,
+                )
+            )
+        )
+        items.append((t("chat.open", lang, number=task.number), "open_task", None, task.task_id))
+    await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
+
+
+async def reopen(turn: Turn, task_id: int) -> Answer:
+    """Send the task's card again to this person, with fresh buttons."""
+    assert turn.staff is not None
+    task = await turn.uow.tasks.get(task_id)
+    if task is None:
+        raise ValidationError(field="case", problem="unknown", value=str(task_id))
+    if not task.is_open:
+        raise await already_done(turn.uow, turn.office, task)
+    case = await turn.uow.cases.get(task.case_id) if task.case_id else None
+    ba = await turn.uow.cases.get_ba(task.ba_id) if task.ba_id else None
+    numbers = (
+        [c.number for c in await turn.uow.cases.ba_cases(ba.id)]
+        if ba is not None and ba.id is not None
+        else []
+    )
+    await push_cards(
+        turn.uow,
+        turn.office,
+        task,
+        case=case,
+        ba=ba,
+        last=None,
+        ba_case_numbers=numbers,
+        recipients=[turn.staff],
+        key_suffix=f":again:{secrets.token_hex(4)}",
+    )
+    return Answer()

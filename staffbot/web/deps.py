@@ -1,0 +1,32 @@
+"""What the web application needs, handed in by main.py (the web app builds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
+
+from staffbot.channels.web import WebChannel
+from staffbot.chat.service import ChatService
+from staffbot.services.context import Office
+from storage.db import Database
+
+
+@dataclass
+class WebDeps:
+    db: Database
+    office: Office
+    chat: ChatService
+    channel: WebChannel
+    public_url: str
+    #: The demo role picker instead of login links (embedded defaults, demo roster).
+    demo: bool
+    #: True when the database answers and the dispatcher runs (GET /healthz).
+    health: Callable[[], Awaitable[bool]]
+    #: Prometheus text exposition (GET /metrics).
+    metrics: Callable[[], Awaitable[str]]
+    #: Routes of other channels (Telegram / WhatsApp webhooks), mounted as they are.
+    extra_routes: list[BaseRoute] = field(default_factory=list)
+    #: Cookie "Secure" flag: on when the public URL is https.
+    secure_cookies: bool = False

@@ -1,0 +1,146 @@
+"""One case through all 15 SOP steps via the services; rejects go where the flow says."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.errors import AlreadyDone
+from staffbot.services.audit import verify_chain
+from storage.tables import CASE_CLOSED
+from tests.support import HAPPY, ROSTER, Desk
+
+
+async def test_a_case_goes_through_all_fifteen_steps(desk: Desk) -> None:
+    created = await desk.new_case()
+    number = created.number
+    assert number == "PO-2026-00001"
+    assert created.step == "terima_wa"
+    seen_steps = ["telepon", "catat", "terima_wa"]
+    while (step := await desk.step_of(number)) != "buat_ba":
+        result = await desk.act(number, HAPPY[step])
+        assert result.from_step == step
+        seen_steps.append(result.to_step or "")
+    [ba] = await desk.make_ba(number)
+    assert ba.ba_number == "470/1/BA/DISDUKCAPIL/2026"
+    seen_steps.append(await desk.step_of(number))
+    final = await desk.act(number, "sign", role="kepala_dinas")
+    assert final.closed and final.cases == (number,)
+
+    flow = desk.office.flow
+    assert [flow.step(s).sop_no for s in seen_steps] == list(range(1, 16))
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        assert case.status == CASE_CLOSED
+        assert case.registration_no == "REG-2026-00001"
+        history = await uow.tasks.history_of_case(case.id)
+        ba_tasks = await uow.tasks.history_of_ba(case.ba_id or 0)
+        events = await uow.audit.for_case(case.id)
+        outbox = await uow.outbox.for_case(case.id)
+        report = await verify_chain(uow)
+    # 14 steps as case tasks (1-14), step 15 as the Berita Acara's task
+    assert [t.step for t in history][:2] == ["telepon", "catat"]
+    assert len(history) == 14 and all(not t.is_open for t in history)
+    assert [(t.step, t.action) for t in ba_tasks] == [("ttd_ba", "sign")]
+    assert [e.action for e in events if e.kind in ("case_created", "transition")] == [
+        "call",
+        "record",
+        "forward",
+        "done",
+        "done",
+        "approve",
+        "approve",
+        "submit_tte",
+        "sign",
+        "done",
+        "paraf",
+        "done",
+        "send_pdf",
+        "make_ba",
+        "sign",
+    ]
+    assert report.ok
+    # every staff step pushed cards and edited them after the action
+    cards = [o for o in outbox if o.kind == "card"]
+    edits = [o for o in outbox if o.kind == "edit"]
+    assert len(cards) == 12  # steps 3-14: one holder each in the demo roster
+    assert len(edits) == 12
+    applicant = [o for o in outbox if o.kind == "applicant"]
+    assert [o.chat_id for o in applicant] == ["+6281234567890"] * len(applicant)
+    assert any("REG-2026-00001" in o.payload["text"] for o in applicant)
+    assert any(o.payload.get("attachment") for o in applicant)
+
+
+@pytest.mark.parametrize(
+    ("at", "back_to", "paused"),
+    [
+        ("terima_wa", "terima_wa", True),
+        ("loket", "terima_wa", True),
+        ("verifikasi_kasi", "loket", False),
+        ("ttd_kadis", "entri_data", False),
+        ("paraf_kabid", "entri_data", False),
+    ],
+)
+async def test_reject_goes_back_where_the_flow_says(
+    desk: Desk, at: str, back_to: str, paused: bool
+) -> None:
+    number = (await desk.new_case()).number
+    await desk.advance_to(number, at)
+    result = await desk.act(number, "reject", note="Foto KK buram, mohon kirim ulang")
+    assert (result.from_step, result.to_step) == (at, back_to)
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        closed = [t for t in await uow.tasks.history_of_case(case.id) if t.step == at][-1]
+        open_task = await uow.tasks.open_for_case(case.id)
+        event = (await uow.audit.for_case(case.id))[-1]
+    assert closed.note == "Foto KK buram, mohon kirim ulang" and closed.action == "reject"
+    assert open_task is not None and open_task.step == back_to
+    assert (open_task.paused_at is not None) == paused
+    assert (open_task.due_at is None) == paused
+    assert (event.action, event.note, event.to_step) == ("reject", closed.note, back_to)
+
+
+async def test_reject_at_step_15_returns_the_cases_to_step_14(desk: Desk) -> None:
+    first = (await desk.new_case()).number
+    second = (await desk.new_case()).number
+    for number in (first, second):
+        await desk.advance_to(number, "buat_ba")
+    [ba] = await desk.make_ba(first, second)
+    result = await desk.act(
+        first, "reject", role="kepala_dinas", note="Nomor BA salah, mohon dibuat ulang"
+    )
+    assert result.to_step == "buat_ba" and set(result.cases) == {first, second}
+    async with desk.db.uow(readonly=True) as uow:
+        stored = await uow.cases.ba_by_number(ba.number)
+        assert stored is not None and stored.status == "ditolak"
+        for number in (first, second):
+            case = await uow.cases.by_number(number)
+            assert case is not None and case.id is not None
+            assert (case.step, case.ba_id) == ("buat_ba", None)
+            task = await uow.tasks.open_for_case(case.id)
+            assert task is not None and task.step == "buat_ba"
+    [again] = await desk.make_ba(first, second)
+    assert again.number == "470/2/BA/DISDUKCAPIL/2026"
+
+
+async def test_the_second_press_is_told_who_was_first(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    await desk.act(number, "forward")
+    with pytest.raises(AlreadyDone) as caught:
+        from staffbot.services import transitions
+
+        async with desk.db.uow(readonly=True) as uow:
+            case = await uow.cases.by_number(number)
+            assert case is not None and case.id is not None
+            first_task = [
+                t for t in await uow.tasks.history_of_case(case.id) if t.step == "terima_wa"
+            ][0]
+        await transitions.act(
+            desk.uow(),
+            desk.office,
+            actor_nip=ROSTER["operator_penerima_wa"],
+            task_id=first_task.id,
+            action="forward",
+        )
+    assert caught.value.params == {"actor": "Andi Saputra", "at": "09:00"}

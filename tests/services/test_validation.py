@@ -1,0 +1,124 @@
+"""Bad input is refused with the exact text and changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from flows.errors import StaffbotError
+from staffbot.services import transitions
+from staffbot.texts import error_text
+from tests.support import FORM, ROSTER, Desk, counts
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"nik": "18060545019"}, "NIK harus 16 digit angka."),
+        ({"nik": "9906054501900001"}, "NIK tidak valid: kode provinsi 99 tidak dikenal."),
+        (
+            {"nik": "1806057313900001"},
+            "NIK tidak valid: digit 7–12 (731390) bukan tanggal lahir yang benar.",
+        ),
+        ({"nik": "1806054501900000"}, "NIK tidak valid: 4 digit terakhir tidak boleh 0000."),
+        (
+            {"wa": "021-555-1234"},
+            "Nomor WhatsApp tidak valid: gunakan nomor seluler Indonesia, misalnya 0812 3456 7890.",
+        ),
+        (
+            {"kecamatan": "Bandar Lampung"},
+            'Kecamatan "Bandar Lampung" tidak dikenal. Pilih salah satu dari 20 kecamatan: '
+            "Wonosobo, Semaka, Bandar Negeri Semuong, Kota Agung, Pematang Sawa, Kota Agung Timur, "
+            "Kota Agung Barat, Pulau Panggung, Air Naningan, Ulu Belu, Talang Padang, Sumberejo, "
+            "Gisting, Gunung Alip, Pugung, Bulok, Cukuh Balak, Kelumbayan, Limau, Kelumbayan Barat.",
+        ),
+        (
+            {"layanan": "SIM"},
+            'Jenis layanan "SIM" tidak dikenal. Pilihan: KK, KTP-el, KIA, Akta Kelahiran, '
+            "Akta Kematian, Akta Perkawinan, Akta Perceraian, Pindah/Datang, Perubahan Biodata, "
+            "Legalisir, Lainnya.",
+        ),
+        ({"name": "   "}, "Nama pemohon wajib diisi."),
+    ],
+)
+async def test_bad_intake_is_refused_with_its_text(
+    desk: Desk, change: dict[str, str], message: str
+) -> None:
+    before = await counts(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await desk.new_case(dataclasses.replace(FORM, **change))
+    assert error_text(caught.value, "id") == message
+    assert await counts(desk.db) == before
+
+
+async def test_english_texts_with_the_setting(desk: Desk) -> None:
+    with pytest.raises(StaffbotError) as caught:
+        await desk.new_case(dataclasses.replace(FORM, nik="123"))
+    assert error_text(caught.value, "en") == "The NIK must be 16 digits."
+
+
+async def test_nik_from_another_regency_is_allowed_but_flagged(desk: Desk) -> None:
+    result = await desk.new_case(dataclasses.replace(FORM, nik="1871054501900001"))
+    assert result.warnings == (
+        "Perhatian: NIK terdaftar di luar Kabupaten Tanggamus (kode "
+        "wilayah 1871). Kasus tetap dicatat dan ditandai.",
+    )
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(result.number)
+    assert case is not None and case.nik_outside
+
+
+async def test_women_have_forty_added_to_the_birth_day(desk: Desk) -> None:
+    result = await desk.new_case(dataclasses.replace(FORM, nik="1806057101900001"))
+    assert result.number
+
+
+async def test_unknown_staff_is_refused(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    before = await counts(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await transitions.act(
+            desk.uow(),
+            desk.office,
+            actor_nip="199999999999999999",
+            case_ref=number,
+            action="forward",
+        )
+    assert error_text(caught.value) == "Petugas dengan NIP 199999999999999999 tidak ditemukan."
+    assert await counts(desk.db) == before
+
+
+async def test_wrong_role_is_refused(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    before = await counts(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await transitions.act(
+            desk.uow(), desk.office, actor_nip=ROSTER["operator"], case_ref=number, action="forward"
+        )
+    assert error_text(caught.value) == (
+        "Langkah 3. Operator Penerima WA menerima permohonan dan meneruskan ke Operator "
+        "Pengangkat Data adalah tugas Operator Penerima WA; Yusuf Hidayat tidak memegang "
+        "peran tersebut."
+    )
+    assert await counts(desk.db) == before
+
+
+async def test_reject_without_reason_is_refused(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    before = await counts(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await desk.act(number, "reject")
+    assert error_text(caught.value) == "Tindakan ini memerlukan alasan (minimal 3 huruf)."
+    assert await counts(desk.db) == before
+
+
+async def test_wrong_pin_is_counted_and_changes_nothing_else(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    await desk.advance_to(number, "ttd_kadis")
+    before = await counts(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await desk.act(number, "sign", pin="000000")
+    assert error_text(caught.value) == "PIN salah. Sisa percobaan: 4."
+    assert await counts(desk.db) == before
+    assert await desk.step_of(number) == "ttd_kadis"

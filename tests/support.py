@@ -1,0 +1,153 @@
+"""Helpers shared by service, contract and CLI tests: a demo roster and a case driven
+through the SOP by the holder of each step."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pypdf import PdfWriter
+
+from staffbot.services import batches, staff, transitions
+from staffbot.services.context import Office
+from staffbot.services.files import store_document
+from staffbot.services.intake import IntakeForm, IntakeResult, record_case
+from storage.db import Database
+from storage.uow import UnitOfWork
+
+#: role -> NIP of the demo roster
+ROSTER = {role: nip for role, _name, nip, _sup in staff.DEMO_ROSTER}
+PIN = staff.DEMO_PIN
+
+FORM = IntakeForm(
+    name="Siti Aminah",
+    nik="1806054501900001",
+    wa="0812-3456-7890",
+    kecamatan="Kota Agung",
+    layanan="KTP-el",
+    keluhan="KTP-el hilang, mohon dicetak ulang",
+)
+
+#: The happy path: step -> action taken there.
+HAPPY = {
+    "terima_wa": "forward",
+    "angkat_data": "done",
+    "cetak_berkas": "done",
+    "loket": "approve",
+    "verifikasi_kasi": "approve",
+    "entri_data": "submit_tte",
+    "ttd_kadis": "sign",
+    "cetak_dokumen": "done",
+    "paraf_kabid": "paraf",
+    "pilah": "done",
+    "kirim_pdf": "send_pdf",
+}
+
+
+def tiny_pdf(text: str = "hasil") -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Desk:
+    """The office as tests see it: the database, the context, the roster."""
+
+    db: Database
+    office: Office
+
+    def uow(self) -> UnitOfWork:
+        return self.db.uow()
+
+    async def seed(self) -> None:
+        await staff.seed_demo(self.db.uow, self.office)
+
+    async def new_case(self, form: IntakeForm = FORM) -> IntakeResult:
+        return await record_case(
+            self.uow(), self.office, actor_nip=ROSTER["petugas_call_center"], form=form
+        )
+
+    async def step_of(self, number: str) -> str:
+        async with self.db.uow(readonly=True) as uow:
+            case = await uow.cases.by_number(number)
+            assert case is not None
+            return case.step
+
+    async def attach(self, number: str) -> int:
+        async with self.uow() as uow:
+            case = await transitions.find_case(uow, number)
+            document = await store_document(
+                uow,
+                self.office,
+                data=tiny_pdf(number),
+                filename="hasil.pdf",
+                kind="hasil",
+                case_id=case.id,
+            )
+            await uow.commit()
+            assert document.id is not None
+            return document.id
+
+    async def act(
+        self,
+        number: str,
+        action: str,
+        *,
+        role: str | None = None,
+        note: str | None = None,
+        pin: str | None = None,
+        attachment_id: int | None = None,
+    ) -> transitions.ActResult:
+        step = self.office.flow.step(await self.step_of(number))
+        nip = ROSTER[role or step.role]
+        if action == "submit_tte" and attachment_id is None:
+            attachment_id = await self.attach(number)
+        if action == "sign" and pin is None:
+            pin = PIN
+        return await transitions.act(
+            self.uow(),
+            self.office,
+            actor_nip=nip,
+            case_ref=number,
+            action=action,
+            note=note,
+            pin=pin,
+            attachment_id=attachment_id,
+        )
+
+    async def advance_to(self, number: str, target: str) -> None:
+        while (step := await self.step_of(number)) != target:
+            await self.act(number, HAPPY[step])
+
+    async def make_ba(self, *numbers: str) -> list[transitions.ActResult]:
+        return await batches.make_ba(
+            self.uow(), self.office, actor_nip=ROSTER["kasi_inovasi"], case_refs=numbers
+        )
+
+
+async def counts(db: Database) -> dict[str, int]:
+    """Rows per table: 'nothing changed' means these are equal before and after."""
+    from sqlalchemy import text
+
+    out = {}
+    async with db.read_engine.connect() as conn:
+        for table in (
+            "cases",
+            "task",
+            "audit_event",
+            "outbox",
+            "registration_book",
+            "berita_acara",
+            "document",
+            "button_token",
+        ):
+            out[table] = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    return out
+
+
+DeskFactory = Callable[[], Desk]
