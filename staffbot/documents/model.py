@@ -1,0 +1,362 @@
+"""Plain typed inputs and outputs of the document and signing layer.
+
+Stdlib only, so the core can import these types without loading fpdf or pyHanko.
+Every datetime must be timezone-aware; renderers show them in WIB (UTC+7).
+Coordinates of stamp boxes are PDF points (1/72 inch) with the origin at the
+bottom-left corner of the page, which is what both pyHanko and BSrE expect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "Attachment",
+    "BaCase",
+    "BeritaAcaraInput",
+    "BerkasCetakInput",
+    "Box",
+    "BuktiPendaftaranInput",
+    "Language",
+    "Letterhead",
+    "MutuBakuInput",
+    "MutuBakuRow",
+    "Official",
+    "RekapCount",
+    "RekapInput",
+    "RenderedPdf",
+    "SecretKind",
+    "SignRequest",
+    "SignedPdf",
+    "SopChartInput",
+    "SopRow",
+    "StampPlacement",
+    "SuratTanggapanInput",
+    "mask_nik",
+]
+
+Language = Literal["id", "en"]
+SecretKind = Literal["passphrase", "totp"]
+
+
+def mask_nik(nik: str) -> str:
+    """Keep the first and last four digits: ``1806********0001`` (UU 27/2022, PDP)."""
+    digits = "".join(ch for ch in nik if not ch.isspace())
+    if len(digits) <= 8:
+        return "*" * len(digits)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def _aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+# --------------------------------------------------------------------------- office
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The office's letterhead (kop surat); every document starts with it."""
+
+    government: str = "PEMERINTAH DAERAH KABUPATEN TANGGAMUS"
+    office: str = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
+    address: str = "Kompleks Perkantoran Pemerintah Kabupaten Tanggamus, Kota Agung, Lampung"
+    contact: str | None = None
+    """A second, smaller line: telephone, e-mail, website."""
+    logo_path: Path | None = None
+    """PNG or JPEG of the regency's emblem, printed left of the text."""
+    city: str = "Kota Agung"
+    """Place of the place/date line above signatures."""
+
+
+@dataclass(frozen=True)
+class Official:
+    """A person in a signature block."""
+
+    name: str
+    position: str
+    """Jabatan, e.g. "Kepala Dinas Kependudukan dan Pencatatan Sipil"."""
+    nip: str | None = None
+    rank: str | None = None
+    """Pangkat/golongan, e.g. "Pembina Utama Muda (IV/c)"."""
+
+
+# ---------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class BuktiPendaftaranInput:
+    """Step 6: proof of registration handed to the applicant."""
+
+    registration_number: str
+    case_number: str
+    applicant_name: str
+    nik: str
+    """The full NIK; the document prints it masked."""
+    layanan: str
+    kecamatan: str
+    registered_at: datetime
+    verification_url: str
+    whatsapp: str | None = None
+    """The applicant's WhatsApp number; printed masked."""
+
+    def __post_init__(self) -> None:
+        _aware(self.registered_at, "registered_at")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file the applicant sent: JPEG, PNG or PDF (detected from the bytes)."""
+
+    filename: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class BerkasCetakInput:
+    """Step 5: the printable dossier: a cover sheet and the applicant's files."""
+
+    case_number: str
+    applicant_name: str
+    layanan: str
+    kecamatan: str
+    received_at: datetime
+    verification_url: str
+    attachments: Sequence[Attachment] = ()
+    registration_number: str | None = None
+    nik: str | None = None
+    """Printed masked when given."""
+
+    def __post_init__(self) -> None:
+        _aware(self.received_at, "received_at")
+
+
+@dataclass(frozen=True)
+class SuratTanggapanInput:
+    """Step 8: the standard reply letter to a complaint, signed at step 9."""
+
+    nomor: str
+    perihal: str
+    case_number: str
+    applicant_name: str
+    kecamatan: str
+    layanan: str
+    complaint: str
+    """The applicant's complaint (keluhan), quoted in the letter."""
+    complaint_received_at: datetime
+    response: str
+    """The office's answer; paragraphs separated by blank lines."""
+    letter_date: date
+    signatory: Official
+    applicant_address: str | None = None
+    nik: str | None = None
+    sifat: str = "Biasa"
+    lampiran: str = "-"
+    tembusan: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        _aware(self.complaint_received_at, "complaint_received_at")
+
+
+@dataclass(frozen=True)
+class BaCase:
+    """One row of the Berita Acara's table."""
+
+    case_number: str
+    applicant_name: str
+    layanan: str
+    sent_at: datetime
+
+    def __post_init__(self) -> None:
+        _aware(self.sent_at, "sent_at")
+
+
+@dataclass(frozen=True)
+class BeritaAcaraInput:
+    """Step 14: *Berita Acara Pengiriman Berkas ke UPT*, one per UPT/kecamatan."""
+
+    number: str
+    """Already formatted, see :func:`staffbot.documents.text.format_ba_number`."""
+    held_at: datetime
+    """The day the BA is made; its day name and date are written out in words."""
+    kecamatan: str
+    upt_name: str
+    cases: Sequence[BaCase]
+    handed_over_by: Official
+    """The Kepala Dinas (PIHAK PERTAMA, yang menyerahkan); signs electronically."""
+    received_by: Official
+    """The head of the UPT (PIHAK KEDUA, yang menerima)."""
+    verification_url: str | None = None
+
+    def __post_init__(self) -> None:
+        _aware(self.held_at, "held_at")
+
+
+@dataclass(frozen=True)
+class RekapCount:
+    kecamatan: str
+    layanan: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RekapInput:
+    """Step 12's counts: documents per kecamatan and per layanan over a date range."""
+
+    date_from: date
+    date_to: date
+    kecamatan: Sequence[str]
+    """Row order (all kecamatan of the regency, also those with no case)."""
+    layanan: Sequence[str]
+    """Column order."""
+    counts: Sequence[RekapCount]
+    verification_url: str | None = None
+
+
+@dataclass(frozen=True)
+class MutuBakuRow:
+    """Precomputed performance of one step or one role against the SOP's Waktu."""
+
+    label: str
+    count: int
+    within_share: float | None
+    """Share (0..1) finished within the Waktu; None when the step has no Waktu."""
+    median: timedelta | None
+    worst: timedelta | None
+    no: str = ""
+    """SOP step number, empty for a role row."""
+    role: str = ""
+    waktu: str = ""
+    """The Mutu Baku's Waktu as the SOP writes it ("1 hari"), or empty."""
+
+
+@dataclass(frozen=True)
+class MutuBakuInput:
+    date_from: date
+    date_to: date
+    by_step: Sequence[MutuBakuRow]
+    by_role: Sequence[MutuBakuRow]
+    verification_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SopRow:
+    """One step of the flow as a row of the SOP table."""
+
+    no: str
+    uraian: str
+    role: str
+    """One of :attr:`SopChartInput.roles`; the row gets its mark in that column."""
+    kelengkapan: str = ""
+    waktu: str = ""
+    output: str = ""
+    ket: str = ""
+
+
+@dataclass(frozen=True)
+class SopChartInput:
+    title: str
+    """E.g. "SOP PENGADUAN ONLINE"."""
+    roles: Sequence[str]
+    """Column order of the Pelaksana."""
+    rows: Sequence[SopRow]
+    verification_url: str | None = None
+
+
+# ------------------------------------------------------------------------ outputs
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in PDF points, origin at the page's bottom-left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def corners(self) -> tuple[int, int, int, int]:
+        """``(x1, y1, x2, y2)`` rounded to whole points, as pyHanko's field spec wants."""
+        return (
+            round(self.x),
+            round(self.y),
+            round(self.x + self.width),
+            round(self.y + self.height),
+        )
+
+
+@dataclass(frozen=True)
+class StampPlacement:
+    """Where the visible signature stamp goes."""
+
+    page_index: int
+    """0-based page index (BSrE counts from 1; the BSrE client converts)."""
+    box: Box
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A rendered document."""
+
+    pdf: bytes = field(repr=False)
+    page_count: int
+    signature_placement: StampPlacement | None = None
+    """For documents meant to be signed: the free space in the signature block."""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.pdf)
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """What a signer needs to sign one PDF.
+
+    The secret (PIN, passphrase or TOTP) is never part of the repr; keep the request
+    object short-lived and never persist it.
+    """
+
+    signer_name: str
+    nip: str
+    secret: str = field(repr=False)
+    placement: StampPlacement
+    verification_url: str
+    reason: str = "Menyetujui isi dokumen"
+    location: str = "Kota Agung"
+    nik: str | None = field(default=None, repr=False)
+    """For BSrE (either nik or email identifies the signer there)."""
+    email: str | None = None
+    secret_kind: SecretKind = "passphrase"  # noqa: S105 - the kind, not a secret
+    position: str | None = None
+    """Printed in the stamp under the name (useful when the PDF has no signature block)."""
+
+    def __repr__(self) -> str:
+        nik = mask_nik(self.nik) if self.nik else None
+        return (
+            f"SignRequest(signer_name={self.signer_name!r}, nip={self.nip!r}, "
+            f"nik={nik!r}, email={self.email!r}, secret_kind={self.secret_kind!r}, "
+            f"placement={self.placement!r}, reason={self.reason!r})"
+        )
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    pdf: bytes = field(repr=False)
+    signed_at: datetime
+    signer: str
+    """The signer's name as requested."""
+    certificate_subject: str
+    """Subject of the certificate found in the new signature."""
+    sha256: str
+    backend: str
+    """"local" or "bsre"."""

@@ -1,0 +1,271 @@
+"""Indonesian (and English) wording: numbers in words, dates, document numbers.
+
+Pure functions, stdlib only.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date, datetime, timedelta, timezone
+
+from staffbot.documents.errors import DocumentError
+from staffbot.documents.model import Language
+
+__all__ = [
+    "WIB",
+    "day_name",
+    "format_ba_number",
+    "format_date",
+    "format_datetime",
+    "format_duration",
+    "month_name",
+    "number_words",
+    "terbilang",
+    "to_wib",
+    "written_date",
+]
+
+# Indonesia has no daylight saving: a fixed offset is exact and needs no tz database.
+WIB = timezone(timedelta(hours=7), "WIB")
+
+_ID_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ID_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+_ID_UNITS = (
+    "nol",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+)
+_ID_SCALES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"))
+
+
+def terbilang(n: int) -> str:
+    """The number in Indonesian words: ``terbilang(2026) == "dua ribu dua puluh enam"``."""
+    if n < 0:
+        return "minus " + terbilang(-n)
+    if n < 12:
+        return _ID_UNITS[n]
+    if n < 20:
+        return _ID_UNITS[n - 10] + " belas"
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        head = _ID_UNITS[tens] + " puluh"
+        return head if rest == 0 else f"{head} {terbilang(rest)}"
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = "seratus" if hundreds == 1 else _ID_UNITS[hundreds] + " ratus"
+        return head if rest == 0 else f"{head} {terbilang(rest)}"
+    if n < 1_000_000:
+        thousands, rest = divmod(n, 1000)
+        head = "seribu" if thousands == 1 else terbilang(thousands) + " ribu"
+        return head if rest == 0 else f"{head} {terbilang(rest)}"
+    for size, word in _ID_SCALES:
+        if n >= size:
+            count, rest = divmod(n, size)
+            head = f"{terbilang(count)} {word}"
+            return head if rest == 0 else f"{head} {terbilang(rest)}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_EN_UNITS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+
+
+def _english(n: int) -> str:
+    if n < 0:
+        return "minus " + _english(-n)
+    if n < 20:
+        return _EN_UNITS[n]
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return _EN_TENS[tens] + ("" if rest == 0 else "-" + _EN_UNITS[rest])
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = _EN_UNITS[hundreds] + " hundred"
+        return head if rest == 0 else f"{head} {_english(rest)}"
+    for size, word in _EN_SCALES:
+        if n >= size:
+            count, rest = divmod(n, size)
+            head = f"{_english(count)} {word}"
+            return head if rest == 0 else f"{head} {_english(rest)}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def number_words(n: int, language: Language = "id") -> str:
+    return terbilang(n) if language == "id" else _english(n)
+
+
+def to_wib(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    return value.astimezone(WIB)
+
+
+def month_name(month: int, language: Language = "id") -> str:
+    return (_ID_MONTHS if language == "id" else _EN_MONTHS)[month - 1]
+
+
+def day_name(day: date, language: Language = "id") -> str:
+    return (_ID_DAYS if language == "id" else _EN_DAYS)[day.weekday()]
+
+
+def format_date(value: date | datetime, language: Language = "id") -> str:
+    """``25 November 2026``; a datetime is first converted to WIB."""
+    if isinstance(value, datetime):
+        value = to_wib(value).date()
+    return f"{value.day} {month_name(value.month, language)} {value.year}"
+
+
+def format_datetime(value: datetime, language: Language = "id") -> str:
+    """``25 November 2026 10.15 WIB`` (Indonesian writes the time with a dot)."""
+    local = to_wib(value)
+    sep = "." if language == "id" else ":"
+    return f"{format_date(local, language)} {local.hour:02d}{sep}{local.minute:02d} WIB"
+
+
+def written_date(value: date | datetime, language: Language = "id") -> str:
+    """The date spelled out the way a Berita Acara opens.
+
+    ``hari Rabu tanggal dua puluh lima bulan November tahun dua ribu dua puluh enam``
+    """
+    if isinstance(value, datetime):
+        value = to_wib(value).date()
+    if language == "id":
+        return (
+            f"hari {day_name(value, 'id')} tanggal {terbilang(value.day)} "
+            f"bulan {month_name(value.month, 'id')} tahun {terbilang(value.year)}"
+        )
+    return (
+        f"{day_name(value, 'en')}, the {_english_ordinal(value.day)} day of "
+        f"{month_name(value.month, 'en')} in the year {_english(value.year)}"
+    )
+
+
+def _english_ordinal(n: int) -> str:
+    words = _english(n)
+    irregular = {
+        "one": "first",
+        "two": "second",
+        "three": "third",
+        "five": "fifth",
+        "eight": "eighth",
+        "nine": "ninth",
+        "twelve": "twelfth",
+    }
+    head, _, last = words.rpartition("-")
+    if last in irregular:
+        last = irregular[last]
+    elif last.endswith("y"):
+        last = last[:-1] + "ieth"
+    else:
+        last += "th"
+    return f"{head}-{last}" if head else last
+
+
+def format_duration(value: timedelta | None, language: Language = "id") -> str:
+    """A compact elapsed time for report tables: ``45 mnt``, ``6,5 jam``, ``1,5 hari``.
+
+    Hours and days are elapsed (calendar) time with one decimal; ``-`` for None.
+    """
+    if value is None:
+        return "-"
+    minutes = max(0.0, value.total_seconds() / 60)
+    if language == "id":
+        units, comma = ("mnt", "jam", "hari"), True
+    else:
+        units, comma = ("min", "h", "d"), False
+    if minutes < 60:
+        return f"{round(minutes)} {units[0]}"
+    amount, unit = (minutes / 60, units[1]) if minutes < 24 * 60 else (minutes / 1440, units[2])
+    text = f"{amount:.1f}"
+    return f"{text.replace('.', ',') if comma else text} {unit}"
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_BA_FIELDS = {"n", "year", "month", "roman_month"}
+
+
+def format_ba_number(pattern: str, n: int, year: int, month: int = 1) -> str:
+    """Format a Berita Acara number from its pattern and yearly sequence.
+
+    The pattern uses ``{n}`` (the sequence within the year; format specs work, e.g.
+    ``{n:03d}``), ``{year}``, and optionally ``{month}`` / ``{roman_month}`` (XI):
+    ``format_ba_number("470/{n}/BA/DISDUKCAPIL/{year}", 12, 2026)`` ->
+    ``470/12/BA/DISDUKCAPIL/2026``.
+    """
+    if n < 1:
+        raise DocumentError(problem=f"BA sequence must start at 1, got {n}")
+    if not 1 <= month <= 12:
+        raise DocumentError(problem=f"month {month} out of range")
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        raise DocumentError(problem=f"BA number pattern {pattern!r}: {exc}") from exc
+    unknown = names - _BA_FIELDS
+    if unknown:
+        raise DocumentError(problem=f"BA number pattern {pattern!r}: unknown {sorted(unknown)}")
+    if "n" not in names:
+        raise DocumentError(problem=f"BA number pattern {pattern!r} has no {{n}}")
+    try:
+        return pattern.format(n=n, year=year, month=month, roman_month=_ROMAN[month - 1])
+    except (ValueError, IndexError) as exc:
+        raise DocumentError(problem=f"BA number pattern {pattern!r}: {exc}") from exc

@@ -1,0 +1,80 @@
+"""Inputs and helpers shared by the document tests."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from pypdf import PdfReader
+
+from staffbot.documents.model import (
+    BaCase,
+    BeritaAcaraInput,
+    Official,
+)
+
+NOW = datetime(2026, 11, 25, 3, 15, tzinfo=UTC)  # Rabu, 25 November 2026 10.15 WIB
+PASSPHRASE = "rahasia-kadis-2026"
+KECAMATAN = [
+    "Wonosobo",
+    "Semaka",
+    "Bandar Negeri Semuong",
+    "Kota Agung",
+    "Pematang Sawa",
+    "Kota Agung Timur",
+    "Kota Agung Barat",
+    "Pulau Panggung",
+    "Air Naningan",
+    "Ulu Belu",
+    "Talang Padang",
+    "Sumberejo",
+    "Gisting",
+    "Gunung Alip",
+    "Pugung",
+    "Bulok",
+    "Cukuh Balak",
+    "Kelumbayan",
+    "Limau",
+    "Kelumbayan Barat",
+]
+KADIS = Official(
+    name="MARADONA, S.STP.,M.Si",
+    position="Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
+    nip="19790903 199810 1 001",
+    rank="Pembina Utama Muda (IV/c)",
+)
+UPT = Official(
+    name="HENDRA SAPUTRA, S.E.",
+    position="Kepala UPT Disdukcapil Kecamatan Kota Agung",
+    nip="19840512 201001 1 003",
+)
+
+
+def text_of(pdf: bytes) -> list[str]:
+    """Each page's text with whitespace runs collapsed (justified lines add spaces)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def ba_input(count: int) -> BeritaAcaraInput:
+    names = ["Siti Nurhaliza", "Ahmad Fauzi", "Dewi Lestari", "Nyoman Sudarsana"]
+    layanan = ["KTP-el", "Kartu Keluarga", "Akta Kelahiran", "KIA"]
+    cases = tuple(
+        BaCase(
+            case_number=f"PGD-2026-{i:06d}",
+            applicant_name=names[i % len(names)],
+            layanan=layanan[i % len(layanan)],
+            sent_at=NOW - timedelta(days=i % 20),
+        )
+        for i in range(1, count + 1)
+    )
+    return BeritaAcaraInput(
+        number="470/12/BA/DISDUKCAPIL/2026",
+        held_at=NOW,
+        kecamatan="Kota Agung",
+        upt_name="UPT Disdukcapil Kecamatan Kota Agung",
+        cases=cases,
+        handed_over_by=KADIS,
+        received_by=UPT,
+        verification_url="http://127.0.0.1:8080/v/BA12",
+    )
