@@ -80,9 +80,79 @@ def build_calendar(
     return WorkingCalendar(settings.tz, DEFAULT_OFFICE_HOURS, days)
 
 
+def signing_dir(settings: Settings) -> Path:
+    return settings.data_dir / "signing"
+
+
+def build_signer(settings: Settings, clock: Clock) -> object | None:
+    """BSrE when configured, else the local PAdES signer once `signing init` made a key."""
+    if settings.bsre_url:
+        from staffbot.documents.bsre import BsreSigner
+
+        return BsreSigner(
+            settings.bsre_url,
+            username=settings.bsre_username or "",
+            password=settings.bsre_password.get_secret_value() if settings.bsre_password else "",
+            now=clock.now,
+            language="en" if settings.language == "en" else "id",
+        )
+    from staffbot.documents.pki import PKCS12_FILE
+    from staffbot.documents.signing import LocalPadesSigner
+
+    path = signing_dir(settings) / PKCS12_FILE
+    if not path.exists():
+        return None
+    return LocalPadesSigner(
+        path, now=clock.now, language="en" if settings.language == "en" else "id"
+    )
+
+
+def build_trust_roots(settings: Settings) -> list[object]:
+    from staffbot.documents.pki import CA_FILE
+    from staffbot.documents.verify import load_trust_roots
+
+    ca = signing_dir(settings) / CA_FILE
+    return list(load_trust_roots(ca)) if ca.exists() else []
+
+
+def build_documents(settings: Settings) -> object:
+    from staffbot.documents.fonts import subset_fonts
+    from staffbot.documents.model import Letterhead
+    from staffbot.services.documents import DocumentKit
+
+    return DocumentKit(
+        letterhead=Letterhead(
+            government=settings.letterhead_government,
+            office=settings.letterhead_office,
+            address=settings.letterhead_address,
+            contact=settings.letterhead_contact,
+            logo_path=settings.letterhead_logo,
+            city=settings.office_city,
+        ),
+        fonts=subset_fonts(settings.data_dir / "cache" / "fonts"),
+    )
+
+
+def init_demo_pki(settings: Settings, clock: Clock, *, kadis_name: str, kadis_nip: str) -> None:
+    """The demo signs with the documented demo PIN; production runs `signing init`."""
+    from staffbot.documents.pki import init_office_pki
+
+    init_office_pki(
+        signing_dir(settings),
+        office_name=settings.office_short_name,
+        kadis_name=kadis_name,
+        kadis_nip=kadis_nip,
+        passphrase=staff_service.DEMO_PIN,
+        now=clock.now(),
+        min_passphrase=len(staff_service.DEMO_PIN),
+    )
+
+
 def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) -> Office:
+    from staffbot.services.documents import document_effects, document_generators
+
     flow = validate_flow(pengaduan_online())
-    effects = core_effects()
+    effects = {**core_effects(), **document_effects()}
     office = Office(
         flow=flow,
         clock=clock,
@@ -100,6 +170,10 @@ def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) ->
         language=settings.language,
         data_dir=settings.data_dir,
         effects=effects,
+        generators=document_generators(),
+        documents=build_documents(settings),
+        signer=build_signer(settings, clock),
+        trust_roots=build_trust_roots(settings),
     )
     check_effects(flow, office.effects)
     return office
@@ -151,6 +225,7 @@ class BotApp:
         self.db = Database(settings.database_url)
         self.stack = contextlib.AsyncExitStack()
         self.url = settings.public_url
+        self.demo = False
         self.started = asyncio.Event()
 
     async def start(self) -> None:
@@ -175,7 +250,6 @@ class BotApp:
                 created,
                 staff_service.DEMO_PIN,
             )
-        self.demo = await self._demo_mode()
         self.chat = ChatService(self.db, self.office)
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}
@@ -272,7 +346,6 @@ class BotApp:
             access_log=False,
         )
         self.server = uvicorn.Server(config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         serving = asyncio.create_task(self.server.serve(), name="web-server")
         while not self.server.started:
             if serving.done():
@@ -669,6 +742,17 @@ async def case_act(
             attachment_id = None
             if attachment is not None:
                 attachment_id = await _attach(rt, refs[0], attachment, as_nip)
+            if action == "sign":
+                results = [await _sign(rt, refs[0], as_nip, pin)]
+                if as_json:
+                    out.print_json(results)
+                    return
+                for r in results:
+                    out.ok(
+                        f"{r.number}: {r.outcome} oleh {r.actor} → "
+                        f"{'selesai' if r.closed else r.to_step}"
+                    )
+                return
             results = [
                 await _retry(
                     lambda: transitions.act(
@@ -689,6 +773,22 @@ async def case_act(
     for r in results:
         target = "selesai" if r.closed else r.to_step
         out.ok(f"{r.number}: {r.outcome} oleh {r.actor} → {target}")
+
+
+async def _sign(rt: Runtime, ref: str, nip: str, pin: str | None) -> transitions.ActResult:
+    from staffbot.services.signing import sign_task
+
+    secret = (
+        pin if pin is not None else typer.prompt("PIN/passphrase tanda tangan", hide_input=True)
+    )
+    async with rt.uow(readonly=True) as uow:
+        case = await transitions.find_case(uow, ref)
+        task = await uow.tasks.open_for_case(case.id or 0)
+        if task is None and case.ba_id is not None:
+            task = await uow.tasks.open_for_ba(case.ba_id)
+    if task is None or task.id is None:
+        raise ConfigurationError(problem=f"{ref} has no open task")
+    return await sign_task(rt.db, rt.office, nip=nip, task_id=task.id, secret=secret)
 
 
 async def _attach(rt: Runtime, ref: str, path: Path, nip: str) -> int:

@@ -106,6 +106,11 @@ class Step:
     #: Personal data this step's holder needs unmasked on the card ("nik", "phone");
     #: everywhere else cards show it masked.
     reveals: frozenset[str] = frozenset()
+    #: Kind of stored document the card carries (the latest one of the case or batch),
+    #: e.g. the printable dossier at step 5 or the document to sign at step 9.
+    card_document: str | None = None
+    #: The card lists the files the applicant sent (the WhatsApp intake step).
+    lists_applicant_files: bool = False
 
     def action(self, key: str) -> Action | None:
         for action in self.actions:

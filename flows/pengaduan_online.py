@@ -151,6 +151,7 @@ def pengaduan_online() -> Flow:
                 _reject("terima_wa", _BERKAS_KURANG, waits_on_applicant=True),
             ),
             title_en="WhatsApp operator takes the request in and forwards it",
+            lists_applicant_files=True,
         ),
         Step(
             "angkat_data",
@@ -169,6 +170,7 @@ def pengaduan_online() -> Flow:
             (_done("loket"),),
             title_en="Print operator prints the files",
             on_enter=("document:berkas_cetak",),
+            card_document="berkas_cetak",
         ),
         Step(
             "loket",
@@ -219,6 +221,7 @@ def pengaduan_online() -> Flow:
             "kepala_dinas",
             (_sign("cetak_dokumen", "sign:dokumen"), _reject("entri_data")),
             title_en="Head of office signs electronically",
+            card_document="hasil",
             escalation=KADIS_LADDER,
         ),
         Step(
@@ -229,6 +232,7 @@ def pengaduan_online() -> Flow:
             "operator",
             (_done("paraf_kabid"),),
             title_en="Operator prints the signed document and hands it to the division head",
+            card_document="hasil_ttd",
         ),
         Step(
             "paraf_kabid",
@@ -247,6 +251,7 @@ def pengaduan_online() -> Flow:
                 _reject("entri_data"),
             ),
             title_en="Division head re-verifies and initials",
+            card_document="hasil_ttd",
         ),
         Step(
             "pilah",
@@ -273,6 +278,7 @@ def pengaduan_online() -> Flow:
                 ),
             ),
             title_en="PDF sender sends the finished document to the applicant",
+            card_document="hasil_ttd",
         ),
         Step(
             "buat_ba",
@@ -301,6 +307,7 @@ def pengaduan_online() -> Flow:
             "kepala_dinas",
             (_sign(None, "sign:berita_acara"), _reject("buat_ba")),
             title_en="Head of office signs the handover record",
+            card_document="berita_acara",
             sla=WorkingTime(days=1),
             escalation=KADIS_LADDER,
             mutu_baku=MutuBaku(waktu="1 hari", output="Dokumen"),

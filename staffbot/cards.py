@@ -64,6 +64,7 @@ def case_card(
     tz: tzinfo,
     now: datetime,
     lang: str = "id",
+    files: Sequence[str] = (),
 ) -> OutgoingMessage:
     nik = case.nik if "nik" in step.reveals else mask_nik(case.nik)
     phone = case.wa_number if "phone" in step.reveals else mask_phone(case.wa_number)
@@ -77,10 +78,14 @@ def case_card(
     if case.registration_no:
         lines.append(esc(t("card.registration", lang, number=case.registration_no)))
     if case.keluhan:
-        preview = case.keluhan if len(case.keluhan) <= KELUHAN_PREVIEW else (
-            case.keluhan[: KELUHAN_PREVIEW - 1] + "…"
+        preview = (
+            case.keluhan
+            if len(case.keluhan) <= KELUHAN_PREVIEW
+            else (case.keluhan[: KELUHAN_PREVIEW - 1] + "…")
         )
         lines.append(esc(t("card.keluhan", lang, keluhan=preview)))
+    if files:
+        lines.append(esc(t("card.files", lang, count=len(files), names=", ".join(files[:5]))))
     if case.nik_outside:
         lines.append(esc(t("card.flag_outside", lang)))
     if case.needs_manual_check:
@@ -113,16 +118,26 @@ def ba_card(
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
 
-def _timing(due: datetime | None, paused: bool, last: Happened | None, tz: tzinfo,
-            now: datetime, lang: str) -> list[str]:
+def _timing(
+    due: datetime | None, paused: bool, last: Happened | None, tz: tzinfo, now: datetime, lang: str
+) -> list[str]:
     lines: list[str] = []
     if paused:
         lines.append(esc(t("card.paused", lang)))
     elif due is not None:
         lines.append(esc(t("card.due", lang, due=long_time(due, tz, lang))))
     if last is not None:
-        lines.append(esc(t("card.last", lang, outcome=last.outcome, actor=last.actor,
-                           at=short_time(last.at, tz, now, lang))))
+        lines.append(
+            esc(
+                t(
+                    "card.last",
+                    lang,
+                    outcome=last.outcome,
+                    actor=last.actor,
+                    at=short_time(last.at, tz, now, lang),
+                )
+            )
+        )
         if last.reason:
             lines.append(esc(t("card.reason", lang, reason=last.reason)))
     return lines
@@ -141,8 +156,15 @@ def outcome_line(
 ) -> str:
     key = "card.outcome_back" if action.is_back else "card.outcome"
     who = actor + (t("card.on_behalf", lang, name=on_behalf_of) if on_behalf_of else "")
-    line = b(t(key, lang, outcome=outcome_label(action, lang), actor=who,
-               at=short_time(at, tz, now, lang)))
+    line = b(
+        t(
+            key,
+            lang,
+            outcome=outcome_label(action, lang),
+            actor=who,
+            at=short_time(at, tz, now, lang),
+        )
+    )
     if reason:
         line += "\n" + esc(t("card.reason", lang, reason=reason))
     return line

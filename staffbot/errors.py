@@ -36,6 +36,7 @@ __all__ = [
     "ConfigurationError",
     "DomainError",
     "FlowDefinitionError",
+    "ManualCheckPending",
     "NotFound",
     "NotYourRole",
     "PinLocked",
@@ -140,6 +141,13 @@ class SignerRefused(SigningError):
     """The signer answered and refused (wrong passphrase, unknown user ...)."""
 
     code = "sign_refused"
+
+
+class ManualCheckPending(SigningError):
+    """A signature of this case may exist already: a person checks before anyone signs."""
+
+    code = "manual_check"
+    template = "case {case} awaits a manual check of its signature"
 
 
 class SignOutcomeUnknown(SigningError):

@@ -11,15 +11,40 @@ from typing_extensions import Annotated
 
 #: The 20 kecamatan of Kabupaten Tanggamus (Kemendagri 18.06).
 KECAMATAN_TANGGAMUS: tuple[str, ...] = (
-    "Wonosobo", "Semaka", "Bandar Negeri Semuong", "Kota Agung", "Pematang Sawa",
-    "Kota Agung Timur", "Kota Agung Barat", "Pulau Panggung", "Air Naningan", "Ulu Belu",
-    "Talang Padang", "Sumberejo", "Gisting", "Gunung Alip", "Pugung", "Bulok",
-    "Cukuh Balak", "Kelumbayan", "Limau", "Kelumbayan Barat",
+    "Wonosobo",
+    "Semaka",
+    "Bandar Negeri Semuong",
+    "Kota Agung",
+    "Pematang Sawa",
+    "Kota Agung Timur",
+    "Kota Agung Barat",
+    "Pulau Panggung",
+    "Air Naningan",
+    "Ulu Belu",
+    "Talang Padang",
+    "Sumberejo",
+    "Gisting",
+    "Gunung Alip",
+    "Pugung",
+    "Bulok",
+    "Cukuh Balak",
+    "Kelumbayan",
+    "Limau",
+    "Kelumbayan Barat",
 )
 
 JENIS_LAYANAN: tuple[str, ...] = (
-    "KK", "KTP-el", "KIA", "Akta Kelahiran", "Akta Kematian", "Akta Perkawinan",
-    "Akta Perceraian", "Pindah/Datang", "Perubahan Biodata", "Legalisir", "Lainnya",
+    "KK",
+    "KTP-el",
+    "KIA",
+    "Akta Kelahiran",
+    "Akta Kematian",
+    "Akta Perkawinan",
+    "Akta Perceraian",
+    "Pindah/Datang",
+    "Perubahan Biodata",
+    "Legalisir",
+    "Lainnya",
 )
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -57,11 +82,25 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
 
     office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
+    #: Short name for certificates (X.509 names hold at most 64 characters).
+    office_short_name: str = "Disdukcapil Kabupaten Tanggamus"
     office_city: str = "Kota Agung"
     #: NIK regency codes (first 4 digits) of the office's own area; others are flagged.
     regency_codes: CommaList = ("1806",)
     kecamatan: CommaList = KECAMATAN_TANGGAMUS
     layanan: CommaList = JENIS_LAYANAN
+    #: BSrE e-sign API v2 for the signatures; without it the local PAdES signer is used.
+    bsre_url: str | None = None
+    bsre_username: str | None = None
+    bsre_password: SecretStr | None = None
+    #: Letterhead lines of every document.
+    letterhead_government: str = "PEMERINTAH DAERAH KABUPATEN TANGGAMUS"
+    letterhead_office: str = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
+    letterhead_address: str = (
+        "Kompleks Perkantoran Pemerintah Kabupaten Tanggamus, Kota Agung, Lampung"
+    )
+    letterhead_contact: str | None = None
+    letterhead_logo: Path | None = None
     case_prefix: str = "PO"
     ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
 

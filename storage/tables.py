@@ -295,6 +295,8 @@ class Document(SQLModel, table=True):
     signed: bool = False
     signer: str | None = Field(default=None, max_length=160)
     signed_at: datetime | None = _ts(default=None)
+    #: Rendering facts kept for later: where the TTE stamp goes, page count ...
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts()
 

@@ -132,10 +132,24 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     return Settings(database_url=db_url, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
 
 
-@pytest.fixture
-def office(settings: Settings, clock: FixedClock) -> Office:
-    from main import build_calendar, build_office
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The office CA and the demo Kepala Dinas's key, made once per test session."""
+    from main import init_demo_pki, signing_dir
+    from staffbot.services.staff import DEMO_ROSTER
 
+    data_dir = tmp_path_factory.mktemp("pki")
+    settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
+    _role, name, nip, _sup = DEMO_ROSTER[0]
+    init_demo_pki(settings, FixedClock(START), kadis_name=name, kadis_nip=nip)
+    return signing_dir(settings)
+
+
+@pytest.fixture
+def office(settings: Settings, clock: FixedClock, demo_pki: Path) -> Office:
+    from main import build_calendar, build_office, signing_dir
+
+    shutil.copytree(demo_pki, signing_dir(settings))
     return build_office(settings, clock, build_calendar(settings, clock.now(), {}, set()))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pypdf import PdfWriter
 
-from staffbot.services import batches, staff, transitions
+from staffbot.services import batches, signing, staff, transitions
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
 from staffbot.services.intake import IntakeForm, IntakeResult, record_case
@@ -107,8 +107,14 @@ class Desk:
         nip = ROSTER[role or step.role]
         if action == "submit_tte" and attachment_id is None:
             attachment_id = await self.attach(number)
-        if action == "sign" and pin is None:
-            pin = PIN
+        if action == "sign":
+            return await signing.sign_task(
+                self.db,
+                self.office,
+                nip=nip,
+                task_id=await self.open_task_id(number),
+                secret=PIN if pin is None else pin,
+            )
         return await transitions.act(
             self.uow(),
             self.office,
@@ -119,6 +125,16 @@ class Desk:
             pin=pin,
             attachment_id=attachment_id,
         )
+
+    async def open_task_id(self, number: str) -> int:
+        async with self.db.uow(readonly=True) as uow:
+            case = await uow.cases.by_number(number)
+            assert case is not None and case.id is not None
+            task = await uow.tasks.open_for_case(case.id)
+            if task is None and case.ba_id is not None:
+                task = await uow.tasks.open_for_ba(case.ba_id)
+            assert task is not None and task.id is not None
+            return task.id
 
     async def advance_to(self, number: str, target: str) -> None:
         while (step := await self.step_of(number)) != target:

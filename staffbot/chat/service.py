@@ -12,7 +12,7 @@ from staffbot.channels.base import (
     Incoming,
     TextReceived,
 )
-from staffbot.chat import applicant, commands, presses, prompts
+from staffbot.chat import applicant, commands, invites, presses, prompts
 from staffbot.chat.context import Turn, identify
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
@@ -73,6 +73,9 @@ class ChatService:
         return Answer()
 
     async def _stranger(self, turn: Turn, event: Incoming) -> Answer:
+        invited = await invites.handle_stranger(turn, event)
+        if invited is not None:
+            return invited
         if event.channel == "whatsapp":
             return await applicant.handle(turn, event)
         if isinstance(event, ChoicePressed):

@@ -126,8 +126,9 @@ async def verify_pin(
 
 async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff, now: datetime) -> None:
     """Record one wrong PIN in its own commit and raise PinWrong or PinLocked."""
+    staff_id = staff.id  # read before the rollback expires the object
     await uow.rollback()
-    fresh = await uow.staff.get(staff.id) if staff.id is not None else None
+    fresh = await uow.staff.get(staff_id) if staff_id is not None else None
     if fresh is None:
         raise AuthError(reason="staff vanished")
     fresh.pin_failures += 1

@@ -56,6 +56,12 @@ class Office:
     pin_lock_minutes: int = 30
     pin_lock_hooks: list[PinLockHook] = field(default_factory=list)
     generators: dict[str, DocumentGenerator] = field(default_factory=dict)
+    #: Letterhead and fonts (staffbot.services.documents.DocumentKit).
+    documents: object = None
+    #: The signer port (local PAdES or BSrE); None until `signing init` / BSrE settings.
+    signer: object = None
+    #: Trust roots for `pdf verify` and the verification pages.
+    trust_roots: list[object] = field(default_factory=list)
 
     @property
     def tz(self) -> tzinfo:

@@ -35,6 +35,8 @@ class EffectContext:
     attachment_id: int | None = None
     #: The PIN / passphrase for a signer: handed through, never stored or logged.
     secret: str | None = field(default=None, repr=False)
+    #: Work done before the transaction for an effect (a signature), by effect name.
+    prepared: dict[str, object] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -108,26 +110,12 @@ async def assign_registration_number(uow: UnitOfWork, office: Office, ctx: Effec
             registered_at=ctx.now,
         )
     )
+    # The applicant hears of it with the proof of registration (document effect).
     await uow.cases.set_fields(case, registration_no=number)
-    text = t(
-        "applicant.terdaftar",
-        office.language,
-        name=case.applicant_name,
-        number=case.number,
-        registration=number,
-    )
-    await notify.notify_applicant(
-        uow,
-        office,
-        case_id=case.id,
-        phone=case.wa_number,
-        message=OutgoingMessage(text=esc(text)),
-        key=f"applicant:{case.id}:terdaftar",
-    )
 
 
 #: Kinds of documents the applicant may receive at step 13, best first.
-FINISHED_KINDS = ("hasil_ttd", "hasil")
+FINISHED_KINDS = ("hasil_ttd",)
 
 
 async def send_pdf_to_applicant(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:

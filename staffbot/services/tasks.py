@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from flows.ladder import next_rung
 from flows.model import Step
 from staffbot.cards import CaseFacts, Happened, ba_card, case_card
+from staffbot.messages import Attachment
 from staffbot.services import notify
 from staffbot.services.context import Office
 from storage.tables import BeritaAcara, Case, Staff, Task
@@ -84,6 +86,8 @@ async def push_cards(
     step = office.flow.step(task.step)
     people = list(recipients) if recipients is not None else await notify.task_recipients(uow, task)
     now = office.now()
+    attachment = await _card_document(uow, step, case, ba)
+    files = await _applicant_files(uow, step, case)
     for person in people:
         lang = notify.staff_language(office, person)
         # Recipients hold the role (or stand in for a holder): every action of the step
@@ -103,6 +107,7 @@ async def push_cards(
                 tz=office.tz,
                 now=now,
                 lang=lang,
+                files=files,
             )
         else:
             assert ba is not None
@@ -118,6 +123,8 @@ async def push_cards(
                 now=now,
                 lang=lang,
             )
+        if attachment is not None:
+            message = replace(message, attachment=attachment)
         await notify.queue(
             uow,
             office,
@@ -131,3 +138,26 @@ async def push_cards(
             ba_id=ba.id if ba is not None else None,
         )
     return len(people)
+
+
+async def _card_document(
+    uow: UnitOfWork, step: Step, case: Case | None, ba: BeritaAcara | None
+) -> Attachment | None:
+    """The document the step's card carries: the latest of its kind."""
+    if step.card_document is None:
+        return None
+    if case is not None and case.id is not None:
+        found = await uow.documents.of_case(case.id, step.card_document)
+    elif ba is not None and ba.id is not None:
+        found = await uow.documents.of_ba(ba.id, step.card_document)
+    else:
+        return None
+    if not found or found[-1].id is None:
+        return None
+    return Attachment(found[-1].id or 0, found[-1].filename)
+
+
+async def _applicant_files(uow: UnitOfWork, step: Step, case: Case | None) -> tuple[str, ...]:
+    if not step.lists_applicant_files or case is None or case.id is None:
+        return ()
+    return tuple(d.filename for d in await uow.documents.of_case(case.id, "berkas"))

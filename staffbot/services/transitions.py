@@ -14,7 +14,7 @@ from datetime import datetime
 from flows.engine import CaseState, Request, Transition, decide
 from flows.errors import AlreadyDone
 from staffbot.cards import Happened, outcome_label, outcome_line
-from staffbot.errors import ConcurrencyConflict, ValidationError
+from staffbot.errors import ConcurrencyConflict, ManualCheckPending, ValidationError
 from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor, verify_pin
 from staffbot.services.context import Office
@@ -62,6 +62,7 @@ async def act(
     note: str | None = None,
     pin: str | None = None,
     attachment_id: int | None = None,
+    prepared: dict[str, object] | None = None,
 ) -> ActResult:
     """Apply an action to the open task of a case (or ``task_id``) as one transaction."""
     async with uow:
@@ -76,6 +77,7 @@ async def act(
             note=note,
             pin=pin,
             attachment_id=attachment_id,
+            prepared=prepared,
         )
         await uow.commit()
         return result
@@ -93,6 +95,7 @@ async def act_in(
     note: str | None = None,
     pin: str | None = None,
     attachment_id: int | None = None,
+    prepared: dict[str, object] | None = None,
 ) -> ActResult:
     """Apply ``action`` to the open task of a case (or to ``task_id``) inside the caller's
     unit of work; the caller commits (so a chat turn's reply joins the same transaction)."""
@@ -102,6 +105,7 @@ async def act_in(
     task = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
     if not task.is_open:
         raise await already_done(uow, office, task)
+    await _refuse_while_manual_check(uow, task)
     request = Request(
         action=action,
         reason=note,
@@ -116,7 +120,9 @@ async def act_in(
         transition = decide(office.flow, state, actor, request, now)
         if transition.action.requires_pin:
             await verify_pin(uow, office, staff, pin or "", now)
-        result = await _apply_to_ba(uow, office, staff, task, ba, transition, pin, attachment_id)
+        result = await _apply_to_ba(
+            uow, office, staff, task, ba, transition, pin, attachment_id, prepared or {}
+        )
     else:
         assert task.case_id is not None
         case = await uow.cases.get(task.case_id)
@@ -130,9 +136,21 @@ async def act_in(
         if attachment_id is not None:
             await _check_attachment(uow, case, attachment_id)
         result = await _apply_to_case(
-            uow, office, staff, task, case, transition, pin, attachment_id
+            uow, office, staff, task, case, transition, pin, attachment_id, prepared or {}
         )
     return result
+
+
+async def _refuse_while_manual_check(uow: UnitOfWork, task: Task) -> None:
+    """A signing with an unknown outcome blocks the task until a person checked it."""
+    if task.case_id is not None:
+        case = await uow.cases.get(task.case_id)
+        if case is not None and case.needs_manual_check:
+            raise ManualCheckPending(case=case.number)
+    elif task.ba_id is not None:
+        for case in await uow.cases.ba_cases(task.ba_id):
+            if case.needs_manual_check:
+                raise ManualCheckPending(case=case.number)
 
 
 async def _locate_task(uow: UnitOfWork, *, case_ref: str | None, task_id: int | None) -> Task:
@@ -193,6 +211,7 @@ async def close_task(
     if transition.on_behalf_of is not None:
         colleague = await uow.staff.by_nip(transition.on_behalf_of)
         on_behalf_id = colleague.id if colleague is not None else None
+    task_id = task.id
     closed = await uow.tasks.close(
         task,
         done_at=transition.at,
@@ -203,9 +222,11 @@ async def close_task(
         note=transition.reason,
     )
     if not closed:
+        # Somebody else's transaction closed it first (PostgreSQL: we waited on its lock).
         await uow.rollback()
-        fresh = await uow.tasks.get(task.id) if task.id is not None else None
-        raise await already_done(uow, office, fresh or task)
+        fresh = await uow.tasks.get(task_id or 0)
+        assert fresh is not None
+        raise await already_done(uow, office, fresh)
 
 
 async def edit_old_cards(
@@ -280,6 +301,7 @@ async def _apply_to_case(
     transition: Transition,
     pin: str | None,
     attachment_id: int | None,
+    prepared: dict[str, object],
 ) -> ActResult:
     now = transition.at
     await close_task(uow, office, staff, task, transition)
@@ -310,6 +332,7 @@ async def _apply_to_case(
         cases=[case],
         attachment_id=attachment_id,
         secret=pin,
+        prepared=prepared,
     )
     await run_effects(uow, office, ctx, transition.effects)
     next_task = None
@@ -351,6 +374,7 @@ async def _apply_to_ba(
     transition: Transition,
     pin: str | None,
     attachment_id: int | None,
+    prepared: dict[str, object],
 ) -> ActResult:
     """An action on a Berita Acara moves every case in it together."""
     now = transition.at
@@ -385,6 +409,7 @@ async def _apply_to_ba(
         cases=cases,
         attachment_id=attachment_id,
         secret=pin,
+        prepared=prepared,
     )
     await run_effects(uow, office, ctx, transition.effects)
     back_to_collect = ba_values.get("status") == BA_REJECTED

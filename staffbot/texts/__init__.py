@@ -16,11 +16,47 @@ from staffbot.texts.id import TEXTS as ID
 
 CATALOGS: dict[str, dict[str, str]] = {"id": ID, "en": EN}
 
+
+def _merge_document_errors() -> None:
+    # The documents package carries the wording of its own error codes.
+    from staffbot.documents.errors import ERROR_TEXTS
+
+    for code, wording in ERROR_TEXTS.items():
+        for lang, text in wording.items():
+            CATALOGS[lang].setdefault(f"error.{code}", text)
+
+
+_merge_document_errors()
+
 _MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 _DAYS = {
     "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),

@@ -3,9 +3,8 @@
 TEXTS: dict[str, str] = {
     "error.generic": "Sorry, something went wrong. Please try again.",
     "error.flow_invalid": "Flow {flow} is invalid: {problem}",
-    "error.unknown_action": "Action \"{action}\" does not exist at step {step}.",
-    "error.wrong_step": "The case is at step {current}; action \"{action}\" does not apply "
-                        "there.",
+    "error.unknown_action": 'Action "{action}" does not exist at step {step}.',
+    "error.wrong_step": 'The case is at step {current}; action "{action}" does not apply there.',
     "error.case_closed": "Case {case} is already closed.",
     "error.not_your_role": "Step {step} belongs to {role}; {actor} does not hold that role.",
     "error.assigned_to_other": "This task was taken by {assignee}.",
@@ -14,7 +13,7 @@ TEXTS: dict[str, str] = {
     "error.attachment_required": "Attach the result document first.",
     "error.batch_only": "This action works on a set of cases at once (Berita Acara).",
     "error.already_done": "Already done by {actor} at {at}.",
-    "error.not_found": "{what} \"{key}\" not found.",
+    "error.not_found": '{what} "{key}" not found.',
     "error.auth": "Not allowed: {reason}",
     "error.pin_wrong": "Wrong PIN. Tries left: {left}.",
     "error.pin_locked": "Signing is locked until {until} after repeated wrong PINs.",
@@ -23,38 +22,37 @@ TEXTS: dict[str, str] = {
     "error.config": "Configuration error: {problem}",
     "error.sign_refused": "Signature refused: {problem}",
     "error.sign_unknown": "Signing outcome unknown ({problem}). The case is flagged for a "
-                          "manual check; do not retry before it is checked.",
+    "manual check; do not retry before it is checked.",
     "error.staff_exists": "A staff member with NIP {nip} already exists.",
-    "error.unknown_role": "Unknown role \"{role}\".",
+    "error.unknown_role": 'Unknown role "{role}".',
     "error.ba_mixed": "One Berita Acara covers one kecamatan; the selection has {kecamatan}.",
     "error.ba_empty": "Pick at least one case for the Berita Acara.",
     "error.manual_check": "Case {case} awaits a manual check of its signature.",
     "invalid.nama.empty": "The applicant's name is required.",
     "invalid.nama.length": "The applicant's name is too long (at most {max} letters).",
-    "invalid.nama.characters": "The applicant's name may hold letters and usual punctuation "
-                               "only.",
+    "invalid.nama.characters": "The applicant's name may hold letters and usual punctuation only.",
     "invalid.nik.format": "The NIK must be 16 digits.",
     "invalid.nik.province": "Invalid NIK: province code {code} is unknown.",
     "invalid.nik.region": "Invalid NIK: region code {code} is incomplete.",
     "invalid.nik.birthdate": "Invalid NIK: digits 7–12 ({digits}) are not a valid birth date.",
     "invalid.nik.sequence": "Invalid NIK: the last 4 digits cannot be 0000.",
     "invalid.phone.format": "Invalid WhatsApp number: use an Indonesian mobile number, e.g. "
-                            "0812 3456 7890.",
-    "invalid.kecamatan.unknown": "Unknown kecamatan \"{value}\". Choose one of the {count}: "
-                                 "{choices}.",
-    "invalid.layanan.unknown": "Unknown service \"{value}\". Choices: {choices}.",
+    "0812 3456 7890.",
+    "invalid.kecamatan.unknown": 'Unknown kecamatan "{value}". Choose one of the {count}: '
+    "{choices}.",
+    "invalid.layanan.unknown": 'Unknown service "{value}". Choices: {choices}.',
     "invalid.keluhan.length": "The complaint is too long (at most {max} letters).",
-    "invalid.role.unknown": "Unknown role \"{value}\". Choices: {choices}.",
+    "invalid.role.unknown": 'Unknown role "{value}". Choices: {choices}.',
     "invalid.nip.format": "The NIP must be 18 digits (spaces allowed).",
     "invalid.pin.format": "The PIN must be 6 digits.",
     "invalid.staff.unknown": "No staff member with NIP {value}.",
-    "invalid.case.unknown": "Case \"{value}\" not found.",
-    "invalid.channel.unknown": "Unknown channel \"{value}\". Choices: {choices}.",
+    "invalid.case.unknown": 'Case "{value}" not found.',
+    "invalid.channel.unknown": 'Unknown channel "{value}". Choices: {choices}.',
     "invalid.delegate.self": "A staff member cannot be their own delegate.",
     "invalid.delegate.roles": "Delegate {name} does not hold role(s) {roles} and cannot stand in.",
     "invalid.attachment.missing": "Attachment {value} not found.",
     "warn.nik_outside": "Note: the NIK is registered outside Kabupaten Tanggamus (region "
-                        "{regency}). The case is recorded and flagged.",
+    "{regency}). The case is recorded and flagged.",
     "card.case": "Case {number}",
     "card.step": "Step {no} · {title}",
     "card.applicant": "Applicant: {name} · NIK {nik}",
@@ -77,75 +75,79 @@ TEXTS: dict[str, str] = {
     "time.format": "{day}, {date} {month} {year} {hm} WIB",
     "ba.created": "Berita Acara {number} created for Kecamatan {kecamatan} ({count} files).",
 }
-TEXTS.update({
-    "invalid.file.empty": "The file is empty.",
-    "invalid.file.size": "The file is too large (at most {max} MB).",
-    "invalid.file.type": "File type not accepted: send a photo (JPG/PNG) or a PDF.",
-    "invalid.file.broken_pdf": "The PDF is broken or cannot be opened.",
-    "invalid.file.path": "Invalid file location.",
-    "invalid.ba.empty": "Pick at least one case for the Berita Acara.",
-})
-TEXTS.update({
-    "chat.unknown_user": "Sorry, this account is not registered as Disdukcapil Tanggamus "
-                         "staff. Ask the admin for an invitation link.",
-    "chat.token_unknown": "This button is unknown or not meant for you.",
-    "chat.token_stale": "This button is no longer valid.",
-    "chat.welcome": "Welcome, {name}.\nRoles: {roles}.\nCommands: /tugas (my tasks), /cari "
-                    "(search), /batal (cancel form), /bantuan (help).",
-    "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
-                 "number&gt; – find a case\n/baru – record a new complaint (call center)\n"
-                 "/ba – make a Berita Acara (Kasi Inovasi)\n/batal – cancel the form in "
-                 "progress\n/bantuan – this message",
-    "chat.cancelled": "Form cancelled.",
-    "chat.nothing_to_cancel": "No form in progress.",
-    "chat.no_tasks": "No tasks waiting for you. 👍",
-    "chat.tasks_title": "Your tasks ({count}):",
-    "chat.task_line": "{i}. {number} · step {sop_no} · {kecamatan} · {due}",
-    "chat.open": "Open {number}",
-    "chat.search_usage": "Type: /cari &lt;case number, NIK or WhatsApp number&gt;",
-    "chat.search_none": "No matching case.",
-    "chat.search_title": "Search results ({count}):",
-    "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · step {sop_no} · {status}",
-    "chat.ask_reason": "Type the reason for <b>{outcome}</b> on case {number} (or /batal):",
-    "chat.ask_pin": "Enter your signing PIN (6 digits) for {what} (or /batal). The message "
-                    "with the PIN will be deleted.",
-    "chat.ask_pin_many": "Enter your signing PIN (6 digits) to sign {count} documents at once "
-                         "(or /batal). The message with the PIN will be deleted.",
-    "chat.ask_attachment": "Send the result PDF for case {number}, or press \"Make reply "
-                           "letter\" (or /batal).",
-    "chat.make_surat": "Make reply letter",
-    "chat.done": "✔ {outcome}: {number}",
-    "chat.toast_prompt": "See the next message",
-    "chat.not_allowed": "This command is not for your role.",
-    "chat.unknown_text": "Message not understood. Type /bantuan for the commands.",
-    "chat.file_not_expected": "Files are accepted only when asked for (e.g. Submit for "
-                              "signature).",
-    "chat.menu_new_case": "📝 Record complaint",
-    "chat.menu_tasks": "📋 My tasks",
-    "chat.menu_ba": "🗂 Make BA",
-    "form.ask_name": "New complaint (1/6). Applicant's full name?",
-    "form.ask_nik": "(2/6) Applicant's NIK (16 digits)?",
-    "form.ask_wa": "(3/6) Applicant's WhatsApp number?",
-    "form.ask_kecamatan": "(4/6) Applicant's kecamatan? Pick or type it.",
-    "form.ask_layanan": "(5/6) Service? Pick or type it.",
-    "form.ask_keluhan": "(6/6) Short complaint/request (or press Skip).",
-    "form.skip": "Skip",
-    "form.more": "More ›",
-    "form.confirm": "Check the complaint:\nName: {name}\nNIK: {nik}\nWhatsApp: {wa}\n"
-                    "Kecamatan: {kecamatan}\nService: {layanan}\nComplaint: {keluhan}",
-    "form.save": "Save",
-    "form.cancel": "Cancel",
-    "form.saved": "✔ Complaint recorded: <b>{number}</b>. The applicant was told over "
-                  "WhatsApp to send the files.",
-    "ba.none_waiting": "No cases are waiting for a Berita Acara.",
-    "ba.pick_place": "Cases waiting for a Berita Acara per kecamatan. Pick one:",
-    "ba.place_choice": "{kecamatan} ({count})",
-    "ba.pick_cases": "Kecamatan {kecamatan}: {count} cases waiting.\n{lines}\nPress \"All\" or "
-                     "reply with their numbers (e.g. 1,3,4).",
-    "ba.all": "All ({count})",
-    "ba.pick_invalid": "Unknown numbers. Reply e.g.: 1,3",
-    "ba.made": "✔ Berita Acara {number} made ({count} cases, Kecamatan {kecamatan}). Waiting "
-               "for the Head of Office's signature.",
-    "card.files": "📎 Files from the applicant: {count} ({names})",
-    "card.files_new": "📎 New files from the applicant: {names}",
-})
+TEXTS.update(
+    {
+        "invalid.file.empty": "The file is empty.",
+        "invalid.file.size": "The file is too large (at most {max} MB).",
+        "invalid.file.type": "File type not accepted: send a photo (JPG/PNG) or a PDF.",
+        "invalid.file.broken_pdf": "The PDF is broken or cannot be opened.",
+        "invalid.file.path": "Invalid file location.",
+        "invalid.ba.empty": "Pick at least one case for the Berita Acara.",
+    }
+)
+TEXTS.update(
+    {
+        "chat.unknown_user": "Sorry, this account is not registered as Disdukcapil Tanggamus "
+        "staff. Ask the admin for an invitation link.",
+        "chat.token_unknown": "This button is unknown or not meant for you.",
+        "chat.token_stale": "This button is no longer valid.",
+        "chat.welcome": "Welcome, {name}.\nRoles: {roles}.\nCommands: /tugas (my tasks), /cari "
+        "(search), /batal (cancel form), /bantuan (help).",
+        "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
+        "number&gt; – find a case\n/baru – record a new complaint (call center)\n"
+        "/ba – make a Berita Acara (Kasi Inovasi)\n/batal – cancel the form in "
+        "progress\n/bantuan – this message",
+        "chat.cancelled": "Form cancelled.",
+        "chat.nothing_to_cancel": "No form in progress.",
+        "chat.no_tasks": "No tasks waiting for you. 👍",
+        "chat.tasks_title": "Your tasks ({count}):",
+        "chat.task_line": "{i}. {number} · step {sop_no} · {kecamatan} · {due}",
+        "chat.open": "Open {number}",
+        "chat.search_usage": "Type: /cari &lt;case number, NIK or WhatsApp number&gt;",
+        "chat.search_none": "No matching case.",
+        "chat.search_title": "Search results ({count}):",
+        "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · step {sop_no} · {status}",
+        "chat.ask_reason": "Type the reason for <b>{outcome}</b> on case {number} (or /batal):",
+        "chat.ask_pin": "Enter your signing PIN (6 digits) for {what} (or /batal). The message "
+        "with the PIN will be deleted.",
+        "chat.ask_pin_many": "Enter your signing PIN (6 digits) to sign {count} documents at once "
+        "(or /batal). The message with the PIN will be deleted.",
+        "chat.ask_attachment": 'Send the result PDF for case {number}, or press "Make reply '
+        'letter" (or /batal).',
+        "chat.make_surat": "Make reply letter",
+        "chat.done": "✔ {outcome}: {number}",
+        "chat.toast_prompt": "See the next message",
+        "chat.not_allowed": "This command is not for your role.",
+        "chat.unknown_text": "Message not understood. Type /bantuan for the commands.",
+        "chat.file_not_expected": "Files are accepted only when asked for (e.g. Submit for "
+        "signature).",
+        "chat.menu_new_case": "📝 Record complaint",
+        "chat.menu_tasks": "📋 My tasks",
+        "chat.menu_ba": "🗂 Make BA",
+        "form.ask_name": "New complaint (1/6). Applicant's full name?",
+        "form.ask_nik": "(2/6) Applicant's NIK (16 digits)?",
+        "form.ask_wa": "(3/6) Applicant's WhatsApp number?",
+        "form.ask_kecamatan": "(4/6) Applicant's kecamatan? Pick or type it.",
+        "form.ask_layanan": "(5/6) Service? Pick or type it.",
+        "form.ask_keluhan": "(6/6) Short complaint/request (or press Skip).",
+        "form.skip": "Skip",
+        "form.more": "More ›",
+        "form.confirm": "Check the complaint:\nName: {name}\nNIK: {nik}\nWhatsApp: {wa}\n"
+        "Kecamatan: {kecamatan}\nService: {layanan}\nComplaint: {keluhan}",
+        "form.save": "Save",
+        "form.cancel": "Cancel",
+        "form.saved": "✔ Complaint recorded: <b>{number}</b>. The applicant was told over "
+        "WhatsApp to send the files.",
+        "ba.none_waiting": "No cases are waiting for a Berita Acara.",
+        "ba.pick_place": "Cases waiting for a Berita Acara per kecamatan. Pick one:",
+        "ba.place_choice": "{kecamatan} ({count})",
+        "ba.pick_cases": 'Kecamatan {kecamatan}: {count} cases waiting.\n{lines}\nPress "All" or '
+        "reply with their numbers (e.g. 1,3,4).",
+        "ba.all": "All ({count})",
+        "ba.pick_invalid": "Unknown numbers. Reply e.g.: 1,3",
+        "ba.made": "✔ Berita Acara {number} made ({count} cases, Kecamatan {kecamatan}). Waiting "
+        "for the Head of Office's signature.",
+        "card.files": "📎 Files from the applicant: {count} ({names})",
+        "card.files_new": "📎 New files from the applicant: {names}",
+    }
+)

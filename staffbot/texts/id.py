@@ -4,20 +4,19 @@ TEXTS: dict[str, str] = {
     # -- errors ---------------------------------------------------------------
     "error.generic": "Maaf, terjadi kesalahan. Silakan coba lagi.",
     "error.flow_invalid": "Definisi alur {flow} tidak valid: {problem}",
-    "error.unknown_action": "Tindakan \"{action}\" tidak ada pada langkah {step}.",
-    "error.wrong_step": "Kasus sedang berada di langkah {current}; tindakan \"{action}\" "
-                        "tidak berlaku di langkah ini.",
+    "error.unknown_action": 'Tindakan "{action}" tidak ada pada langkah {step}.',
+    "error.wrong_step": 'Kasus sedang berada di langkah {current}; tindakan "{action}" '
+    "tidak berlaku di langkah ini.",
     "error.case_closed": "Kasus {case} sudah selesai.",
     "error.not_your_role": "Langkah {step} adalah tugas {role}; {actor} tidak memegang "
-                           "peran tersebut.",
+    "peran tersebut.",
     "error.assigned_to_other": "Tugas ini sudah diambil oleh {assignee}.",
     "error.reason_required": "Tindakan ini memerlukan alasan (minimal 3 huruf).",
     "error.pin_required": "Tindakan ini memerlukan PIN tanda tangan.",
     "error.attachment_required": "Lampirkan dokumen hasil terlebih dahulu.",
-    "error.batch_only": "Tindakan ini dilakukan untuk sekumpulan kasus sekaligus "
-                        "(Berita Acara).",
+    "error.batch_only": "Tindakan ini dilakukan untuk sekumpulan kasus sekaligus (Berita Acara).",
     "error.already_done": "Sudah diproses oleh {actor} pada {at}.",
-    "error.not_found": "{what} \"{key}\" tidak ditemukan.",
+    "error.not_found": '{what} "{key}" tidak ditemukan.',
     "error.auth": "Tidak diizinkan: {reason}",
     "error.pin_wrong": "PIN salah. Sisa percobaan: {left}.",
     "error.pin_locked": "Penandatanganan dikunci sampai {until} karena PIN salah berulang kali.",
@@ -26,9 +25,9 @@ TEXTS: dict[str, str] = {
     "error.config": "Konfigurasi salah: {problem}",
     "error.sign_refused": "Tanda tangan ditolak: {problem}",
     "error.sign_unknown": "Hasil tanda tangan tidak diketahui ({problem}). Kasus ditandai "
-                          "untuk diperiksa manual; jangan ulangi sebelum diperiksa.",
+    "untuk diperiksa manual; jangan ulangi sebelum diperiksa.",
     "error.staff_exists": "Petugas dengan NIP {nip} sudah terdaftar.",
-    "error.unknown_role": "Peran \"{role}\" tidak dikenal.",
+    "error.unknown_role": 'Peran "{role}" tidak dikenal.',
     "error.ba_mixed": "Satu Berita Acara hanya untuk satu kecamatan; pilihan berisi {kecamatan}.",
     "error.ba_empty": "Pilih minimal satu kasus untuk Berita Acara.",
     "error.manual_check": "Kasus {case} menunggu pemeriksaan manual tanda tangan.",
@@ -40,27 +39,27 @@ TEXTS: dict[str, str] = {
     "invalid.nik.province": "NIK tidak valid: kode provinsi {code} tidak dikenal.",
     "invalid.nik.region": "NIK tidak valid: kode wilayah {code} tidak lengkap.",
     "invalid.nik.birthdate": "NIK tidak valid: digit 7–12 ({digits}) bukan tanggal lahir "
-                             "yang benar.",
+    "yang benar.",
     "invalid.nik.sequence": "NIK tidak valid: 4 digit terakhir tidak boleh 0000.",
     "invalid.phone.format": "Nomor WhatsApp tidak valid: gunakan nomor seluler Indonesia, "
-                            "misalnya 0812 3456 7890.",
-    "invalid.kecamatan.unknown": "Kecamatan \"{value}\" tidak dikenal. Pilih salah satu dari "
-                                 "{count} kecamatan: {choices}.",
-    "invalid.layanan.unknown": "Jenis layanan \"{value}\" tidak dikenal. Pilihan: {choices}.",
+    "misalnya 0812 3456 7890.",
+    "invalid.kecamatan.unknown": 'Kecamatan "{value}" tidak dikenal. Pilih salah satu dari '
+    "{count} kecamatan: {choices}.",
+    "invalid.layanan.unknown": 'Jenis layanan "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.keluhan.length": "Keluhan terlalu panjang (maksimal {max} huruf).",
-    "invalid.role.unknown": "Peran \"{value}\" tidak dikenal. Pilihan: {choices}.",
+    "invalid.role.unknown": 'Peran "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.nip.format": "NIP harus 18 digit angka (spasi boleh).",
     "invalid.pin.format": "PIN harus 6 digit angka.",
     "invalid.staff.unknown": "Petugas dengan NIP {value} tidak ditemukan.",
-    "invalid.case.unknown": "Kasus \"{value}\" tidak ditemukan.",
-    "invalid.channel.unknown": "Kanal \"{value}\" tidak dikenal. Pilihan: {choices}.",
+    "invalid.case.unknown": 'Kasus "{value}" tidak ditemukan.',
+    "invalid.channel.unknown": 'Kanal "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.delegate.self": "Petugas tidak dapat menjadi wakil dirinya sendiri.",
     "invalid.delegate.roles": "Wakil {name} tidak memegang peran {roles} dan tidak dapat "
-                              "menggantikan.",
+    "menggantikan.",
     "invalid.attachment.missing": "Berkas lampiran {value} tidak ditemukan.",
     # -- warnings -------------------------------------------------------------------
     "warn.nik_outside": "Perhatian: NIK terdaftar di luar Kabupaten Tanggamus (kode wilayah "
-                        "{regency}). Kasus tetap dicatat dan ditandai.",
+    "{regency}). Kasus tetap dicatat dan ditandai.",
     # -- cards ----------------------------------------------------------------------
     "card.case": "Kasus {number}",
     "card.step": "Langkah {no} · {title}",
@@ -83,97 +82,101 @@ TEXTS: dict[str, str] = {
     "card.ba_cases": "Kasus: {numbers}",
     # -- applicant messages (WhatsApp) ----------------------------------------------------
     "applicant.instruksi": "Yth. {name},\nPengaduan Anda di Disdukcapil Kabupaten Tanggamus "
-                           "telah dicatat dengan nomor {number} (layanan {layanan}).\n"
-                           "Silakan kirim foto/scan berkas persyaratan ke nomor WhatsApp "
-                           "pelayanan online ini: {service_number}.\nTerima kasih.",
+    "telah dicatat dengan nomor {number} (layanan {layanan}).\n"
+    "Silakan kirim foto/scan berkas persyaratan ke nomor WhatsApp "
+    "pelayanan online ini: {service_number}.\nTerima kasih.",
     "applicant.berkas_kurang": "Yth. {name},\nBerkas untuk pengaduan {number} belum lengkap: "
-                               "{reason}\nMohon kirim ulang berkas yang diminta melalui "
-                               "WhatsApp ini. Terima kasih.",
+    "{reason}\nMohon kirim ulang berkas yang diminta melalui "
+    "WhatsApp ini. Terima kasih.",
     "applicant.terdaftar": "Yth. {name},\nPermohonan {number} telah terdaftar dengan nomor "
-                           "registrasi {registration}. Kami akan mengabari Anda setelah "
-                           "dokumen selesai.",
+    "registrasi {registration}. Kami akan mengabari Anda setelah "
+    "dokumen selesai.",
     "applicant.dokumen": "Yth. {name},\nDokumen untuk permohonan {number} telah selesai dan "
-                         "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
+    "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
     # -- misc ---------------------------------------------------------------------
     "time.format": "{day}, {date} {month} {year} {hm} WIB",
     "ba.created": "Berita Acara {number} dibuat untuk Kecamatan {kecamatan} ({count} berkas).",
 }
-TEXTS.update({
-    "invalid.file.empty": "Berkas kosong.",
-    "invalid.file.size": "Berkas terlalu besar (maksimal {max} MB).",
-    "invalid.file.type": "Jenis berkas tidak diterima: kirim foto (JPG/PNG) atau PDF.",
-    "invalid.file.broken_pdf": "PDF rusak atau tidak dapat dibuka.",
-    "invalid.file.path": "Lokasi berkas tidak sah.",
-    "invalid.ba.empty": "Pilih minimal satu kasus untuk Berita Acara.",
-})
-TEXTS.update({
-    # -- chat ------------------------------------------------------------------------
-    "chat.unknown_user": "Maaf, akun ini belum terdaftar sebagai petugas Disdukcapil "
-                         "Tanggamus. Minta tautan undangan kepada admin.",
-    "chat.token_unknown": "Tombol ini tidak dikenal atau bukan untuk Anda.",
-    "chat.token_stale": "Tombol ini sudah tidak berlaku.",
-    "chat.welcome": "Selamat datang, {name}.\nPeran: {roles}.\nPerintah: /tugas (tugas saya), "
-                    "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
-    "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
-                 "nomor WA&gt; – cari kasus\n/baru – catat pengaduan baru (Call Center)\n"
-                 "/ba – buat Berita Acara (Kasi Inovasi)\n/batal – batalkan isian yang "
-                 "sedang berjalan\n/bantuan – pesan ini",
-    "chat.cancelled": "Isian dibatalkan.",
-    "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
-    "chat.no_tasks": "Tidak ada tugas yang menunggu Anda. 👍",
-    "chat.tasks_title": "Tugas Anda ({count}):",
-    "chat.task_line": "{i}. {number} · langkah {sop_no} · {kecamatan} · {due}",
-    "chat.open": "Buka {number}",
-    "chat.search_usage": "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;",
-    "chat.search_none": "Tidak ada kasus yang cocok.",
-    "chat.search_title": "Hasil pencarian ({count}):",
-    "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · langkah {sop_no} · {status}",
-    "chat.ask_reason": "Tulis alasan untuk <b>{outcome}</b> kasus {number} (atau /batal):",
-    "chat.ask_pin": "Masukkan PIN tanda tangan (6 digit) untuk {what} (atau /batal). Pesan "
-                    "berisi PIN akan dihapus.",
-    "chat.ask_pin_many": "Masukkan PIN tanda tangan (6 digit) untuk menandatangani {count} "
-                         "dokumen sekaligus (atau /batal). Pesan berisi PIN akan dihapus.",
-    "chat.ask_attachment": "Kirim PDF dokumen hasil untuk kasus {number}, atau tekan "
-                           "\"Buat Surat Tanggapan\" (atau /batal).",
-    "chat.make_surat": "Buat Surat Tanggapan",
-    "chat.done": "✔ {outcome}: {number}",
-    "chat.toast_prompt": "Lihat pesan berikut",
-    "chat.not_allowed": "Perintah ini tidak untuk peran Anda.",
-    "chat.unknown_text": "Pesan tidak dikenali. Ketik /bantuan untuk daftar perintah.",
-    "chat.file_not_expected": "Berkas hanya diterima saat diminta (mis. Ajukan TTE).",
-    "chat.menu_new_case": "📝 Catat pengaduan",
-    "chat.menu_tasks": "📋 Tugas saya",
-    "chat.menu_ba": "🗂 Buat BA",
-    # intake form
-    "form.ask_name": "Pengaduan baru (1/6). Nama lengkap pemohon?",
-    "form.ask_nik": "(2/6) NIK pemohon (16 digit)?",
-    "form.ask_wa": "(3/6) Nomor WhatsApp pemohon?",
-    "form.ask_kecamatan": "(4/6) Kecamatan tempat tinggal pemohon? Pilih atau ketik namanya.",
-    "form.ask_layanan": "(5/6) Jenis layanan? Pilih atau ketik.",
-    "form.ask_keluhan": "(6/6) Isi keluhan/permohonan singkat (atau tekan Lewati).",
-    "form.skip": "Lewati",
-    "form.more": "Lainnya ›",
-    "form.confirm": "Periksa data pengaduan:\nNama: {name}\nNIK: {nik}\nWA: {wa}\n"
-                    "Kecamatan: {kecamatan}\nLayanan: {layanan}\nKeluhan: {keluhan}",
-    "form.save": "Simpan",
-    "form.cancel": "Batal",
-    "form.saved": "✔ Pengaduan dicatat: <b>{number}</b>. Pemohon diberi tahu lewat WhatsApp "
-                  "untuk mengirim berkas.",
-    # Berita Acara picker
-    "ba.none_waiting": "Tidak ada kasus yang menunggu Berita Acara.",
-    "ba.pick_place": "Kasus menunggu Berita Acara per kecamatan. Pilih kecamatan:",
-    "ba.place_choice": "{kecamatan} ({count})",
-    "ba.pick_cases": "Kecamatan {kecamatan}: {count} kasus menunggu BA.\n{lines}\nTekan "
-                     "\"Semua\" atau balas dengan nomor urut (mis. 1,3,4).",
-    "ba.all": "Semua ({count})",
-    "ba.pick_invalid": "Nomor urut tidak dikenal. Balas misalnya: 1,3",
-    "ba.made": "✔ Berita Acara {number} dibuat ({count} kasus, Kecamatan {kecamatan}). "
-               "Menunggu tanda tangan Kepala Dinas.",
-    # applicant over WhatsApp
-    "applicant.files_received": "Terima kasih, {count} berkas diterima untuk pengaduan {number}.",
-    "applicant.no_case": "Terima kasih. Belum ada pengaduan terbuka untuk nomor ini. Silakan "
-                         "hubungi Call Center Disdukcapil Tanggamus terlebih dahulu.",
-    "applicant.text_ack": "Terima kasih, pesan Anda kami terima untuk pengaduan {number}.",
-    "card.files": "📎 Berkas dari pemohon: {count} ({names})",
-    "card.files_new": "📎 Berkas baru dari pemohon diterima: {names}",
-})
+TEXTS.update(
+    {
+        "invalid.file.empty": "Berkas kosong.",
+        "invalid.file.size": "Berkas terlalu besar (maksimal {max} MB).",
+        "invalid.file.type": "Jenis berkas tidak diterima: kirim foto (JPG/PNG) atau PDF.",
+        "invalid.file.broken_pdf": "PDF rusak atau tidak dapat dibuka.",
+        "invalid.file.path": "Lokasi berkas tidak sah.",
+        "invalid.ba.empty": "Pilih minimal satu kasus untuk Berita Acara.",
+    }
+)
+TEXTS.update(
+    {
+        # -- chat ------------------------------------------------------------------------
+        "chat.unknown_user": "Maaf, akun ini belum terdaftar sebagai petugas Disdukcapil "
+        "Tanggamus. Minta tautan undangan kepada admin.",
+        "chat.token_unknown": "Tombol ini tidak dikenal atau bukan untuk Anda.",
+        "chat.token_stale": "Tombol ini sudah tidak berlaku.",
+        "chat.welcome": "Selamat datang, {name}.\nPeran: {roles}.\nPerintah: /tugas (tugas saya), "
+        "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
+        "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
+        "nomor WA&gt; – cari kasus\n/baru – catat pengaduan baru (Call Center)\n"
+        "/ba – buat Berita Acara (Kasi Inovasi)\n/batal – batalkan isian yang "
+        "sedang berjalan\n/bantuan – pesan ini",
+        "chat.cancelled": "Isian dibatalkan.",
+        "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
+        "chat.no_tasks": "Tidak ada tugas yang menunggu Anda. 👍",
+        "chat.tasks_title": "Tugas Anda ({count}):",
+        "chat.task_line": "{i}. {number} · langkah {sop_no} · {kecamatan} · {due}",
+        "chat.open": "Buka {number}",
+        "chat.search_usage": "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;",
+        "chat.search_none": "Tidak ada kasus yang cocok.",
+        "chat.search_title": "Hasil pencarian ({count}):",
+        "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · langkah {sop_no} · {status}",
+        "chat.ask_reason": "Tulis alasan untuk <b>{outcome}</b> kasus {number} (atau /batal):",
+        "chat.ask_pin": "Masukkan PIN tanda tangan (6 digit) untuk {what} (atau /batal). Pesan "
+        "berisi PIN akan dihapus.",
+        "chat.ask_pin_many": "Masukkan PIN tanda tangan (6 digit) untuk menandatangani {count} "
+        "dokumen sekaligus (atau /batal). Pesan berisi PIN akan dihapus.",
+        "chat.ask_attachment": "Kirim PDF dokumen hasil untuk kasus {number}, atau tekan "
+        '"Buat Surat Tanggapan" (atau /batal).',
+        "chat.make_surat": "Buat Surat Tanggapan",
+        "chat.done": "✔ {outcome}: {number}",
+        "chat.toast_prompt": "Lihat pesan berikut",
+        "chat.not_allowed": "Perintah ini tidak untuk peran Anda.",
+        "chat.unknown_text": "Pesan tidak dikenali. Ketik /bantuan untuk daftar perintah.",
+        "chat.file_not_expected": "Berkas hanya diterima saat diminta (mis. Ajukan TTE).",
+        "chat.menu_new_case": "📝 Catat pengaduan",
+        "chat.menu_tasks": "📋 Tugas saya",
+        "chat.menu_ba": "🗂 Buat BA",
+        # intake form
+        "form.ask_name": "Pengaduan baru (1/6). Nama lengkap pemohon?",
+        "form.ask_nik": "(2/6) NIK pemohon (16 digit)?",
+        "form.ask_wa": "(3/6) Nomor WhatsApp pemohon?",
+        "form.ask_kecamatan": "(4/6) Kecamatan tempat tinggal pemohon? Pilih atau ketik namanya.",
+        "form.ask_layanan": "(5/6) Jenis layanan? Pilih atau ketik.",
+        "form.ask_keluhan": "(6/6) Isi keluhan/permohonan singkat (atau tekan Lewati).",
+        "form.skip": "Lewati",
+        "form.more": "Lainnya ›",
+        "form.confirm": "Periksa data pengaduan:\nNama: {name}\nNIK: {nik}\nWA: {wa}\n"
+        "Kecamatan: {kecamatan}\nLayanan: {layanan}\nKeluhan: {keluhan}",
+        "form.save": "Simpan",
+        "form.cancel": "Batal",
+        "form.saved": "✔ Pengaduan dicatat: <b>{number}</b>. Pemohon diberi tahu lewat WhatsApp "
+        "untuk mengirim berkas.",
+        # Berita Acara picker
+        "ba.none_waiting": "Tidak ada kasus yang menunggu Berita Acara.",
+        "ba.pick_place": "Kasus menunggu Berita Acara per kecamatan. Pilih kecamatan:",
+        "ba.place_choice": "{kecamatan} ({count})",
+        "ba.pick_cases": "Kecamatan {kecamatan}: {count} kasus menunggu BA.\n{lines}\nTekan "
+        '"Semua" atau balas dengan nomor urut (mis. 1,3,4).',
+        "ba.all": "Semua ({count})",
+        "ba.pick_invalid": "Nomor urut tidak dikenal. Balas misalnya: 1,3",
+        "ba.made": "✔ Berita Acara {number} dibuat ({count} kasus, Kecamatan {kecamatan}). "
+        "Menunggu tanda tangan Kepala Dinas.",
+        # applicant over WhatsApp
+        "applicant.files_received": "Terima kasih, {count} berkas diterima untuk pengaduan {number}.",
+        "applicant.no_case": "Terima kasih. Belum ada pengaduan terbuka untuk nomor ini. Silakan "
+        "hubungi Call Center Disdukcapil Tanggamus terlebih dahulu.",
+        "applicant.text_ack": "Terima kasih, pesan Anda kami terima untuk pengaduan {number}.",
+        "card.files": "📎 Berkas dari pemohon: {count} ({names})",
+        "card.files_new": "📎 Berkas baru dari pemohon diterima: {names}",
+    }
+)

@@ -24,12 +24,13 @@ async def test_fifty_simultaneous_acts_on_one_task(desk: Desk) -> None:
         )
         nips.append(extra.nip)
     number = (await desk.new_case()).number
+    task_id = await desk.open_task_id(number)
     before = await counts(desk.db)
 
     async def press(nip: str) -> str:
         try:
             await transitions.act(
-                desk.uow(), desk.office, actor_nip=nip, case_ref=number, action="forward"
+                desk.uow(), desk.office, actor_nip=nip, task_id=task_id, action="forward"
             )
         except AlreadyDone:
             return "already"

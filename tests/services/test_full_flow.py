@@ -91,7 +91,9 @@ async def test_reject_goes_back_where_the_flow_says(
     async with desk.db.uow(readonly=True) as uow:
         case = await uow.cases.by_number(number)
         assert case is not None and case.id is not None
-        closed = [t for t in await uow.tasks.history_of_case(case.id) if t.step == at][-1]
+        closed = [
+            t for t in await uow.tasks.history_of_case(case.id) if t.step == at and not t.is_open
+        ][-1]
         open_task = await uow.tasks.open_for_case(case.id)
         event = (await uow.audit.for_case(case.id))[-1]
     assert closed.note == "Foto KK buram, mohon kirim ulang" and closed.action == "reject"

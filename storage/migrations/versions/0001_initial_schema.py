@@ -221,6 +221,7 @@ def upgrade() -> None:
     sa.Column('signed', sa.Boolean(), nullable=False),
     sa.Column('signer', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True),
     sa.Column('signed_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('meta', sa.JSON(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['ba_id'], ['berita_acara.id'], ),

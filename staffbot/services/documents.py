@@ -1,0 +1,412 @@
+"""The SOP's documents as effects and generators: rendered, stored, verifiable.
+
+Every generated or signed PDF gets a row in `document` (sha256, case or BA, kind,
+signer, time) and a verification code; its QR points to `/v/<code>`.
+Rendering runs in a worker thread so a PDF never stalls other staff's buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from staffbot.documents.fonts import FontSet
+from staffbot.documents.model import (
+    Attachment,
+    BaCase,
+    BeritaAcaraInput,
+    BerkasCetakInput,
+    BuktiPendaftaranInput,
+    Letterhead,
+    Official,
+    RenderedPdf,
+    SuratTanggapanInput,
+)
+from staffbot.errors import ConfigurationError
+from staffbot.messages import Attachment as MessageAttachment
+from staffbot.messages import OutgoingMessage
+from staffbot.richtext import esc
+from staffbot.services import notify
+from staffbot.services.context import DocumentGenerator, EffectHandler, Office
+from staffbot.services.effects import EffectContext
+from staffbot.services.files import read_blob, store_document
+from staffbot.texts import t
+from storage.tables import Case, Document, Staff, Task
+from storage.uow import UnitOfWork
+
+PDF = "application/pdf"
+KADIS_POSITION = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
+
+
+@dataclass(frozen=True)
+class DocumentKit:
+    """What every rendering needs: the letterhead and the subset fonts (made once)."""
+
+    letterhead: Letterhead
+    fonts: FontSet
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A signature made before the transition's transaction (signing can take a second)."""
+
+    pdf: bytes
+    signed_at: datetime
+    signer: str
+    verify_code: str
+    source_document_id: int
+
+
+def kit(office: Office) -> DocumentKit:
+    if not isinstance(office.documents, DocumentKit):
+        raise ConfigurationError(problem="documents are not configured")
+    return office.documents
+
+
+def new_verify_code() -> str:
+    return secrets.token_urlsafe(8)
+
+
+def verify_url(office: Office, code: str) -> str:
+    return f"{office.reference.public_url.rstrip('/')}/v/{code}"
+
+
+async def render(office: Office, renderer: Any, data: Any) -> RenderedPdf:
+    documents = kit(office)
+    result: RenderedPdf = await asyncio.to_thread(
+        renderer,
+        data,
+        letterhead=documents.letterhead,
+        language=office.language,
+        generated_at=office.now(),
+        fonts=documents.fonts,
+    )
+    return result
+
+
+def _placement_meta(rendered: RenderedPdf) -> dict[str, Any]:
+    meta: dict[str, Any] = {"pages": rendered.page_count}
+    placement = rendered.signature_placement
+    if placement is not None:
+        box = placement.box
+        meta["stamp"] = {
+            "page": placement.page_index,
+            "x": box.x,
+            "y": box.y,
+            "width": box.width,
+            "height": box.height,
+        }
+    return meta
+
+
+async def store_rendered(
+    uow: UnitOfWork,
+    office: Office,
+    rendered: RenderedPdf,
+    *,
+    kind: str,
+    filename: str,
+    code: str,
+    case_id: int | None = None,
+    ba_id: int | None = None,
+    created_by: int | None = None,
+) -> Document:
+    document = await store_document(
+        uow,
+        office,
+        data=rendered.pdf,
+        filename=filename,
+        kind=kind,
+        case_id=case_id,
+        ba_id=ba_id,
+        created_by=created_by,
+        mime=PDF,
+        verify_code=code,
+        checked=True,
+    )
+    document.meta = _placement_meta(rendered)
+    uow.session.add(document)
+    await uow.session.flush()
+    return document
+
+
+async def kepala_dinas(uow: UnitOfWork) -> Official:
+    holders = [s for s in await uow.staff.holders("kepala_dinas") if not s.on_leave]
+    holders = holders or list(await uow.staff.holders("kepala_dinas"))
+    if not holders:
+        return Official(name="..............................", position=KADIS_POSITION)
+    return Official(name=holders[0].name, position=KADIS_POSITION, nip=holders[0].nip)
+
+
+def _slug(number: str) -> str:
+    return number.replace("/", "-")
+
+
+# -- effects -------------------------------------------------------------------------------
+
+
+async def berkas_cetak(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
+    """SOP step 5: cover sheet plus every file the applicant sent, ready to print."""
+    from staffbot.documents.render import berkas_cetak as render_berkas
+
+    case = _case(ctx)
+    files = await uow.documents.of_case(case.id or 0, "berkas")
+    blobs = await asyncio.gather(*(asyncio.to_thread(read_blob, office, f) for f in files))
+    code = new_verify_code()
+    rendered = await render(
+        office,
+        render_berkas,
+        BerkasCetakInput(
+            case_number=case.number,
+            applicant_name=case.applicant_name,
+            layanan=case.layanan,
+            kecamatan=case.kecamatan,
+            received_at=case.created_at,
+            verification_url=verify_url(office, code),
+            attachments=[
+                Attachment(f.filename, blob) for f, blob in zip(files, blobs, strict=True)
+            ],
+            registration_number=case.registration_no,
+            nik=case.nik,
+        ),
+    )
+    await store_rendered(
+        uow,
+        office,
+        rendered,
+        kind="berkas_cetak",
+        code=code,
+        filename=f"berkas-{case.number}.pdf",
+        case_id=case.id,
+        created_by=ctx.actor.id,
+    )
+
+
+async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
+    """SOP step 6: the proof of registration, sent to the applicant over WhatsApp."""
+    from staffbot.documents.render import bukti_pendaftaran as render_bukti
+
+    case = _case(ctx)
+    if not case.registration_no:
+        raise ConfigurationError(problem="bukti pendaftaran needs the registration number first")
+    code = new_verify_code()
+    rendered = await render(
+        office,
+        render_bukti,
+        BuktiPendaftaranInput(
+            registration_number=case.registration_no,
+            case_number=case.number,
+            applicant_name=case.applicant_name,
+            nik=case.nik,
+            layanan=case.layanan,
+            kecamatan=case.kecamatan,
+            registered_at=ctx.now,
+            verification_url=verify_url(office, code),
+            whatsapp=case.wa_number,
+        ),
+    )
+    document = await store_rendered(
+        uow,
+        office,
+        rendered,
+        kind="bukti_pendaftaran",
+        code=code,
+        filename=f"bukti-pendaftaran-{case.number}.pdf",
+        case_id=case.id,
+        created_by=ctx.actor.id,
+    )
+    assert document.id is not None and case.id is not None
+    text = t(
+        "applicant.terdaftar",
+        office.language,
+        name=case.applicant_name,
+        number=case.number,
+        registration=case.registration_no,
+    )
+    await notify.notify_applicant(
+        uow,
+        office,
+        case_id=case.id,
+        phone=case.wa_number,
+        message=OutgoingMessage(
+            text=esc(text), attachment=MessageAttachment(document.id, document.filename)
+        ),
+        key=f"applicant:{case.id}:terdaftar",
+    )
+
+
+async def berita_acara(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
+    """SOP step 14: one Berita Acara listing every case handed over to one UPT."""
+    from staffbot.documents.render import berita_acara as render_ba
+
+    ba = ctx.ba
+    assert ba is not None and ba.id is not None
+    rows = []
+    for case in ctx.cases:
+        sent_at = await _sent_at(uow, case) or ctx.now
+        rows.append(
+            BaCase(
+                case_number=case.number,
+                applicant_name=case.applicant_name,
+                layanan=case.layanan,
+                sent_at=sent_at,
+            )
+        )
+    code = new_verify_code()
+    rendered = await render(
+        office,
+        render_ba,
+        BeritaAcaraInput(
+            number=ba.number,
+            held_at=ctx.now,
+            kecamatan=ba.kecamatan,
+            upt_name=f"UPT Disdukcapil Kecamatan {ba.kecamatan}",
+            cases=rows,
+            handed_over_by=await kepala_dinas(uow),
+            received_by=Official(
+                name="..............................",
+                position=f"Kepala UPT Disdukcapil Kecamatan {ba.kecamatan}",
+            ),
+            verification_url=verify_url(office, code),
+        ),
+    )
+    await store_rendered(
+        uow,
+        office,
+        rendered,
+        kind="berita_acara",
+        code=code,
+        filename=f"berita-acara-{_slug(ba.number)}.pdf",
+        ba_id=ba.id,
+        created_by=ctx.actor.id,
+    )
+
+
+async def _sent_at(uow: UnitOfWork, case: Case) -> datetime | None:
+    """When the finished PDF went to the applicant (step 13), for the BA's table."""
+    for task in reversed(await uow.tasks.history_of_case(case.id or 0)):
+        if task.action == "send_pdf" and task.done_at is not None:
+            return task.done_at
+    return None
+
+
+def _signed_effect(kind: str) -> EffectHandler:
+    async def handler(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
+        prepared = ctx.prepared.get(kind)
+        if not isinstance(prepared, PreparedSignature):
+            raise ConfigurationError(
+                problem="a signature must be made through the signing "
+                "service (staffbot.services.signing)"
+            )
+        source = await uow.documents.get(prepared.source_document_id)
+        assert source is not None
+        await store_document(
+            uow,
+            office,
+            data=prepared.pdf,
+            filename=_signed_name(source.filename),
+            kind=f"{source.kind}_ttd",
+            case_id=source.case_id,
+            ba_id=source.ba_id,
+            created_by=ctx.actor.id,
+            mime=PDF,
+            verify_code=prepared.verify_code,
+            signed=True,
+            signer=prepared.signer,
+            checked=True,
+        )
+
+    return handler
+
+
+def _signed_name(filename: str) -> str:
+    stem = filename.rsplit(".", 1)[0]
+    return f"{stem}-ttd.pdf"
+
+
+def _case(ctx: EffectContext) -> Case:
+    if ctx.case is None or ctx.case.id is None:
+        raise ConfigurationError(problem="this effect needs a case")
+    return ctx.case
+
+
+def document_effects() -> dict[str, EffectHandler]:
+    return {
+        "document:berkas_cetak": berkas_cetak,
+        "document:bukti_pendaftaran": bukti_pendaftaran,
+        "document:berita_acara": berita_acara,
+        "sign:dokumen": _signed_effect("sign:dokumen"),
+        "sign:berita_acara": _signed_effect("sign:berita_acara"),
+    }
+
+
+# -- generators -------------------------------------------------------------------------------
+
+
+async def surat_tanggapan(uow: UnitOfWork, office: Office, task: Task) -> int:
+    """SOP step 8: the standard *Surat Tanggapan Pengaduan* from the case's data."""
+    from staffbot.documents.render import surat_tanggapan as render_surat
+
+    case = await uow.cases.get(task.case_id or 0)
+    if case is None or case.id is None:
+        raise ConfigurationError(problem="surat tanggapan needs a case")
+    local = office.local(office.now())
+    seq = await uow.counters.next(f"surat:{local.year}")
+    code = new_verify_code()
+    keluhan = case.keluhan or f"Permohonan layanan {case.layanan}"
+    response = (
+        f"Menindaklanjuti pengaduan Saudara/i yang kami terima melalui layanan pengaduan "
+        f"online dengan nomor {case.number}, bersama ini kami sampaikan bahwa permohonan "
+        f"layanan {case.layanan} telah kami verifikasi dan proses sesuai ketentuan.\n\n"
+        f"Dokumen hasil layanan dikirimkan dalam bentuk PDF melalui WhatsApp yang terdaftar "
+        f"dan dapat diambil di UPT Disdukcapil Kecamatan {case.kecamatan}.\n\n"
+        f"Demikian kami sampaikan, atas perhatian Saudara/i kami ucapkan terima kasih."
+    )
+    rendered = await render(
+        office,
+        render_surat,
+        SuratTanggapanInput(
+            nomor=f"470/{seq}/SRT/DISDUKCAPIL/{local.year}",
+            perihal="Tanggapan Pengaduan",
+            case_number=case.number,
+            applicant_name=case.applicant_name,
+            kecamatan=case.kecamatan,
+            layanan=case.layanan,
+            complaint=keluhan,
+            complaint_received_at=case.created_at,
+            response=response,
+            letter_date=local.date(),
+            signatory=await kepala_dinas(uow),
+            nik=case.nik,
+        ),
+    )
+    document = await store_rendered(
+        uow,
+        office,
+        rendered,
+        kind="hasil",
+        code=code,
+        filename=f"surat-tanggapan-{case.number}.pdf",
+        case_id=case.id,
+    )
+    assert document.id is not None
+    return document.id
+
+
+def document_generators() -> dict[str, DocumentGenerator]:
+    return {"surat_tanggapan": surat_tanggapan}
+
+
+__all__ = [
+    "DocumentKit",
+    "PreparedSignature",
+    "Staff",
+    "document_effects",
+    "document_generators",
+    "kit",
+    "new_verify_code",
+    "verify_url",
+]

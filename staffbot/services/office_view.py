@@ -1,0 +1,119 @@
+"""The office at a glance (GET /kantor): open cases per step, overdue tasks, kecamatan counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from staffbot.services.context import Office
+from staffbot.timefmt import short_time
+from storage.repos.web import WebRepository
+from storage.tables import CASE_CLOSED, CASE_OPEN
+from storage.uow import UnitOfWork
+
+#: Overdue tasks listed at most (the total counts up to the repository's limit).
+OVERDUE_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class StepCount:
+    sop_no: int
+    title: str
+    role: str
+    open: int
+
+
+@dataclass(frozen=True)
+class OverdueTask:
+    number: str
+    sop_no: int
+    title: str
+    role: str
+    due: str
+    assignee: str | None
+    escalation_level: int
+
+
+@dataclass(frozen=True)
+class KecamatanCount:
+    kecamatan: str
+    open: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class OfficeView:
+    open_total: int
+    per_step: list[StepCount]
+    overdue: list[OverdueTask]
+    overdue_total: int
+    per_kecamatan: list[KecamatanCount]
+    at: str
+
+
+async def office_view(uow: UnitOfWork, office: Office) -> OfficeView:
+    flow = office.flow
+    now = office.now()
+    repo = WebRepository(uow.session)
+    lang = office.language
+
+    per_step_raw = await repo.open_cases_per_step()
+    per_step = [
+        StepCount(
+            sop_no=step.sop_no,
+            title=step.title_en if lang == "en" and step.title_en else step.title,
+            role=_role_label(office, step.role),
+            open=per_step_raw.get(step.key, 0),
+        )
+        for step in flow.steps
+        if per_step_raw.get(step.key, 0)
+    ]
+
+    late = list(await uow.tasks.overdue(now))
+    overdue_total = len(late)
+    names = {s.id: s.name for s in await uow.staff.all()}
+    overdue: list[OverdueTask] = []
+    for task in late[:OVERDUE_SHOWN]:
+        step = flow.step(task.step)
+        number = "?"
+        if task.case_id is not None:
+            case = await uow.cases.get(task.case_id)
+            number = case.number if case is not None else "?"
+        elif task.ba_id is not None:
+            ba = await uow.cases.get_ba(task.ba_id)
+            number = ba.number if ba is not None else "?"
+        overdue.append(
+            OverdueTask(
+                number=number,
+                sop_no=step.sop_no,
+                title=step.title_en if lang == "en" and step.title_en else step.title,
+                role=_role_label(office, task.role),
+                due=short_time(task.due_at, office.tz, now, lang) if task.due_at else "-",
+                assignee=names.get(task.assignee_id) if task.assignee_id else None,
+                escalation_level=task.escalation_level,
+            )
+        )
+
+    counts: dict[str, dict[str, int]] = {}
+    for kecamatan, status, n in await repo.cases_per_kecamatan():
+        counts.setdefault(kecamatan, {})[status] = n
+    order = {k: i for i, k in enumerate(office.reference.kecamatan)}
+    per_kecamatan = [
+        KecamatanCount(kecamatan=k, open=v.get(CASE_OPEN, 0), closed=v.get(CASE_CLOSED, 0))
+        for k, v in sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    ]
+    return OfficeView(
+        open_total=sum(per_step_raw.values()),
+        per_step=per_step,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        per_kecamatan=per_kecamatan,
+        at=short_time(now, office.tz, now, lang),
+    )
+
+
+def _role_label(office: Office, key: str) -> str:
+    try:
+        role = office.flow.role(key)
+    except KeyError:
+        return key
+    return role.label_en if office.language == "en" and role.label_en else role.label
