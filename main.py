@@ -14,7 +14,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -792,7 +792,7 @@ async def _sign(rt: Runtime, ref: str, nip: str, pin: str | None) -> transitions
 
 
 async def _attach(rt: Runtime, ref: str, path: Path, nip: str) -> int:
-    data = path.read_bytes()
+    data = await asyncio.to_thread(path.read_bytes)
     async with rt.uow() as uow:
         case = await transitions.find_case(uow, ref)
         staff = await uow.staff.by_nip(nip)

@@ -133,7 +133,22 @@ async def _menu_action(turn: Turn, token: ButtonToken) -> Answer:
         return await ba_picker.press(turn, token.action, target)
     if token.action == "make_surat":
         return await _make_surat(turn, token.task_id or 0)
+    if token.action == "sign_all":
+        return await _sign_all(turn)
     return Answer(t("chat.token_stale", lang), alert=True)
+
+
+async def _sign_all(turn: Turn) -> Answer:
+    """One PIN for every document waiting for this signer's signature."""
+    task_ids = await tasks_menu.signable(turn)
+    if not task_ids:
+        await turn.reply(OutgoingMessage(text=esc(t("chat.no_tasks", turn.lang))))
+        return Answer()
+    await turn.remember("pin", {"task_ids": task_ids, "action": "sign"})
+    await turn.reply(
+        OutgoingMessage(text=esc(t("chat.ask_pin_many", turn.lang, count=len(task_ids))))
+    )
+    return Answer(t("chat.toast_prompt", turn.lang))
 
 
 async def menu(turn: Turn, target: str) -> Answer:

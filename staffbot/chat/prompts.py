@@ -25,19 +25,6 @@ async def text(turn: Turn, event: TextReceived, conversation: Conversation) -> A
         await turn.forget()
         await _confirm(turn, answer)
         return answer
-    if conversation.kind == "pin":
-        # The PIN leaves the chat as soon as possible, whatever happens next.
-        if event.message_id is not None:
-            await turn.delete_message(event.message_id)
-        pin = event.text.strip()
-        answers = [
-            await do_act(turn, task_id=int(task_id), action=str(state["action"]), pin=pin)
-            for task_id in state["task_ids"]
-        ]
-        await turn.forget()
-        for answer in answers:
-            await _confirm(turn, answer)
-        return answers[-1] if answers else Answer()
     if conversation.kind == "ba_pick":
         return await ba_picker.picked(turn, state, event.text)
     if conversation.kind == "attachment":

@@ -13,6 +13,7 @@ from staffbot.channels.base import (
     TextReceived,
 )
 from staffbot.chat import applicant, commands, invites, presses, prompts
+from staffbot.chat import signing as chat_signing
 from staffbot.chat.context import Turn, identify
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
@@ -38,10 +39,15 @@ class ChatService:
         self.office = office
 
     async def handle(self, event: Incoming) -> Answer:
+        if isinstance(event, TextReceived):
+            conversation = await chat_signing.pin_conversation(self.db, event)
+            if conversation is not None:
+                return await chat_signing.answer_pin(self.db, self.office, event, conversation)
         try:
             return await retrying(lambda: self._handle_once(event))
         except StaffbotError as exc:
-            return await retrying(lambda: self._refused(event, exc))
+            refusal = exc
+        return await retrying(lambda: self._refused(event, refusal))
 
     async def _handle_once(self, event: Incoming) -> Answer:
         async with self.db.uow() as uow:

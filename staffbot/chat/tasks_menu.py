@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
@@ -29,8 +30,6 @@ async def list_tasks(turn: Turn) -> None:
     lines = [b(t("chat.tasks_title", lang, count=len(tasks)))]
     items: list[tuple[str, str, str | None, int | None]] = []
     for i, task in enumerate(tasks[:SHOWN], start=1):
-        from datetime import datetime
-
         due = (
             "⏸"
             if task.paused
@@ -52,7 +51,20 @@ async def list_tasks(turn: Turn) -> None:
             )
         )
         items.append((t("chat.open", lang, number=task.number), "open_task", None, task.task_id))
+    to_sign = await signable(turn)
+    if len(to_sign) > 1:
+        items.insert(0, (t("chat.sign_all", lang, count=len(to_sign)), "sign_all", None, None))
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
+
+
+async def signable(turn: Turn) -> list[int]:
+    """This staff member's open tasks whose step is signed with the PIN."""
+    assert turn.staff is not None
+    flow = turn.office.flow
+    tasks = await my_tasks(turn.uow, turn.office, staff_id=turn.staff.id)
+    return [
+        task.task_id for task in tasks if any(a.requires_pin for a in flow.step(task.step).actions)
+    ]
 
 
 async def reopen(turn: Turn, task_id: int) -> Answer:

@@ -119,7 +119,8 @@ async def sign_task(
         await retrying(lambda: _count_failure(db, office, plan.staff_id))
         raise AssertionError("count_pin_failure raises") from None
     except SignOutcomeUnknown as exc:
-        await retrying(lambda: _flag_manual_check(db, office, plan, str(exc)))
+        problem = str(exc)
+        await retrying(lambda: _flag_manual_check(db, office, plan, problem))
         raise
     assert isinstance(signed, SignedPdf)
     prepared = PreparedSignature(

@@ -115,6 +115,7 @@ TEXTS.update(
         "chat.ask_attachment": 'Send the result PDF for case {number}, or press "Make reply '
         'letter" (or /batal).',
         "chat.make_surat": "Make reply letter",
+    "chat.sign_all": "✍ Sign all ({count})",
         "chat.done": "✔ {outcome}: {number}",
         "chat.toast_prompt": "See the next message",
         "chat.not_allowed": "This command is not for your role.",

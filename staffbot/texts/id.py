@@ -138,6 +138,7 @@ TEXTS.update(
         "chat.ask_attachment": "Kirim PDF dokumen hasil untuk kasus {number}, atau tekan "
         '"Buat Surat Tanggapan" (atau /batal).',
         "chat.make_surat": "Buat Surat Tanggapan",
+    "chat.sign_all": "✍ Tanda tangani semua ({count})",
         "chat.done": "✔ {outcome}: {number}",
         "chat.toast_prompt": "Lihat pesan berikut",
         "chat.not_allowed": "Perintah ini tidak untuk peran Anda.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.errors import AlreadyDone
+from staffbot.services import transitions
 from staffbot.services.audit import verify_chain
 from storage.tables import CASE_CLOSED
 from tests.support import HAPPY, ROSTER, Desk
@@ -129,15 +130,12 @@ async def test_reject_at_step_15_returns_the_cases_to_step_14(desk: Desk) -> Non
 async def test_the_second_press_is_told_who_was_first(desk: Desk) -> None:
     number = (await desk.new_case()).number
     await desk.act(number, "forward")
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        history = await uow.tasks.history_of_case(case.id)
+    first_task = next(t for t in history if t.step == "terima_wa")
     with pytest.raises(AlreadyDone) as caught:
-        from staffbot.services import transitions
-
-        async with desk.db.uow(readonly=True) as uow:
-            case = await uow.cases.by_number(number)
-            assert case is not None and case.id is not None
-            first_task = [
-                t for t in await uow.tasks.history_of_case(case.id) if t.step == "terima_wa"
-            ][0]
         await transitions.act(
             desk.uow(),
             desk.office,

@@ -29,9 +29,10 @@ from tests.support import FORM, ROSTER, Desk, counts
         (
             {"kecamatan": "Bandar Lampung"},
             'Kecamatan "Bandar Lampung" tidak dikenal. Pilih salah satu dari 20 kecamatan: '
-            "Wonosobo, Semaka, Bandar Negeri Semuong, Kota Agung, Pematang Sawa, Kota Agung Timur, "
-            "Kota Agung Barat, Pulau Panggung, Air Naningan, Ulu Belu, Talang Padang, Sumberejo, "
-            "Gisting, Gunung Alip, Pugung, Bulok, Cukuh Balak, Kelumbayan, Limau, Kelumbayan Barat.",
+            "Wonosobo, Semaka, Bandar Negeri Semuong, Kota Agung, Pematang Sawa, "
+            "Kota Agung Timur, Kota Agung Barat, Pulau Panggung, Air Naningan, Ulu Belu, "
+            "Talang Padang, Sumberejo, Gisting, Gunung Alip, Pugung, Bulok, Cukuh Balak, "
+            "Kelumbayan, Limau, Kelumbayan Barat.",
         ),
         (
             {"layanan": "SIM"},

@@ -1,0 +1,258 @@
+"""The channel-neutral chat layer end to end: forms, presses, prompts, PIN, BA picker."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from staffbot.channels.base import (
+    Answer,
+    ChoicePressed,
+    CommandReceived,
+    FileReceived,
+    TextReceived,
+)
+from staffbot.channels.web import WebChannel
+from staffbot.chat.service import ChatService
+from staffbot.dispatcher import OutboxDispatcher
+from tests.support import PIN, ROSTER, Desk, counts, tiny_pdf
+
+_ids = itertools.count(1)
+AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+class Chats:
+    """Staff talking to the bot on the web channel, as the browser would."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.chat = ChatService(desk.db, desk.office)
+        web = WebChannel()
+        self.dispatcher = OutboxDispatcher(
+            desk.db, {"web": web, "whatsapp": web}, clock=desk.office.clock
+        )
+
+    async def staff_id(self, role: str) -> str:
+        async with self.desk.db.uow(readonly=True) as uow:
+            staff = await uow.staff.by_nip(ROSTER[role])
+            assert staff is not None
+            return str(staff.id)
+
+    async def send(self, role: str, event_type: type, **fields: Any) -> Answer:
+        who = await self.staff_id(role)
+        event = event_type(
+            channel="web", chat_id=who, user_id=who, at=AT, update_id=f"u{next(_ids)}", **fields
+        )
+        answer = await self.chat.handle(event)
+        await self.dispatcher.drain()
+        return answer
+
+    async def messages(self, role: str) -> list[dict[str, Any]]:
+        who = await self.staff_id(role)
+        async with self.desk.db.uow(readonly=True) as uow:
+            rows = await uow.outbox.for_chat("web", who)
+        return [
+            {"id": r.id, "kind": r.kind, "ref": r.ref_id, "status": r.status, **r.payload}
+            for r in rows
+        ]
+
+    async def last(self, role: str) -> dict[str, Any]:
+        return (await self.messages(role))[-1]
+
+    async def press(self, role: str, label: str) -> Answer:
+        """Press the newest button with this label in the role's chat."""
+        for message in reversed(await self.messages(role)):
+            for choice in message.get("choices", []):
+                if choice["label"] == label:
+                    return await self.send(role, ChoicePressed, token=choice["token"])
+        raise AssertionError(f"no button {label!r} for {role}")
+
+
+@pytest.fixture
+async def chats(desk: Desk) -> Chats:
+    return Chats(desk)
+
+
+async def record_case(chats: Chats) -> str:
+    cc = "petugas_call_center"
+    await chats.send(cc, CommandReceived, command="baru")
+    for answer in ("Siti Aminah", "1806054501900001", "0812 3456 7890"):
+        await chats.send(cc, TextReceived, text=answer)
+    await chats.press(cc, "Kota Agung")
+    await chats.press(cc, "KTP-el")
+    await chats.send(cc, TextReceived, text="KTP hilang")
+    await chats.press(cc, "Simpan")
+    saved = await chats.last(cc)
+    assert "Pengaduan dicatat" in saved["text"]
+    return "PO-2026-00001"
+
+
+async def test_intake_form_validates_each_answer(chats: Chats) -> None:
+    cc = "petugas_call_center"
+    await chats.send(cc, CommandReceived, command="baru")
+    await chats.send(cc, TextReceived, text="Siti Aminah")
+    await chats.send(cc, TextReceived, text="12345")
+    texts = [m["text"] for m in await chats.messages(cc)][-2:]
+    assert texts == ["NIK harus 16 digit angka.", "(2/6) NIK pemohon (16 digit)?"]
+    await chats.send(cc, CommandReceived, command="batal")
+    assert (await chats.last(cc))["text"] == "Isian dibatalkan."
+
+
+async def test_a_whole_case_through_the_chat(chats: Chats) -> None:
+    number = await record_case(chats)
+    desk = chats.desk
+    steps = [
+        ("operator_penerima_wa", "Teruskan"),
+        ("operator_pengangkat_data", "Selesai"),
+        ("operator_cetak_berkas", "Selesai"),
+        ("petugas_loket_pendaftaran", "Setujui"),
+        ("kasi_identitas_penduduk", "Setujui"),
+    ]
+    for role, label in steps:
+        card = await chats.last(role)
+        assert card["kind"] == "card" and number in card["text"]
+        answer = await chats.press(role, label)
+        assert answer.text.startswith("✔")
+        edited = (await chats.messages(role))[-1]
+        assert edited["kind"] == "edit" and edited["ref"] == card["id"]
+        assert "choices" not in edited and "oleh" in edited["text"]
+    # step 8: the operator has the standard letter generated
+    await chats.press("operator", "Ajukan TTE")
+    answer = await chats.press("operator", "Buat Surat Tanggapan")
+    assert answer.text == "✔ Diajukan TTE: PO-2026-00001"
+    # step 9: the Kepala Dinas signs with his PIN; the PIN message is deleted
+    kadis = "kepala_dinas"
+    card = await chats.last(kadis)
+    assert card["attachment"]["filename"].startswith("surat-tanggapan")
+    await chats.press(kadis, "Tanda Tangani")
+    answer = await chats.send(kadis, TextReceived, text=PIN, message_id="pin-msg-1")
+    assert answer.text == "✔ Ditandatangani: PO-2026-00001"
+    deletes = [m for m in await chats.messages(kadis) if m["kind"] == "delete"]
+    assert [d["message_id"] for d in deletes] == ["pin-msg-1"]
+    for role, label in [
+        ("operator", "Selesai"),
+        ("kepala_bidang", "Paraf"),
+        ("petugas_pemilah_berkas", "Selesai"),
+        ("operator_pengirim_pdf", "Kirim PDF"),
+    ]:
+        await chats.press(role, label)
+    # step 14: the BA picker, then step 15 signed with the PIN
+    await chats.press("kasi_inovasi", "Buat BA")
+    await chats.press("kasi_inovasi", "Semua (1)")
+    assert (
+        "Berita Acara 470/1/BA/DISDUKCAPIL/2026 dibuat"
+        in (await chats.last("kasi_inovasi"))["text"]
+    )
+    await chats.press(kadis, "Tanda Tangani")
+    answer = await chats.send(kadis, TextReceived, text=PIN, message_id="pin-msg-2")
+    assert answer.text == "✔ Ditandatangani: 470/1/BA/DISDUKCAPIL/2026"
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.status == "closed"
+        kinds = [d.kind for d in await uow.documents.of_case(case.id or 0)]
+        ba_docs = [d.kind for d in await uow.documents.of_ba(case.ba_id or 0)]
+    assert kinds == ["berkas_cetak", "bukti_pendaftaran", "hasil", "hasil_ttd"]
+    assert ba_docs == ["berita_acara", "berita_acara_ttd"]
+
+
+async def test_wrong_pin_keeps_the_prompt_and_deletes_the_message(chats: Chats) -> None:
+    number = await record_case(chats)
+    await chats.desk.advance_to(number, "ttd_kadis")
+    await chats.press("kepala_dinas", "Tanda Tangani")
+    answer = await chats.send("kepala_dinas", TextReceived, text="999999", message_id="m1")
+    assert answer.alert and answer.text == "PIN salah. Sisa percobaan: 4."
+    answer = await chats.send("kepala_dinas", TextReceived, text=PIN, message_id="m2")
+    assert answer.text == f"✔ Ditandatangani: {number}"
+    deletes = [
+        m["message_id"] for m in await chats.messages("kepala_dinas") if m["kind"] == "delete"
+    ]
+    assert deletes == ["m1", "m2"]
+
+
+async def test_reject_asks_for_a_reason(chats: Chats) -> None:
+    number = await record_case(chats)
+    await chats.press("operator_penerima_wa", "Tolak")
+    prompt = await chats.last("operator_penerima_wa")
+    assert prompt["text"] == f"Tulis alasan untuk <b>Ditolak</b> kasus {number} (atau /batal):"
+    answer = await chats.send("operator_penerima_wa", TextReceived, text="Foto KTP buram")
+    assert answer.text == f"✔ Ditolak: {number}"
+    async with chats.desk.db.uow(readonly=True) as uow:
+        rows = await uow.outbox.for_case(1)
+    applicant = [r for r in rows if r.kind == "applicant"]
+    assert "Foto KTP buram" in applicant[-1].payload["text"]
+
+
+async def test_forged_foreign_and_replayed_tokens_change_nothing(chats: Chats) -> None:
+    await record_case(chats)
+    card = await chats.last("operator_penerima_wa")
+    token = card["choices"][0]["token"]
+    before = await counts(chats.desk.db)
+    forged = await chats.send("operator_penerima_wa", ChoicePressed, token="bukan-token")
+    foreign = await chats.send("operator", ChoicePressed, token=token)
+    assert forged.text == foreign.text == "Tombol ini tidak dikenal atau bukan untuk Anda."
+    assert await counts(chats.desk.db) == before
+    await chats.send("operator_penerima_wa", ChoicePressed, token=token)
+    before = await counts(chats.desk.db)
+    replay = await chats.send("operator_penerima_wa", ChoicePressed, token=token)
+    assert replay.text == "Sudah diproses oleh Andi Saputra pada 09:00."
+    assert await counts(chats.desk.db) == before
+
+
+async def test_a_redelivered_update_is_processed_once(chats: Chats) -> None:
+    await record_case(chats)
+    who = await chats.staff_id("operator_penerima_wa")
+    token = (await chats.last("operator_penerima_wa"))["choices"][0]["token"]
+    event = ChoicePressed(
+        channel="web", chat_id=who, user_id=who, at=AT, update_id="same", token=token
+    )
+    first = await chats.chat.handle(event)
+    before = await counts(chats.desk.db)
+    second = await chats.chat.handle(event)
+    assert first.text.startswith("✔") and second.text == ""
+    assert await counts(chats.desk.db) == before
+
+
+async def test_applicant_files_arrive_on_the_case(chats: Chats) -> None:
+    number = await record_case(chats)
+
+    async def fetch() -> bytes:
+        return tiny_pdf("kk")
+
+    event = FileReceived(
+        channel="whatsapp",
+        chat_id="+6281234567890",
+        user_id="+6281234567890",
+        at=AT,
+        update_id="wamid.1",
+        filename="kk.pdf",
+        mime_type="application/pdf",
+        fetch=fetch,
+    )
+    await chats.chat.handle(event)
+    await chats.dispatcher.drain()
+    async with chats.desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        files = await uow.documents.of_case(case.id or 0, "berkas")  # type: ignore[union-attr]
+    assert [f.filename for f in files] == ["kk.pdf"]
+    card = await chats.last("operator_penerima_wa")
+    assert "📎 Berkas dari pemohon: 1 (kk.pdf)" in card["text"]
+
+
+async def test_sign_all_with_one_pin(chats: Chats) -> None:
+    numbers = []
+    for _ in range(3):
+        result = await chats.desk.new_case()
+        await chats.desk.advance_to(result.number, "ttd_kadis")
+        numbers.append(result.number)
+    await chats.send("kepala_dinas", CommandReceived, command="tugas")
+    await chats.press("kepala_dinas", "✍ Tanda tangani semua (3)")
+    answer = await chats.send("kepala_dinas", TextReceived, text=PIN, message_id="p")
+    assert answer.text == f"✔ Ditandatangani: {numbers[-1]}"
+    for number in numbers:
+        assert await chats.desk.step_of(number) == "cetak_dokumen"
+    async with chats.desk.db.uow(readonly=True) as uow:
+        signatures = [e for e in await uow.audit.for_case(1) if e.action == "sign"]
+    assert len(signatures) == 1
