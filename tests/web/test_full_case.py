@@ -122,8 +122,7 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     assert "Langkah 3 ·" in first["text"] and "1806********0001" in first["text"]
     assert "1806054501900001" not in first["text"]  # NIK masked at this step
     assert labels(first) == ["Teruskan", "Tolak"] and labels(second) == ["Teruskan", "Tolak"]
-    # the applicant's file pushed the card again (its text does not list files yet:
-    # cards.case_card has no line for them)
+    assert "kk.pdf" in second["text"]  # pushed again, listing the applicant's new file
     answer = await wa.press_label(second, "Teruskan")
     assert answer["text"] == f"✔ Diteruskan: {NUMBER}"
     shown = await wa.shown()
@@ -287,6 +286,14 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     assert any(d.signed for d in documents), f"no signed result document: {sorted(kinds)}"
     assert any(d.signed for d in ba_documents), "no signed Berita Acara document"
     assert any(e.kind == "transition" and e.action == "sign" for e in ba_events)
+    # the applicant got the finished, signed document over "WhatsApp" (SOP 13)
+    messages = (await applicant.get(f"/pemohon/{PHONE}/api/messages")).json()["messages"]
+    sent = [m["attachment"] for m in messages if m.get("attachment")]
+    assert sent and all(a["url"].startswith("/pemohon/%2B6281234567890/documents/") for a in sent)
+    pdf = await applicant.get(sent[-1]["url"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    signed_ids = {d.id for d in documents if d.signed}
+    assert any(a["id"] in signed_ids for a in sent)
     # the documents the staff saw are downloadable by staff
     if dossier:
         download = await kabid.client.get(dossier["url"])
