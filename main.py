@@ -20,7 +20,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from flows.calendar import DEFAULT_OFFICE_HOURS, WorkingCalendar
+from flows.calendar import WorkingCalendar
 from flows.pengaduan_online import pengaduan_online
 from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
@@ -77,7 +77,7 @@ def build_calendar(
     days = national_holidays(
         range(year - 1, year + 3), added=added, removed=removed, language=settings.language
     )
-    return WorkingCalendar(settings.tz, DEFAULT_OFFICE_HOURS, days)
+    return WorkingCalendar(settings.tz, settings.office_hours_table, days)
 
 
 def signing_dir(settings: Settings) -> Path:
@@ -262,11 +262,30 @@ class BotApp:
         )
         await self.dispatcher.start()
         self.stack.push_async_callback(self.dispatcher.stop)
+        await self._start_scheduler()
         await self._start_web(receivers)
         for receiver in receivers:
             await receiver.start()
             self.stack.push_async_callback(receiver.stop)
         self.started.set()
+
+    async def _start_scheduler(self) -> None:
+        from scheduler import build_scheduler
+
+        settings = self.settings
+        self.scheduler = build_scheduler(
+            self.db,
+            self.office,
+            clock=self.clock,
+            sweep=self.dispatcher.wake,
+            reload_calendar=functools.partial(build_calendar, settings),
+            digest_threshold=settings.digest_threshold,
+            morning_at=settings.morning_digest_time,
+            escalation_seconds=settings.escalation_interval_seconds,
+            sweep_seconds=settings.outbox_sweep_seconds,
+        )
+        self.scheduler.start()
+        self.stack.push_async_callback(self.scheduler.aclose)
 
     async def _demo_mode(self) -> bool:
         if self.settings.demo != "auto":
@@ -321,8 +340,10 @@ class BotApp:
 
         from staffbot.web.app import create_web_app
         from staffbot.web.deps import WebDeps
+        from staffbot.web.verify import verification_routes
 
         routes = [route for receiver in receivers for route in receiver.routes()]
+        routes += verification_routes(self.db, self.office)
         app = create_web_app(
             WebDeps(
                 db=self.db,
@@ -384,6 +405,16 @@ app.add_typer(flow_app, name="flow")
 app.add_typer(case_app, name="case")
 app.add_typer(ba_app, name="ba")
 app.add_typer(audit_app, name="audit")
+report_app = typer.Typer(
+    help="Laporan: rekap per kecamatan, Mutu Baku, bagan SOP.", no_args_is_help=True
+)
+pdf_app = typer.Typer(help="Periksa PDF yang diterbitkan.", no_args_is_help=True)
+signing_app = typer.Typer(help="Tanda tangan elektronik (TTE).", no_args_is_help=True)
+outbox_app = typer.Typer(help="Pesan keluar yang menunggu atau gagal.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+app.add_typer(pdf_app, name="pdf")
+app.add_typer(signing_app, name="signing")
+app.add_typer(outbox_app, name="outbox")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON untuk skrip.")]
 
@@ -868,6 +899,345 @@ async def audit_verify(as_json: JsonOpt = False) -> None:
         out.fail(f"jejak audit RUSAK pada kejadian {report.broken_at}: {report.problem}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+# -- reports, pdf, signing, outbox ---------------------------------------------------------
+
+
+def _period(start: str, end: str) -> Any:
+    from staffbot.services.reports import Period
+
+    try:
+        return Period(date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError as exc:
+        raise ConfigurationError(problem="dates are YYYY-MM-DD") from exc
+
+
+async def _report(kind: str, start: str | None, end: str | None, out_file: Path | None) -> None:
+    from staffbot.services import reports
+
+    with out.console.status("menyusun laporan…"):
+        async with runtime() as rt:
+            period = _period(start, end) if start and end else reports.month_so_far(rt.office)
+            async with rt.uow() as uow:
+                _, pdf, name = await reports.make_report(uow, rt.office, kind, period)
+                if kind == "rekap":
+                    counts = await reports.rekap_counts(uow, rt.office, period)
+                await uow.commit()
+    target = out_file or Path(name)
+    await asyncio.to_thread(target.write_bytes, pdf)
+    if kind == "rekap":
+        per_place: dict[str, int] = {}
+        for c in counts:
+            per_place[c.kecamatan] = per_place.get(c.kecamatan, 0) + c.count
+        out.print_table(
+            f"Rekap {period.start} s.d. {period.end}",
+            ["Kecamatan", "Jumlah"],
+            sorted(per_place.items()),
+        )
+    out.ok(f"laporan ditulis ke {target}")
+
+
+@report_app.command("rekap")
+@command
+async def report_rekap(
+    start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File PDF")] = None,
+) -> None:
+    """Files sorted at step 12 per kecamatan and layanan (PDF)."""
+    await _report("rekap", start, end, out_file)
+
+
+@report_app.command("mutu-baku")
+@command
+async def report_mutu_baku(
+    start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File PDF")] = None,
+) -> None:
+    """Per step and role: share within Waktu, median and worst time (PDF)."""
+    await _report("mutu_baku", start, end, out_file)
+
+
+@report_app.command("sop")
+@command
+async def report_sop(
+    out_file: Annotated[Path | None, typer.Option("--out", help="File PDF")] = None,
+) -> None:
+    """The flow the office runs, drawn as the SOP's table (PDF)."""
+    await _report("sop", None, None, out_file)
+
+
+@pdf_app.command("verify")
+@command
+async def pdf_verify(
+    file: Annotated[Path, typer.Argument(help="Berkas PDF")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a PDF: issued by us byte for byte, and its PAdES signature trusted."""
+    from staffbot.services.verification import check_file
+
+    data = await asyncio.to_thread(file.read_bytes)
+    async with runtime() as rt, rt.uow(readonly=True) as uow:
+        verdict = await check_file(uow, rt.office, data)
+    if as_json:
+        out.print_json(verdict)
+    elif verdict.known and verdict.signature_ok is not False:
+        signed = f"; ditandatangani {verdict.signer}" if verdict.signed else ""
+        out.ok(f"sah: {verdict.kind} {verdict.number}{signed}")
+    elif verdict.matches_record is False and verdict.signed:
+        out.fail(
+            f"BERUBAH: berkas tidak sama dengan yang diterbitkan ({verdict.signature_problem})"
+        )
+    elif verdict.matches_record is False:
+        out.fail("tidak dikenal: berkas ini tidak diterbitkan oleh kantor (atau berubah)")
+    else:
+        out.fail(f"tanda tangan tidak sah: {verdict.signature_problem}")
+    if not (verdict.known and verdict.signature_ok is not False):
+        raise typer.Exit(1)
+
+
+@signing_app.command("init")
+@command
+async def signing_init(
+    nip: Annotated[
+        str | None, typer.Option(help="NIP Kepala Dinas (default: pemegang peran)")
+    ] = None,
+) -> None:
+    """Create the office CA and the Kepala Dinas's signing key (installations without BSrE)."""
+    from staffbot.documents.pki import init_office_pki
+
+    async with runtime() as rt:
+        nip = nip or await _default_actor(rt, "kepala_dinas")
+        async with rt.uow(readonly=True) as uow:
+            kadis = await uow.staff.by_nip(nip)
+        if kadis is None:
+            raise ConfigurationError(problem=f"no staff with NIP {nip}")
+        passphrase = typer.prompt(
+            "PIN/passphrase tanda tangan Kepala Dinas", hide_input=True, confirmation_prompt=True
+        )
+        paths = await asyncio.to_thread(
+            init_office_pki,
+            signing_dir(rt.settings),
+            office_name=rt.settings.office_short_name,
+            kadis_name=kadis.name,
+            kadis_nip=kadis.nip,
+            passphrase=passphrase,
+            now=rt.office.now(),
+        )
+    out.ok(f"CA kantor: {paths.ca_cert}; kunci TTE: {paths.pkcs12}")
+
+
+@outbox_app.command("list")
+@command
+async def outbox_list(
+    failed: Annotated[bool, typer.Option("--failed", help="Hanya yang gagal")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pending (or failed) outgoing messages."""
+    async with runtime() as rt, rt.uow(readonly=True) as uow:
+        rows = await uow.outbox.listing(status="failed" if failed else "pending")
+    data = [
+        {
+            "id": r.id,
+            "channel": r.channel,
+            "chat": r.chat_id,
+            "kind": r.kind,
+            "status": r.status,
+            "attempts": r.attempts,
+            "error": r.last_error,
+            "created_at": r.created_at,
+        }
+        for r in rows
+    ]
+    if as_json:
+        out.print_json(data)
+        return
+    out.print_table(
+        "Pesan keluar",
+        ["ID", "Kanal", "Chat", "Jenis", "Status", "Coba", "Galat"],
+        [
+            (
+                d["id"],
+                d["channel"],
+                d["chat"],
+                d["kind"],
+                d["status"],
+                d["attempts"],
+                d["error"] or "",
+            )
+            for d in data
+        ],
+    )
+
+
+@outbox_app.command("retry")
+@command
+async def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="ID pesan")]) -> None:
+    """Send a failed message again (the running bot picks it up)."""
+    async with runtime() as rt, rt.uow() as uow:
+        done = await uow.outbox.retry(outbox_id, at=rt.office.now())
+        await uow.commit()
+    if not done:
+        raise ConfigurationError(problem=f"message {outbox_id} is not a failed message")
+    out.ok(f"pesan {outbox_id} dijadwalkan ulang")
+
+
+@case_app.command("clear-check")
+@command
+async def case_clear_check(
+    ref: Annotated[str, typer.Argument(help="Nomor kasus")],
+    note: Annotated[str, typer.Option("--note", help="Hasil pemeriksaan di BSrE")],
+    by: Annotated[str, typer.Option("--by", help="Nama pemeriksa")] = "admin",
+) -> None:
+    """After checking the signer by hand: allow signing this case again."""
+    from staffbot.services.signing import clear_manual_check
+
+    async with runtime() as rt:
+        number = await clear_manual_check(rt.db, rt.office, ref, by=by, note=note)
+    out.ok(f"{number}: pemeriksaan manual selesai")
+
+
+# -- escalation and the working-day calendar ----------------------------------------------
+
+calendar_app = typer.Typer(
+    help="Kalender kerja: hari libur, cuti bersama, jam kantor.", no_args_is_help=True
+)
+app.add_typer(calendar_app, name="calendar")
+
+
+def _instant(text: str | None, settings: Settings) -> datetime:
+    """An ISO time from the command line; without a zone it is office time (WIB)."""
+    if not text:
+        return datetime.now(settings.tz)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"bukan waktu ISO: {text!r} (mis. 2026-11-26T09:00)") from exc
+    return at if at.tzinfo is not None else at.replace(tzinfo=settings.tz)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"bukan tanggal: {text!r} (YYYY-MM-DD)") from exc
+
+
+@app.command("escalate")
+@command
+async def escalate_cmd(
+    now: Annotated[
+        str | None, typer.Option("--now", help="Waktu ISO; tanpa zona = WIB (bawaan: sekarang)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run one escalation pass as of a time: alerts, reminders, digests."""
+    from staffbot.services.escalation import escalation_pass
+
+    settings = Settings()
+    at = _instant(now, settings)
+    async with runtime(settings, clock=FixedClock(at)) as rt:
+        report = await escalation_pass(
+            rt.db, rt.office, now=at, digest_threshold=settings.digest_threshold
+        )
+    if as_json:
+        out.print_json(report)
+        return
+    local = at.astimezone(settings.tz)
+    if not report.fired:
+        out.ok(f"tidak ada eskalasi yang jatuh tempo pada {local:%Y-%m-%d %H:%M}")
+        return
+    out.print_table(
+        f"Eskalasi per {local:%Y-%m-%d %H:%M}",
+        ["Kasus", "Langkah", "Tingkat", "Terlambat (menit kerja)", "Penerima", "Ringkasan"],
+        [
+            (
+                f.number,
+                f"{f.sop_no}. {f.step}",
+                str(f.level) + (f" (+{','.join(map(str, f.skipped))})" if f.skipped else ""),
+                f.late_minutes,
+                ", ".join(f.recipients),
+                ", ".join(f.in_digest),
+            )
+            for f in report.fired
+        ],
+    )
+    out.ok(
+        f"{len(report.fired)} eskalasi, {report.cards} pesan, "
+        f"{len(report.digests)} ringkasan menggantikan kartu satu per satu"
+    )
+
+
+@calendar_app.command("add-holiday")
+@command
+async def calendar_add_holiday(
+    day: Annotated[str, typer.Argument(help="Tanggal YYYY-MM-DD")],
+    name: Annotated[str, typer.Option("--name", help="Nama hari libur / cuti bersama")],
+    by: Annotated[str, typer.Option("--by", help="Nama admin untuk jejak audit")] = "admin",
+) -> None:
+    """Make a date a holiday (a decree the holidays package does not know yet)."""
+    from staffbot.services import calendar_admin
+
+    when = _day(day)
+    async with runtime() as rt:
+        await calendar_admin.add_holiday(rt.uow(), rt.office, when, name=name, by=by)
+    out.ok(f"{when} hari libur: {name} (bot yang berjalan memakainya pada pemindaian berikut)")
+
+
+@calendar_app.command("remove-holiday")
+@command
+async def calendar_remove_holiday(
+    day: Annotated[str, typer.Argument(help="Tanggal YYYY-MM-DD")],
+    by: Annotated[str, typer.Option("--by", help="Nama admin untuk jejak audit")] = "admin",
+) -> None:
+    """Make a holiday a working day again (or drop a date added by mistake)."""
+    from staffbot.services import calendar_admin
+
+    when = _day(day)
+    async with runtime() as rt:
+        outcome = await calendar_admin.remove_holiday(rt.uow(), rt.office, when, by=by)
+    if outcome is calendar_admin.Removal.NOT_A_HOLIDAY:
+        out.fail(f"{when} bukan hari libur")
+        raise typer.Exit(1)
+    out.ok(f"{when} kini hari kerja")
+
+
+@calendar_app.command("show")
+@command
+async def calendar_show(
+    year: Annotated[int | None, typer.Option("--year", help="Tahun (bawaan: tahun ini)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the year's holidays (package, added, removed) and the office hours."""
+    from flows.calendar import format_office_hours
+    from staffbot.holidays_source import missing_cuti_bersama
+    from staffbot.services import calendar_admin
+    from staffbot.texts import day_name
+
+    settings = Settings()
+    async with runtime(settings) as rt, rt.uow(readonly=True) as uow:
+        wanted = year or rt.office.now().astimezone(settings.tz).year
+        rows = await calendar_admin.listing(uow, rt.office, wanted)
+    hours = format_office_hours(settings.office_hours_table)
+    missing = missing_cuti_bersama([wanted])
+    if as_json:
+        out.print_json(
+            {"year": wanted, "office_hours": hours, "holidays": rows, "no_cuti_bersama": missing}
+        )
+        return
+    out.print_table(
+        f"Hari libur {wanted}",
+        ["Tanggal", "Hari", "Nama", "Sumber"],
+        [(r.day, day_name(r.day.weekday()), r.name, r.source) for r in rows],
+    )
+    out.console.print(f"Jam kantor ({settings.timezone}): {hours}")
+    if missing:
+        out.warn(
+            f"paket holidays belum memuat cuti bersama {wanted}: masukkan SKB tahun itu "
+            "dengan `calendar add-holiday`"
+        )
 
 
 def cli() -> None:

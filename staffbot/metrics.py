@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
 from staffbot.dispatcher import OutboxDispatcher
 from staffbot.services.context import Office
 from storage.db import Database
-from storage.tables import OUTBOX_FAILED, AuditEvent, Outbox, Task
 
 
 async def render_metrics(db: Database, dispatcher: OutboxDispatcher, office: Office) -> str:
     now = office.now()
     async with db.uow(readonly=True) as uow:
         depth, oldest = await uow.outbox.depth()
-        session = uow.session
-        failed = (
-            await session.exec(
-                select(func.count()).select_from(Outbox).where(Outbox.status == OUTBOX_FAILED)
-            )
-        ).one()
-        transitions = (
-            await session.exec(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "transition")
-            )
-        ).one()
-        open_tasks = (
-            await session.exec(select(func.count()).select_from(Task).where(col(Task.is_open)))
-        ).one()
-        overdue = (
-            await session.exec(
-                select(func.count())
-                .select_from(Task)
-                .where(col(Task.is_open), col(Task.due_at) < now, col(Task.paused_at).is_(None))
-            )
-        ).one()
-        escalated = (
-            await session.exec(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "escalation")
-            )
-        ).one()
+        gauges = await uow.reports.gauges(now)
+    failed, transitions, open_tasks = gauges["failed"], gauges["transitions"], gauges["open_tasks"]
+    overdue, escalated = gauges["overdue"], gauges["escalations"]
     age = (now - oldest).total_seconds() if oldest is not None else 0.0
     lines = [
         "# HELP staffbot_transitions_total Transitions recorded in the audit trail.",

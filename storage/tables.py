@@ -381,3 +381,21 @@ class ChatWindow(SQLModel, table=True):
     last_inbound_at: datetime | None = _ts(default=None)
     #: The last template invitation we sent while the window was closed.
     invited_at: datetime | None = _ts(default=None)
+
+
+class JobRun(SQLModel, table=True):
+    """A once-a-day job (morning digest, daily rekap) claimed for one office day.
+
+    The claim is written in the same transaction as the job's messages: of two
+    processes running the job, one inserts the row and sends, the other finds it.
+    """
+
+    __tablename__ = "job_run"
+
+    job: str = Field(max_length=32, primary_key=True)
+    day: date = Field(primary_key=True)
+    claimed_at: datetime = _ts()
+    #: host:pid of the process that ran it, for the operator.
+    owner: str = Field(max_length=120)
+    #: Messages the run queued.
+    sent: int = 0

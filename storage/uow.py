@@ -19,6 +19,7 @@ from storage.repos.misc import (
     dialect_of,
 )
 from storage.repos.outbox import OutboxRepository
+from storage.repos.reports import ReportRepository
 from storage.repos.staff import StaffRepository
 from storage.repos.tasks import TaskRepository
 
@@ -61,6 +62,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(session)
         self.holidays = HolidayRepository(session)
         self.processed = ProcessedRepository(session)
+        self.reports = ReportRepository(session)
         return self
 
     async def __aexit__(

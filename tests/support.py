@@ -78,9 +78,18 @@ class Desk:
             assert case is not None
             return case.step
 
-    async def attach(self, number: str) -> int:
+    async def attach(self, number: str, *, upload: bool = False) -> int:
+        """The result document of step 8: the standard letter, or an uploaded PDF."""
         async with self.uow() as uow:
             case = await transitions.find_case(uow, number)
+            if not upload:
+                task = await uow.tasks.open_for_case(case.id or 0)
+                assert task is not None
+                document_id = await self.office.generators["surat_tanggapan"](
+                    uow, self.office, task
+                )
+                await uow.commit()
+                return document_id
             document = await store_document(
                 uow,
                 self.office,

@@ -192,6 +192,9 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
     case = _case(ctx)
     if not case.registration_no:
         raise ConfigurationError(problem="bukti pendaftaran needs the registration number first")
+    if await uow.documents.of_case(case.id or 0, "bukti_pendaftaran"):
+        # Approved again after a step back: the number and its proof stay the same.
+        return
     code = new_verify_code()
     rendered = await render(
         office,

@@ -144,3 +144,17 @@ async def test_the_second_press_is_told_who_was_first(desk: Desk) -> None:
             action="forward",
         )
     assert caught.value.params == {"actor": "Andi Saputra", "at": "09:00"}
+
+
+async def test_registration_number_and_its_proof_are_issued_once(desk: Desk) -> None:
+    number = (await desk.new_case()).number
+    await desk.advance_to(number, "verifikasi_kasi")
+    await desk.act(number, "reject", note="Verifikasi ulang alamat")
+    await desk.act(number, "approve")
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        proofs = await uow.documents.of_case(case.id, "bukti_pendaftaran")
+        entry = await uow.cases.registration_of(case.id)
+    assert case.registration_no == "REG-2026-00001" == (entry.number if entry else None)
+    assert len(proofs) == 1

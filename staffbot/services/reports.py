@@ -1,0 +1,210 @@
+"""Reports: step 12's counts per kecamatan, the Mutu Baku report, the SOP chart.
+
+Figures come from the task rows (one per step run) on the working-day calendar;
+the documents package only draws them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from staffbot.documents.model import (
+    MutuBakuInput,
+    MutuBakuRow,
+    RekapCount,
+    RekapInput,
+    SopChartInput,
+    SopRow,
+)
+from staffbot.services.context import Office
+from staffbot.services.documents import new_verify_code, render, store_rendered, verify_url
+from storage.tables import Task
+from storage.uow import UnitOfWork
+
+#: The step whose completion counts a file for the report (SOP 12: sorted and counted).
+COUNT_STEP_ACTION = ("pilah", "done")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def bounds(self, office: Office) -> tuple[datetime, datetime]:
+        tz = office.tz
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+
+async def _done_tasks(uow: UnitOfWork, office: Office, period: Period) -> list[Task]:
+    low, high = period.bounds(office)
+    return list(await uow.reports.tasks_done_between(low, high))
+
+
+async def rekap_counts(uow: UnitOfWork, office: Office, period: Period) -> list[RekapCount]:
+    """Files sorted at step 12 in the period, per kecamatan and layanan."""
+    step, action = COUNT_STEP_ACTION
+    low, high = period.bounds(office)
+    counter: Counter[tuple[str, str]] = Counter(
+        (k, lay) for k, lay in await uow.reports.places_done_between(step, action, low, high)
+    )
+    return [
+        RekapCount(kecamatan=k, layanan=lay, count=n) for (k, lay), n in sorted(counter.items())
+    ]
+
+
+async def mutu_baku_rows(
+    uow: UnitOfWork, office: Office, period: Period
+) -> tuple[list[MutuBakuRow], list[MutuBakuRow]]:
+    """Per step and per role: count, share finished within Waktu, median and worst time."""
+    flow, calendar = office.flow, office.calendar
+    by_step: dict[str, list[tuple[timedelta, bool]]] = defaultdict(list)
+    by_role: dict[str, list[tuple[timedelta, bool]]] = defaultdict(list)
+    for task in await _done_tasks(uow, office, period):
+        if task.done_at is None or task.step == flow.start:
+            continue
+        took = calendar.working_between(task.created_at, task.done_at)
+        within = task.due_at is None or task.done_at <= task.due_at
+        by_step[task.step].append((took, within))
+        by_role[task.role].append((took, within))
+    steps = []
+    for step in flow.steps:
+        if step.key == flow.start:
+            continue
+        steps.append(
+            _row(
+                by_step.get(step.key, []),
+                label=step.title,
+                no=str(step.sop_no),
+                role=flow.role(step.role).label,
+                waktu=str(flow.sla_of(step)),
+            )
+        )
+    roles = []
+    seen = []
+    for step in flow.steps:
+        if step.role not in seen and step.key != flow.start:
+            seen.append(step.role)
+            roles.append(
+                _row(by_role.get(step.role, []), label=flow.role(step.role).label, waktu="")
+            )
+    return steps, roles
+
+
+def _row(
+    samples: list[tuple[timedelta, bool]], *, label: str, no: str = "", role: str = "", waktu: str
+) -> MutuBakuRow:
+    if not samples:
+        return MutuBakuRow(
+            label=label,
+            count=0,
+            within_share=None,
+            median=None,
+            worst=None,
+            no=no,
+            role=role,
+            waktu=waktu,
+        )
+    times = sorted(s for s, _ in samples)
+    seconds = statistics.median(t.total_seconds() for t in times)
+    return MutuBakuRow(
+        label=label,
+        count=len(samples),
+        within_share=sum(w for _, w in samples) / len(samples),
+        median=timedelta(seconds=seconds),
+        worst=times[-1],
+        no=no,
+        role=role,
+        waktu=waktu,
+    )
+
+
+def sop_rows(office: Office) -> SopChartInput:
+    flow = office.flow
+    return SopChartInput(
+        title=flow.title.upper(),
+        roles=[role.label for role in flow.roles],
+        rows=[
+            SopRow(
+                no=str(s.sop_no),
+                uraian=s.title,
+                role=flow.role(s.role).label,
+                kelengkapan=s.mutu_baku.kelengkapan,
+                waktu=s.mutu_baku.waktu,
+                output=s.mutu_baku.output,
+                ket=s.mutu_baku.keterangan,
+            )
+            for s in flow.steps
+        ],
+    )
+
+
+async def make_report(
+    uow: UnitOfWork,
+    office: Office,
+    kind: str,
+    period: Period | None,
+    *,
+    created_by: int | None = None,
+) -> tuple[int, bytes, str]:
+    """Render and store one report; returns (document id, bytes, file name)."""
+    from staffbot.documents.render import mutu_baku, rekap_kecamatan, sop_chart
+
+    code = new_verify_code()
+    url = verify_url(office, code)
+    if kind == "rekap":
+        assert period is not None
+        rendered = await render(
+            office,
+            rekap_kecamatan,
+            RekapInput(
+                date_from=period.start,
+                date_to=period.end,
+                kecamatan=office.reference.kecamatan,
+                layanan=office.reference.layanan,
+                counts=await rekap_counts(uow, office, period),
+                verification_url=url,
+            ),
+        )
+        name = f"rekap-kecamatan-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+    elif kind == "mutu_baku":
+        assert period is not None
+        steps, roles = await mutu_baku_rows(uow, office, period)
+        rendered = await render(
+            office,
+            mutu_baku,
+            MutuBakuInput(
+                date_from=period.start,
+                date_to=period.end,
+                by_step=steps,
+                by_role=roles,
+                verification_url=url,
+            ),
+        )
+        name = f"mutu-baku-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+    else:
+        chart = sop_rows(office)
+        rendered = await render(
+            office,
+            sop_chart,
+            SopChartInput(
+                title=chart.title, roles=chart.roles, rows=chart.rows, verification_url=url
+            ),
+        )
+        name = "sop-pengaduan-online.pdf"
+        kind = "sop"
+    document = await store_rendered(
+        uow, office, rendered, kind=kind, code=code, filename=name, created_by=created_by
+    )
+    assert document.id is not None
+    return document.id, rendered.pdf, name
+
+
+def month_so_far(office: Office) -> Period:
+    today = office.local(office.now()).date()
+    return Period(today.replace(day=1), today)

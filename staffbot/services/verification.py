@@ -1,0 +1,113 @@
+"""Checking a document: the public page behind the QR code and `pdf verify FILE`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from staffbot.services.context import Office
+from staffbot.services.files import read_blob
+from storage.tables import Document
+from storage.uow import UnitOfWork
+
+KIND_LABELS = {
+    "bukti_pendaftaran": "Bukti Pendaftaran",
+    "berkas_cetak": "Berkas Cetak Permohonan",
+    "hasil": "Dokumen Hasil Layanan",
+    "hasil_ttd": "Dokumen Hasil Layanan (TTE)",
+    "berita_acara": "Berita Acara Pengiriman Berkas ke UPT",
+    "berita_acara_ttd": "Berita Acara Pengiriman Berkas ke UPT (TTE)",
+    "rekap": "Rekap per Kecamatan",
+    "mutu_baku": "Laporan Mutu Baku",
+    "sop": "Bagan SOP",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the verification page and `pdf verify` say about one document."""
+
+    known: bool
+    kind: str = ""
+    number: str = ""
+    issued_at: datetime | None = None
+    sha256: str = ""
+    signed: bool = False
+    signer: str | None = None
+    signed_at: datetime | None = None
+    #: For signed documents: the PAdES signature is intact, valid and trusted.
+    signature_ok: bool | None = None
+    signature_problem: str | None = None
+    #: For `pdf verify`: the file's bytes match the recorded hash exactly.
+    matches_record: bool | None = None
+
+
+async def _number(uow: UnitOfWork, document: Document) -> str:
+    if document.case_id is not None:
+        case = await uow.cases.get(document.case_id)
+        return case.number if case is not None else ""
+    if document.ba_id is not None:
+        ba = await uow.cases.get_ba(document.ba_id)
+        return ba.number if ba is not None else ""
+    return ""
+
+
+async def _signature(office: Office, data: bytes) -> tuple[bool, str | None]:
+    from staffbot.documents.verify import validate_signed_pdf
+
+    report = await validate_signed_pdf(data, office.trust_roots)  # type: ignore[arg-type]
+    if report.ok:
+        return True, None
+    if not report.signed:
+        return False, report.problem or "tidak bertanda tangan"
+    if not report.intact or not report.covers_whole_document:
+        return False, "isi dokumen berubah setelah ditandatangani"
+    if not report.trusted:
+        return False, "sertifikat penanda tangan tidak dipercaya"
+    return False, report.problem or "tanda tangan tidak sah"
+
+
+async def verdict_for(
+    uow: UnitOfWork, office: Office, document: Document | None, *, data: bytes | None = None
+) -> Verdict:
+    if document is None:
+        return Verdict(known=False)
+    stored = data if data is not None else read_blob(office, document)
+    ok, problem = (await _signature(office, stored)) if document.signed else (None, None)
+    return Verdict(
+        known=True,
+        kind=KIND_LABELS.get(document.kind, document.kind),
+        number=await _number(uow, document),
+        issued_at=document.created_at,
+        sha256=document.sha256,
+        signed=document.signed,
+        signer=document.signer,
+        signed_at=document.signed_at,
+        signature_ok=ok,
+        signature_problem=problem,
+    )
+
+
+async def by_code(uow: UnitOfWork, office: Office, code: str) -> Verdict:
+    document = await uow.documents.by_verify_code(code) if code else None
+    return await verdict_for(uow, office, document)
+
+
+async def check_file(uow: UnitOfWork, office: Office, data: bytes) -> Verdict:
+    """A PDF in hand: is it exactly a document we issued, and is its signature sound?"""
+    import hashlib
+
+    digest = hashlib.sha256(data).hexdigest()
+    matches = await uow.documents.by_sha256(digest)
+    if matches:
+        verdict = await verdict_for(uow, office, matches[-1], data=data)
+        return Verdict(**{**verdict.__dict__, "matches_record": True})
+    ok, problem = await _signature(office, data)
+    return Verdict(
+        known=False,
+        sha256=digest,
+        signed=problem != "tidak bertanda tangan",
+        signature_ok=ok,
+        signature_problem=problem,
+        matches_record=False,
+    )

@@ -1,0 +1,174 @@
+"""The command line: one case through all 15 steps with `case act`, JSON for scripts,
+`audit verify` catching a tampered row, `pdf verify` catching a changed byte."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from main import app
+from tests.support import HAPPY, PIN, ROSTER, tiny_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(tmp_path: Path, sqlite_template: Path, demo_pki: Path) -> dict[str, str]:
+    shutil.copy(sqlite_template, tmp_path / "cli.db")
+    shutil.copytree(demo_pki, tmp_path / "data" / "signing")
+    return {
+        "STAFFBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "STAFFBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def show(env: dict[str, str], number: str) -> dict[str, object]:
+    return json.loads(run(env, "case", "show", number, "--json"))
+
+
+def test_a_case_through_all_steps_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "staff", "seed-demo")
+    staff = json.loads(run(env, "staff", "list", "--json"))
+    assert {s["roles"][0] for s in staff} == set(ROSTER)
+    created = json.loads(
+        run(
+            env,
+            "case",
+            "new",
+            "--name",
+            "Siti Aminah",
+            "--nik",
+            "1806054501900001",
+            "--wa",
+            "0812-3456-7890",
+            "--kecamatan",
+            "Gisting",
+            "--layanan",
+            "KK",
+            "--json",
+        )
+    )
+    number = created["number"]
+    result = tmp_path / "hasil.pdf"
+    result.write_bytes(tiny_pdf("kk"))
+    while (view := show(env, number))["step"] != "buat_ba":
+        step = str(view["step"])
+        action = HAPPY[step]
+        assert action in view["actions"]  # type: ignore[operator]
+        extra = []
+        if action == "submit_tte":
+            extra = ["--attachment", str(result)]
+        if action == "sign":
+            extra = ["--pin", PIN]
+        run(
+            env,
+            "case",
+            "act",
+            number,
+            "--as",
+            ROSTER[str(view["role"])],
+            "--action",
+            action,
+            *extra,
+        )
+    ba = json.loads(run(env, "ba", "make", "--as", ROSTER["kasi_inovasi"], number, "--json"))
+    assert ba[0]["ba_number"] == "470/1/BA/DISDUKCAPIL/2026"
+    run(
+        env, "case", "act", number, "--as", ROSTER["kepala_dinas"], "--action", "sign", "--pin", PIN
+    )
+    final = show(env, number)
+    assert (final["status"], final["step"], final["actions"]) == ("closed", "ttd_ba", [])
+    assert final["registration_no"] == "REG-2026-00001"
+    assert final["applicant"] == {
+        "name": "Siti Aminah",
+        "nik": "1806********0001",
+        "wa": "+62 812-****-7890",
+        "nik_outside": False,
+    }
+    steps = [h["step"] for h in final["history"]]  # type: ignore[union-attr]
+    assert steps[0] == "telepon" and steps[-1] == "ttd_ba" and len(steps) == 15
+    assert "jejak audit utuh" in run(env, "audit", "verify")
+
+
+def test_refusals_exit_non_zero_with_the_message(env: dict[str, str]) -> None:
+    run(env, "staff", "seed-demo")
+    result = CliRunner().invoke(
+        app,
+        [
+            "case",
+            "new",
+            "--name",
+            "A",
+            "--nik",
+            "123",
+            "--wa",
+            "0812345678",
+            "--kecamatan",
+            "Gisting",
+            "--layanan",
+            "KK",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 1
+    assert "NIK harus 16 digit angka." in result.output
+
+
+def test_audit_verify_detects_a_tampered_row(env: dict[str, str]) -> None:
+    run(env, "staff", "seed-demo")
+    assert "jejak audit utuh" in run(env, "audit", "verify")
+    db = env["STAFFBOT_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit_event SET actor = 'penyusup' WHERE seq = 3")
+    result = CliRunner().invoke(app, ["audit", "verify"], env=env)
+    assert result.exit_code == 1
+    assert "RUSAK pada kejadian 3" in result.output
+
+
+def test_pdf_verify_reports_a_changed_byte(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "staff", "seed-demo")
+    original = tmp_path / "sop.pdf"
+    run(env, "report", "sop", "--out", str(original))
+    assert "sah: Bagan SOP" in run(env, "pdf", "verify", str(original))
+    data = bytearray(original.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(bytes(data))
+    result = CliRunner().invoke(app, ["pdf", "verify", str(changed)], env=env)
+    assert result.exit_code == 1
+    assert "tidak dikenal" in result.output
+
+
+def test_main_py_runs_as_a_script() -> None:
+    out = subprocess.run(
+        [sys.executable, "main.py", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    for verb in ("run", "migrate", "staff", "flow", "case", "audit", "report", "pdf"):
+        assert verb in out
+    chart = subprocess.run(
+        [sys.executable, "main.py", "flow", "show", "--format", "mermaid"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert chart.startswith("flowchart TD")
