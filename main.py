@@ -11,7 +11,7 @@ import functools
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -211,6 +211,20 @@ async def runtime(
 # -- the running bot ------------------------------------------------------------------------
 
 
+def _own_signals_server() -> type:
+    import uvicorn
+
+    class OwnSignalsServer(uvicorn.Server):
+        """`run` handles SIGINT/SIGTERM itself (a clean stop of every part), so the web
+        server must not take them over."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return OwnSignalsServer
+
+
 class BotApp:
     """Everything `run` starts, in order, and stops in reverse.
 
@@ -250,6 +264,15 @@ class BotApp:
                 created,
                 staff_service.DEMO_PIN,
             )
+        self.demo = await self._demo_mode()
+        if self.demo and self.office.signer is None and not settings.bsre_url:
+            role, name, nip, _ = staff_service.DEMO_ROSTER[0]
+            assert role == "kepala_dinas"
+            await asyncio.to_thread(
+                init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip
+            )
+            self.office.signer = build_signer(settings, self.clock)
+            self.office.trust_roots = build_trust_roots(settings)
         self.chat = ChatService(self.db, self.office)
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}
@@ -366,7 +389,7 @@ class BotApp:
             lifespan="off",
             access_log=False,
         )
-        self.server = uvicorn.Server(config)
+        self.server = _own_signals_server()(config)
         serving = asyncio.create_task(self.server.serve(), name="web-server")
         while not self.server.started:
             if serving.done():
@@ -374,11 +397,13 @@ class BotApp:
                 raise ConfigurationError(problem="the web server did not start")
             await asyncio.sleep(0.02)
         sockets = [s for server in self.server.servers for s in server.sockets]
-        if sockets and self.settings.web_port == 0:
+        if sockets:
             host, port = sockets[0].getsockname()[:2]
             self.url = f"http://{host}:{port}"
 
         async def stop_web() -> None:
+            # uvicorn waits for open responses: end the live streams first.
+            app.state.close_streams()
             self.server.should_exit = True
             await serving
 

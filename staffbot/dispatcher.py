@@ -235,6 +235,7 @@ class OutboxDispatcher:
         except (BadChannelRequest, RecipientUnreachable) as exc:
             if delivery.kind == "edit" and "not modified" in str(exc).lower():
                 await self._sent(row, delivery.message_id)
+                await channel.confirmed(delivery)
                 return
             log.warning("outbox row %s refused by %s: %s", row.id, row.channel, exc)
             self.stats.failed[row.channel] += 1
@@ -243,6 +244,7 @@ class OutboxDispatcher:
             await self._backoff(row, str(exc))
         else:
             await self._sent(row, result.message_id)
+            await channel.confirmed(delivery)
 
     async def _delivery_for(self, row: Outbox) -> Delivery | None:
         message = OutgoingMessage.from_payload(row.payload)

@@ -98,6 +98,9 @@ class Channel(ABC):
     def is_group(self, chat_id: str) -> bool:
         return False
 
+    async def confirmed(self, delivery: Delivery) -> None:
+        """Called once the delivery is recorded as sent (the web channel wakes its pages)."""
+
 
 # -- incoming --------------------------------------------------------------------------
 

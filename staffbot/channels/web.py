@@ -22,11 +22,14 @@ class WebChannel(Channel):
         self._listeners: dict[str, set[asyncio.Event]] = defaultdict(set)
 
     async def deliver(self, delivery: Delivery) -> Delivered:
-        for event in list(self._listeners.get(delivery.chat_id, ())):
-            event.set()
         # The message's id on this channel is its outbox key: edits find it by that.
         message_id = delivery.message_id if delivery.kind != "send" else delivery.idempotency_key
         return Delivered(message_id=message_id)
+
+    async def confirmed(self, delivery: Delivery) -> None:
+        # Only now is the row marked sent: a woken page that re-reads finds it.
+        for event in list(self._listeners.get(delivery.chat_id, ())):
+            event.set()
 
     def listen(self, chat_id: str) -> asyncio.Event:
         """An event set whenever something is delivered to ``chat_id``."""
