@@ -63,7 +63,10 @@ class Pacing:
 
 
 class Channel(ABC):
-    """Base of every chat channel. Lifecycle: ``initialize()`` / ``shutdown()`` or ``async with``."""
+    """Base of every chat channel.
+
+    Lifecycle: ``initialize()`` / ``shutdown()``, or ``async with``.
+    """
 
     #: "web", "telegram" or "whatsapp": the value in outbox.channel and staff.channel.
     name: str = ""
@@ -73,9 +76,11 @@ class Channel(ABC):
 
     async def initialize(self) -> None:
         """Connect, check credentials (e.g. getMe). Idempotent."""
+        return None
 
     async def shutdown(self) -> None:
         """Release connections. Idempotent."""
+        return None
 
     async def __aenter__(self) -> Self:
         await self.initialize()
@@ -100,6 +105,7 @@ class Channel(ABC):
 
     async def confirmed(self, delivery: Delivery) -> None:
         """Called once the delivery is recorded as sent (the web channel wakes its pages)."""
+        return None
 
 
 # -- incoming --------------------------------------------------------------------------
