@@ -334,9 +334,9 @@ class OutboxDispatcher:
 
         await retrying(write)
 
-    async def drain(self, *, within: float = 10.0) -> None:
+    async def drain(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109 (a deadline, not a cancel)
         """Deliver everything due now (tests, `outbox flush`)."""
-        deadline = time.monotonic() + within
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             sleep_for = await self.run_once()
             if self._inflight:
