@@ -102,6 +102,16 @@ async def consume_login_link_in(uow: UnitOfWork, office: Office, token: str) -> 
     return staff
 
 
+async def peek_login_link(uow: UnitOfWork, office: Office, token: str) -> Staff | None:
+    """Who a link would log in, without using it (the confirmation page)."""
+    if not token or len(token) > 200:
+        return None
+    async with uow:
+        staff_id = await WebRepository(uow.session).login_link_owner(digest(token), office.now())
+        staff = await uow.staff.get(staff_id) if staff_id is not None else None
+        return staff if staff is not None and staff.active else None
+
+
 async def consume_login_link(uow: UnitOfWork, office: Office, token: str) -> int | None:
     """Use a link on its own: the staff id, or None."""
     async with uow:

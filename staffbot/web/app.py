@@ -29,7 +29,7 @@ def create_web_app(deps: WebDeps) -> Starlette:
         *deps.extra_routes,
         Route("/", pages.home, methods=["GET"]),
         Route("/demo/login", pages.demo_login, methods=["POST"]),
-        Route("/login/{token}", pages.login_link, methods=["GET"]),
+        Route("/login/{token}", pages.login_link, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/chat", pages.chat, methods=["GET"]),
         Route("/kantor", pages.kantor, methods=["GET"]),

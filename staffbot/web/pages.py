@@ -142,21 +142,43 @@ class Pages:
     # -- GET /login/{token} -------------------------------------------------------------
 
     async def login_link(self, request: Request) -> Response:
+        """GET shows who the link logs in and a button; only the POST uses the link, so a
+        chat app's link preview (which fetches the URL) cannot burn it."""
         token = str(request.path_params.get("token", ""))
+        if request.method == "GET":
+            staff = await web_auth.peek_login_link(
+                self.web.deps.db.uow(readonly=True), self.web.deps.office, token
+            )
+            if staff is None:
+                return self._link_refused()
+            csrf = self.web.pre_csrf(request)
+            body = render("login_confirm.html", name=staff.name, csrf=csrf)
+            confirm = html(page("Masuk", body))
+            self.web.set_pre_csrf(confirm, csrf)
+            return confirm
+        fields = await form_fields(request)
+        if fields is None or not self.web.pre_csrf_ok(request, fields.get(CSRF_FIELD)):
+            return message_page(
+                "Ditolak", "Formulir kedaluwarsa. Buka tautan masuk sekali lagi.", 403
+            )
         new = await web_auth.login_with_link(self.web.deps.db.uow(), self.web.deps.office, token)
         if new is None:
-            return message_page(
-                "Tautan tidak berlaku",
-                "Tautan masuk ini tidak dikenal, sudah dipakai, atau sudah kedaluwarsa. "
-                "Minta tautan baru kepada admin.",
-                403,
-            )
+            return self._link_refused()
         await web_auth.delete_session(
             self.web.deps.db.uow(), request.cookies.get(self.web.session_cookie)
         )
         response = RedirectResponse("/chat", status_code=303)
         self.web.set_session(response, new)
         return response
+
+    @staticmethod
+    def _link_refused() -> Response:
+        return message_page(
+            "Tautan tidak berlaku",
+            "Tautan masuk ini tidak dikenal, sudah dipakai, atau sudah kedaluwarsa. "
+            "Minta tautan baru kepada admin.",
+            403,
+        )
 
     # -- POST /logout --------------------------------------------------------------------
 

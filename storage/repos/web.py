@@ -44,6 +44,13 @@ class WebRepository:
         row = result.first()
         return int(row[0]) if row is not None else None
 
+    async def login_link_owner(self, token_hash: str, now: datetime) -> int | None:
+        """The staff id of an unused, unexpired link, without using it."""
+        row = await self.session.get(LoginLink, token_hash)
+        if row is None or row.used_at is not None or row.expires_at <= now:
+            return None
+        return row.staff_id
+
     async def purge_login_links(self, before: datetime) -> None:
         await self.session.exec(delete(LoginLink).where(col(LoginLink.expires_at) < before))
 

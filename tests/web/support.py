@@ -57,7 +57,7 @@ class Web:
     async def person(self, role: str) -> Person:
         """A browser logged in (by a one-time login link) as the holder of ``role``."""
         client = self.client()
-        response = await client.get(await self.login_link(role))
+        response = await use_login_link(client, await self.login_link(role))
         assert response.status_code == 303, response.text
         return await Person.open(self, client)
 
@@ -78,6 +78,17 @@ class Web:
     async def close(self) -> None:
         for client in self.clients:
             await client.aclose()
+
+
+async def use_login_link(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    """Open a login link as a person does: the confirmation page, then "Masuk"."""
+    page = await client.get(path)
+    if page.status_code != 200:
+        return page
+    assert "Masuk sebagai" in page.text
+    csrf = _FORM_CSRF.search(page.text)
+    assert csrf is not None
+    return await client.post(path, data={"csrf": csrf.group(1)})
 
 
 def build_web(desk: Desk, *, demo: bool = True) -> Web:

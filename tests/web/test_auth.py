@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import text
 
 from staffbot.services import web_auth
 from staffbot.web.app import create_web_app
 from tests.support import ROSTER, Desk, counts
-from tests.web.support import BASE, Web, build_web, new_id
+from tests.web.support import BASE, Web, build_web, new_id, use_login_link
 
 
 async def test_a_login_link_logs_in_once(web: Web) -> None:
     path = await web.login_link("operator_penerima_wa")
+    # A chat app's link preview fetches the URL first: that must not use the link.
+    preview = await web.client().get(path)
+    assert preview.status_code == 200 and "Masuk sebagai Andi Saputra" in preview.text
+    assert "sb_session" not in preview.headers.get("set-cookie", "")
     client = web.client()
-    response = await client.get(path)
+    response = await use_login_link(client, path)
     assert response.status_code == 303 and response.headers["location"] == "/chat"
     cookie = response.headers["set-cookie"]
     assert "sb_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -24,7 +29,7 @@ async def test_a_login_link_logs_in_once(web: Web) -> None:
     assert page.status_code == 200 and "Andi Saputra" in page.text
 
     again = web.client()
-    reused = await again.get(path)
+    reused = await use_login_link(again, path)
     assert reused.status_code == 403
     assert "Tautan tidak berlaku" in reused.text and "sb_session" not in reused.headers.get(
         "set-cookie", ""
@@ -55,7 +60,7 @@ async def test_login_link_creation_and_use_are_audited_without_the_token(web: We
     )
     assert url.startswith(BASE + "/login/")
     token = url.rsplit("/", 1)[1]
-    assert (await web.client().get(url.removeprefix(BASE))).status_code == 303
+    assert (await use_login_link(web.client(), url.removeprefix(BASE))).status_code == 303
     async with web.desk.db.read_engine.connect() as conn:
         rows = (
             await conn.execute(text("SELECT kind, actor, data FROM audit_event ORDER BY seq"))
@@ -164,7 +169,9 @@ async def test_https_cookies_are_secure_and_host_only(desk: Desk) -> None:
     web.deps.secure_cookies = True
     web.app = create_web_app(web.deps)
     try:
-        response = await web.client().get(await web.login_link("operator"))
+        client = web.client()
+        client.base_url = httpx.URL("https://testserver")  # Secure cookies need https
+        response = await use_login_link(client, await web.login_link("operator"))
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-sb_session=")
         assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
