@@ -1,4 +1,4 @@
-"""Commands: /start, /tugas, /cari, /baru, /ba, /batal, /bantuan (/help)."""
+"""Commands: /start, /tugas, /cari, /baru, /ba, /laporan, /batal, /bantuan (/help)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from staffbot.channels.base import Answer
 from staffbot.chat import ba_picker, forms, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.masking import mask_nik
-from staffbot.messages import OutgoingMessage
+from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import b, esc
+from staffbot.services import reports
 from staffbot.services.queries import search
 from staffbot.texts import t
 
@@ -26,7 +27,12 @@ ALIASES = {
     "bantuan": "help",
     "help": "help",
     "menu": "start",
+    "laporan": "report",
+    "report": "report",
 }
+
+#: Who may pull the reports from the chat: the section heads and above.
+REPORT_ROLES = ("kasi_identitas_penduduk", "kasi_inovasi", "kepala_bidang", "kepala_dinas")
 
 
 async def run(turn: Turn, command: str, args: str) -> Answer:
@@ -55,6 +61,11 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
             await _say(turn, t("chat.not_allowed", turn.lang))
         else:
             await ba_picker.start(turn)
+    elif name == "report":
+        if not any([await _holds(turn, role) for role in REPORT_ROLES]):
+            await _say(turn, t("chat.not_allowed", turn.lang))
+        else:
+            await _reports(turn)
     else:
         await turn.reply(OutgoingMessage(text=t("chat.help", turn.lang)))
     return Answer()
@@ -122,6 +133,21 @@ async def _search(turn: Turn, query: str) -> None:
             if task is not None and task.id is not None:
                 items.append((t("chat.open", lang, number=case.number), "open_task", None, task.id))
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
+
+
+async def _reports(turn: Turn) -> None:
+    """This month so far: the rekap per kecamatan and the Mutu Baku report, as PDFs."""
+    assert turn.staff is not None
+    period = reports.month_so_far(turn.office)
+    for kind, key in (("rekap", "chat.report_rekap"), ("mutu_baku", "chat.report_mutu")):
+        document_id, _, name = await reports.make_report(
+            turn.uow, turn.office, kind, period, created_by=turn.staff.id
+        )
+        caption = t(key, turn.lang, start=period.start.isoformat(), end=period.end.isoformat())
+        await turn.reply(
+            OutgoingMessage(text=esc(caption), attachment=Attachment(document_id, name)),
+            kind="document",
+        )
 
 
 async def _say(turn: Turn, text: str) -> None:

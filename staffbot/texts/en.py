@@ -95,7 +95,7 @@ TEXTS.update(
         "(search), /batal (cancel form), /bantuan (help).",
         "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
         "number&gt; – find a case\n/baru – record a new complaint (call center)\n"
-        "/ba – make a Berita Acara (Kasi Inovasi)\n/batal – cancel the form in "
+        "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "chat.cancelled": "Form cancelled.",
         "chat.nothing_to_cancel": "No form in progress.",
@@ -125,6 +125,8 @@ TEXTS.update(
         "chat.menu_new_case": "📝 Record complaint",
         "chat.menu_tasks": "📋 My tasks",
         "chat.menu_ba": "🗂 Make BA",
+    "chat.report_rekap": "📊 Files per kecamatan {start} to {end}",
+    "chat.report_mutu": "📈 Mutu Baku report {start} to {end}",
         "form.ask_name": "New complaint (1/6). Applicant's full name?",
         "form.ask_nik": "(2/6) Applicant's NIK (16 digits)?",
         "form.ask_wa": "(3/6) Applicant's WhatsApp number?",

@@ -118,7 +118,7 @@ TEXTS.update(
         "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
         "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
         "nomor WA&gt; – cari kasus\n/baru – catat pengaduan baru (Call Center)\n"
-        "/ba – buat Berita Acara (Kasi Inovasi)\n/batal – batalkan isian yang "
+        "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "chat.cancelled": "Isian dibatalkan.",
         "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
@@ -147,6 +147,8 @@ TEXTS.update(
         "chat.menu_new_case": "📝 Catat pengaduan",
         "chat.menu_tasks": "📋 Tugas saya",
         "chat.menu_ba": "🗂 Buat BA",
+    "chat.report_rekap": "📊 Rekap per kecamatan {start} s.d. {end}",
+    "chat.report_mutu": "📈 Laporan Mutu Baku {start} s.d. {end}",
         # intake form
         "form.ask_name": "Pengaduan baru (1/6). Nama lengkap pemohon?",
         "form.ask_nik": "(2/6) NIK pemohon (16 digit)?",

@@ -256,3 +256,12 @@ async def test_sign_all_with_one_pin(chats: Chats) -> None:
     async with chats.desk.db.uow(readonly=True) as uow:
         signatures = [e for e in await uow.audit.for_case(1) if e.action == "sign"]
     assert len(signatures) == 1
+
+
+async def test_reports_from_the_chat_for_kasi_and_above(chats: Chats) -> None:
+    await chats.send("kepala_bidang", CommandReceived, command="laporan")
+    documents = [m for m in await chats.messages("kepala_bidang") if m.get("attachment")]
+    assert [d["attachment"]["filename"][:10] for d in documents] == ["rekap-keca", "mutu-baku-"]
+    assert documents[0]["text"].startswith("📊 Rekap per kecamatan")
+    await chats.send("operator", CommandReceived, command="laporan")
+    assert (await chats.last("operator"))["text"] == "Perintah ini tidak untuk peran Anda."
