@@ -618,6 +618,34 @@ async def staff_leave(
     )
 
 
+@staff_app.command("import")
+@command
+async def staff_import(
+    file: Annotated[Path, typer.Argument(help="Berkas .xlsx atau .csv")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Add or update staff from a spreadsheet (nama, nip, peran, telegram, whatsapp, atasan)."""
+    from rich.progress import Progress
+
+    from staffbot.services.roster import import_roster, read_rows
+
+    rows = await asyncio.to_thread(read_rows, file)
+    async with runtime() as rt:
+        with Progress(console=out.err_console, transient=True) as progress:
+            bar = progress.add_task("mengimpor petugas", total=len(rows))
+            report = await import_roster(
+                rt.uow, rt.office, rows, progress=lambda: progress.advance(bar)
+            )
+    if as_json:
+        out.print_json(report)
+    else:
+        out.ok(f"{len(report.added)} ditambah, {len(report.updated)} diperbarui")
+        for line, message in report.errors:
+            out.warn(f"baris {line}: {message}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 @staff_app.command("login-link")
 @command
 async def staff_login_link(

@@ -45,6 +45,7 @@ TEXTS: dict[str, str] = {
     "invalid.role.unknown": 'Unknown role "{value}". Choices: {choices}.',
     "invalid.nip.format": "The NIP must be 18 digits (spaces allowed).",
     "invalid.pin.format": "The PIN must be 6 digits.",
+    "invalid.telegram.format": "The Telegram id must be a number.",
     "invalid.staff.unknown": "No staff member with NIP {value}.",
     "invalid.case.unknown": 'Case "{value}" not found.',
     "invalid.channel.unknown": 'Unknown channel "{value}". Choices: {choices}.',

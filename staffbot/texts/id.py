@@ -50,6 +50,7 @@ TEXTS: dict[str, str] = {
     "invalid.role.unknown": 'Peran "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.nip.format": "NIP harus 18 digit angka (spasi boleh).",
     "invalid.pin.format": "PIN harus 6 digit angka.",
+    "invalid.telegram.format": "ID Telegram harus berupa angka.",
     "invalid.staff.unknown": "Petugas dengan NIP {value} tidak ditemukan.",
     "invalid.case.unknown": 'Kasus "{value}" tidak ditemukan.',
     "invalid.channel.unknown": 'Kanal "{value}" tidak dikenal. Pilihan: {choices}.',
