@@ -7,6 +7,7 @@ from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services.files import store_document
+from staffbot.services.intake import APPLICANT
 from staffbot.services.tasks import push_cards, schedule_fields
 from staffbot.texts import t
 from staffbot.validation import normalise_phone
@@ -51,7 +52,7 @@ async def receive_file(turn: Turn, case: Case, event: FileReceived) -> None:
     await turn.uow.audit.append(
         at=now,
         kind="applicant_file",
-        actor=case.applicant_name,
+        actor=APPLICANT,
         case_id=case.id,
         data={"document_id": document.id, "filename": document.filename},
     )
@@ -72,7 +73,7 @@ async def receive_file(turn: Turn, case: Case, event: FileReceived) -> None:
         await turn.uow.audit.append(
             at=now,
             kind="resumed",
-            actor=case.applicant_name,
+            actor=APPLICANT,
             case_id=case.id,
             task_id=task.id,
             from_step=task.step,

@@ -19,6 +19,11 @@ from storage.tables import Case, Task
 from storage.uow import UnitOfWork
 
 
+#: How the applicant appears in the audit trail: never by name, so the trail (hash-chained,
+#: never edited) holds no personal data and a case can be purged after its retention.
+APPLICANT = "Pemohon"
+
+
 @dataclass(frozen=True)
 class IntakeForm:
     name: str
@@ -134,7 +139,7 @@ async def record_case_in(
     assert case.id is not None
     # Step 1 is the applicant's call: recorded as done by the applicant, through
     # the officer who took it. Step 2 is the officer's own record.
-    applicant = Actor(key="pemohon", name=valid.name, roles=frozenset({start.role}))
+    applicant = Actor(key="pemohon", name=APPLICANT, roles=frozenset({start.role}))
     call = decide(flow, _state(case), applicant, Request(start.actions[0].key), now)
     first = Task(
         case_id=case.id,
@@ -152,7 +157,7 @@ async def record_case_in(
     await uow.audit.append(
         at=now,
         kind="case_created",
-        actor=valid.name,
+        actor=APPLICANT,
         case_id=case.id,
         task_id=first.id,
         action=call.action.key,
