@@ -18,7 +18,6 @@ from staffbot.validation import check_keluhan, check_name, check_nik, normalise_
 from storage.tables import Case, Task
 from storage.uow import UnitOfWork
 
-
 #: How the applicant appears in the audit trail: never by name, so the trail (hash-chained,
 #: never edited) holds no personal data and a case can be purged after its retention.
 APPLICANT = "Pemohon"
