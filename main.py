@@ -1217,10 +1217,8 @@ async def escalate_cmd(
             for f in report.fired
         ],
     )
-    out.ok(
-        f"{len(report.fired)} eskalasi, {report.cards} pesan, "
-        f"{len(report.digests)} ringkasan menggantikan kartu satu per satu"
-    )
+    folded = f"; {len(report.digests)} petugas menerima ringkasan" if report.digests else ""
+    out.ok(f"{len(report.fired)} eskalasi, {report.cards} pesan{folded}")
 
 
 @calendar_app.command("add-holiday")

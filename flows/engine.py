@@ -34,8 +34,14 @@ class CaseState:
     number: str
     step: str
     closed: bool = False
-    #: Key of the staff member the open task is assigned to, if claimed.
+    #: Key of the staff member the open task is assigned to, if claimed. The assignee
+    #: may act on the step even without holding its role: an assignment is an explicit,
+    #: audited decision (a delegate while the holder is on leave, a supervisor's
+    #: takeover "Ambil alih", a reassignment "Alihkan").
     assignee: str | None = None
+
+    def assigned_to(self, actor: Actor) -> bool:
+        return self.assignee is not None and self.assignee == actor.key
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def available_actions(flow: Flow, state: CaseState, actor: Actor) -> tuple[Actio
     if state.closed:
         return ()
     step = flow.step(state.step)
-    if not actor.holds(step.role):
+    if not actor.holds(step.role) and not state.assigned_to(actor):
         return ()
     if state.assignee is not None and not actor.may_act_for(state.assignee):
         return ()
@@ -121,7 +127,7 @@ def decide(
         raise CaseClosed(case=state.number)
     step = flow.step(state.step)
     action = _action(flow, step, request.action)
-    if not actor.holds(step.role):
+    if not actor.holds(step.role) and not state.assigned_to(actor):
         raise NotYourRole(step=_step_label(step), role=flow.role(step.role).label, actor=actor.name)
     if state.assignee is not None and not actor.may_act_for(state.assignee):
         raise AssignedToOther(assignee=state.assignee)

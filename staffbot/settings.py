@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
+
+from flows.calendar import OfficeHours, parse_office_hours
 
 #: The 20 kecamatan of Kabupaten Tanggamus (Kemendagri 18.06).
 KECAMATAN_TANGGAMUS: tuple[str, ...] = (
@@ -104,12 +107,46 @@ class Settings(BaseSettings):
     case_prefix: str = "PO"
     ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
 
+    # -- SLA, escalation, digests (scheduler.py) ---------------------------------------
+    #: Office hours per weekday in office time; days not named are closed. Indonesian or
+    #: English day names: "Sen-Kam 07.30-16.00, Jum 07.30-16.30" works too.
+    office_hours: str = "Mon-Thu 07:30-16:00, Fri 07:30-16:30"
+    #: A person who would get more escalation alerts than this in one scan gets one
+    #: digest card instead.
+    digest_threshold: int = Field(default=3, ge=1)
+    #: The morning digest of pending tasks (office time, working days only).
+    morning_digest_at: str = Field(default="07:45", pattern=r"^\d{1,2}[:.]\d{2}$")
+    escalation_interval_seconds: int = Field(default=60, ge=5)
+    outbox_sweep_seconds: int = Field(default=15, ge=1)
+
     @field_validator("regency_codes", "kecamatan", "layanan", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        parse_office_hours(value)  # a ValueError here is a settings error at start-up
+        return value
+
+    @field_validator("morning_digest_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        hours, minutes = (int(p) for p in value.replace(".", ":").split(":"))
+        time(hours, minutes)  # hour 0-23, minute 0-59
+        return value
+
+    @property
+    def office_hours_table(self) -> dict[int, OfficeHours]:
+        return parse_office_hours(self.office_hours)
+
+    @property
+    def morning_digest_time(self) -> time:
+        hours, minutes = (int(p) for p in self.morning_digest_at.replace(".", ":").split(":"))
+        return time(hours, minutes)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -43,6 +43,7 @@ TABLES_IN_ORDER = (
     "conversation",
     "processed_update",
     "holiday_override",
+    "job_run",
     "audit_event",
     "counter",
     "cases",

@@ -6,7 +6,7 @@ from typing import Any
 
 from flows.errors import AlreadyDone
 from staffbot.channels.base import Answer, ChoicePressed
-from staffbot.chat import ba_picker, forms, tasks_menu
+from staffbot.chat import alerts, ba_picker, forms, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.errors import AuthError
 from staffbot.messages import OutgoingMessage
@@ -105,7 +105,16 @@ async def _number_of(turn: Turn, task: Task) -> str:
     return "?"
 
 
-_MENU_ACTIONS = {"form", "open_task", "menu", "ba_place", "ba_all", "make_surat", "sign_all"}
+_MENU_ACTIONS = {
+    "form",
+    "open_task",
+    "menu",
+    "ba_place",
+    "ba_all",
+    "make_surat",
+    "sign_all",
+    *alerts.ACTIONS,
+}
 
 
 async def _menu_action(turn: Turn, token: ButtonToken) -> Answer:
@@ -133,6 +142,8 @@ async def _menu_action(turn: Turn, token: ButtonToken) -> Answer:
         return await ba_picker.press(turn, token.action, target)
     if token.action == "make_surat":
         return await _make_surat(turn, token.task_id or 0)
+    if token.action in alerts.ACTIONS:
+        return await alerts.press(turn, token)
     if token.action == "sign_all":
         return await _sign_all(turn)
     return Answer(t("chat.token_stale", lang), alert=True)

@@ -8,7 +8,9 @@ One pass:
 2. In one transaction per batch: select the due tasks (PostgreSQL: ``FOR UPDATE SKIP
    LOCKED``, so a second scan skips what the first holds; SQLite: the writer lock
    serialises the scans), claim each task's rung with a compare-and-set on
-   ``escalation_level`` that also moves ``next_escalation_at`` to the next rung, then
+   ``escalation_level`` that also moves ``next_escalation_at`` to the next rung (one
+   ``UPDATE ... FROM (VALUES ...) WHERE id = v.id AND escalation_level = v.old
+   RETURNING id`` per 500 tasks: still one CAS per row), then
    write the alerts (outbox rows with the idempotency key
    ``alert:{task}:{level}:{staff}:{due}``) and one audit event ``escalation`` per
    claimed rung, and commit. A crash before the commit leaves the task due; after it, the
@@ -37,6 +39,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flows.ladder import due_rungs, next_rung
 from flows.model import HOLDER, SUPERVISOR, Escalation, Step
@@ -50,9 +53,8 @@ from staffbot.services.sla_support import SYSTEM_ACTOR, Item, Mailer, Roster, it
 from staffbot.texts.sla import st, working_span
 from staffbot.timefmt import long_time
 from storage.db import Database, retrying
-from storage.repos.escalation import EscalationRepository
+from storage.repos.escalation import Claim, EscalationRepository
 from storage.tables import Staff, Task
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +164,7 @@ async def escalation_pass(
             lambda: _one_batch(db, office, now=now, threshold=digest_threshold, batch=batch)
         )
         report.merge(part)
-        if selected < batch:
+        if selected < batch or not (part.fired or part.rescheduled):
             break
     if report.fired:
         log.info(
@@ -184,17 +186,23 @@ async def _one_batch(
         tasks = list(await repo.due(now, limit=batch))
         if not tasks:
             return 0, report
-        roster = await Roster.load(uow)
         items = {i.task_id: i for i in await items_of(uow, office, tasks)}
+        plans = [_plan(office, task, items.get(task.id or 0), now) for task in tasks]
+        won = await repo.claim_many([plan.claim for plan in plans])
+        roster = await Roster.load(uow)
         claims: list[_Claim] = []
-        for task in tasks:
-            claim = await _claim(repo, office, roster, task, items.get(task.id or 0), now, report)
-            if claim is not None:
-                claims.append(claim)
+        for plan in plans:
+            if plan.claim.task_id not in won:
+                report.lost += 1
+            elif plan.rungs and plan.item is not None:
+                claims.append(_recipients(roster, plan.task, plan.item, plan.rungs))
+            else:
+                report.rescheduled += 1
         mailer = Mailer(uow, office, now)
         folded = _send(mailer, office, roster, claims, now=now, threshold=threshold)
-        for claim in claims:
-            report.fired.append(await _audit(uow, office, roster, claim, folded, now))
+        events = [_event(office, roster, claim, folded, now) for claim in claims]
+        await uow.audit.append_many([event for event, _ in events])
+        report.fired = [fired for _, fired in events]
         for staff_id, count in _digest_counts(claims, folded).items():
             report.digests[roster.people[staff_id].name] = count
         report.cards = await mailer.flush()
@@ -202,42 +210,30 @@ async def _one_batch(
     return len(tasks), report
 
 
-async def _claim(
-    repo: EscalationRepository,
-    office: Office,
-    roster: Roster,
-    task: Task,
-    item: Item | None,
-    now: datetime,
-    report: EscalationReport,
-) -> _Claim | None:
+@dataclass(frozen=True)
+class _Plan:
+    task: Task
+    item: Item | None
+    #: The due rungs, lowest first; empty when the task's ladder only moves.
+    rungs: list[Escalation]
+    claim: Claim
+
+
+def _plan(office: Office, task: Task, item: Item | None, now: datetime) -> _Plan:
+    """Which rung fires (the highest due) and where the ladder goes next."""
+    assert task.id is not None
     level = task.escalation_level
     if item is None or task.due_at is None:
         # a step the flow lost, or a paused task that kept a rung: stop its ladder
-        await repo.claim(task, old_level=level, new_level=level, next_at=None)
-        report.rescheduled += 1
-        return None
+        return _Plan(task, item, [], Claim(task.id, level, level, None))
     flow, calendar = office.flow, office.calendar
     rungs = due_rungs(flow, item.step, task.due_at, calendar, after_level=level, now=now)
-    if not rungs:
-        following = next_rung(flow, item.step, task.due_at, calendar, after_level=level)
-        moved = following[1] if following else None
-        if await repo.claim(task, old_level=level, new_level=level, next_at=moved):
-            report.rescheduled += 1
-        else:
-            report.lost += 1
-        return None
-    top = rungs[-1]
-    following = next_rung(flow, item.step, task.due_at, calendar, after_level=top.level)
-    won = await repo.claim(
-        task,
-        old_level=level,
-        new_level=top.level,
-        next_at=following[1] if following else None,
-    )
-    if not won:
-        report.lost += 1
-        return None
+    top = rungs[-1].level if rungs else level
+    following = next_rung(flow, item.step, task.due_at, calendar, after_level=top)
+    return _Plan(task, item, rungs, Claim(task.id, level, top, following[1] if following else None))
+
+
+def _recipients(roster: Roster, task: Task, item: Item, rungs: list[Escalation]) -> _Claim:
     holders = roster.task_holders(task)
     recipients: dict[int, bool] = {}
     for target in _targets(rungs):
@@ -253,7 +249,7 @@ async def _claim(
     return _Claim(
         task=task,
         item=item,
-        rung=top,
+        rung=rungs[-1],
         skipped=tuple(r.level for r in rungs[:-1]),
         recipients=recipients,
         holders=tuple(h.name for h in holders),
@@ -368,9 +364,10 @@ def _lateness(office: Office, due: datetime, now: datetime, level: int, lang: st
     return st("alert.late", lang, span=working_span(late, lang), level=level)
 
 
-async def _audit(
-    uow: UnitOfWork, office: Office, roster: Roster, claim: _Claim, folded: set[int], now: datetime
-) -> Fired:
+def _event(
+    office: Office, roster: Roster, claim: _Claim, folded: set[int], now: datetime
+) -> tuple[dict[str, Any], Fired]:
+    """The audit event of a claimed rung, and its line in the report."""
     item, level = claim.item, claim.rung.level
     assert item.due is not None
     if now >= item.due:
@@ -379,25 +376,26 @@ async def _audit(
         late = -int(office.calendar.working_between(now, item.due).total_seconds() // 60)
     names = tuple(roster.people[i].name for i in claim.recipients)
     in_digest = tuple(roster.people[i].name for i in claim.recipients if i in folded)
-    await uow.audit.append(
-        at=now,
-        kind="escalation",
-        actor=SYSTEM_ACTOR,
-        case_id=item.case_id,
-        ba_id=item.ba_id,
-        task_id=item.task_id,
-        from_step=item.step.key,
-        to_step=item.step.key,
-        data={
+    event: dict[str, Any] = {
+        "at": now,
+        "kind": "escalation",
+        "actor": SYSTEM_ACTOR,
+        "case_id": item.case_id,
+        "ba_id": item.ba_id,
+        "task_id": item.task_id,
+        "from_step": item.step.key,
+        "to_step": item.step.key,
+        "data": {
             "level": level,
             "skipped": list(claim.skipped),
             "late_minutes": late,
             "holders": list(claim.holders),
             "recipients": list(names),
+            "recipient_ids": list(claim.recipients),
             "digest": list(in_digest),
         },
-    )
-    return Fired(
+    }
+    fired = Fired(
         task_id=item.task_id,
         number=item.number,
         step=item.step.key,
@@ -408,3 +406,4 @@ async def _audit(
         recipients=names,
         in_digest=in_digest,
     )
+    return event, fired

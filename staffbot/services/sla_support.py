@@ -94,10 +94,14 @@ class Roster:
         return list(found.values())
 
     def reassign_candidates(self, task: Task) -> list[Staff]:
-        """Holders of the task's role it could be handed to ("Alihkan")."""
-        return [
+        """Holders of the task's role it could be handed to ("Alihkan"): present ones
+        other than the assignee; none for an unclaimed task of a role held by one."""
+        people = [
             s for s in self.role_holders(task.role) if not s.on_leave and s.id != task.assignee_id
         ]
+        if task.assignee_id is None and len(people) < 2:
+            return []
+        return people
 
     def covered_by(self, person: Staff) -> tuple[frozenset[str], list[int]]:
         """Roles ``person`` works in (own and of absent colleagues naming them delegate),

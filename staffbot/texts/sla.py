@@ -51,20 +51,20 @@ ID: dict[str, str] = {
     "rekap.quiet": "Tidak ada kasus masuk, selesai atau terlambat hari ini.",
     "nudge.text": "🔔 Pengingat dari {by}: {what} {number}, langkah {no} · {title} ({state}). "
     "Mohon segera ditindaklanjuti.",
-    "nudge.sent": "Pengingat terkirim ke {names}.",
+    "nudge.sent": "Pengingat terkirim ke: {names}",
     "nudge.again": "Pengingat ini sudah dikirim.",
     "takeover.done": "Tugas {number} kini Anda pegang; kartunya menyusul.",
-    "takeover.told": "Tugas {number} (langkah {no}) diambil alih oleh {name}.",
+    "takeover.told": "{name} mengambil alih tugas {number} (langkah {no}).",
     "takeover.refused": "Langkah {no} tidak dapat diambil alih: tanda tangan elektronik dan "
     "Berita Acara hanya oleh pemegang perannya.",
     "takeover.already": "Tugas ini sudah Anda pegang.",
     "reassign.ask": "Alihkan {number} (langkah {no}) kepada:",
     "reassign.none": "Tidak ada petugas lain yang memegang peran {role}.",
-    "reassign.done": "{number} dialihkan kepada {name}.",
-    "reassign.told": "Tugas {number} (langkah {no}) dialihkan kepada {name} oleh {by}.",
+    "reassign.done": "{number} dialihkan kepada: {name}",
+    "reassign.told": "Tugas {number} (langkah {no}) kini dipegang {name} (dialihkan oleh {by})",
     "reassign.stale": "{name} tidak lagi dapat menerima tugas ini (bukan pemegang peran, "
     "nonaktif atau cuti).",
-    "reassign.same": "Tugas ini sudah dipegang {name}.",
+    "reassign.same": "Tugas ini sudah dipegang: {name}",
 }
 
 EN: dict[str, str] = {
@@ -109,20 +109,20 @@ EN: dict[str, str] = {
     "rekap.quiet": "No case came in, finished or ran late today.",
     "nudge.text": "🔔 Reminder from {by}: {what} {number}, step {no} · {title} ({state}). "
     "Please act on it soon.",
-    "nudge.sent": "Reminder sent to {names}.",
+    "nudge.sent": "Reminder sent to: {names}",
     "nudge.again": "This reminder was already sent.",
     "takeover.done": "Task {number} is now yours; its card follows.",
-    "takeover.told": "Task {number} (step {no}) was taken over by {name}.",
+    "takeover.told": "{name} took over task {number} (step {no}).",
     "takeover.refused": "Step {no} cannot be taken over: electronic signatures and Berita "
     "Acara belong to the holders of the role.",
     "takeover.already": "This task is already yours.",
     "reassign.ask": "Reassign {number} (step {no}) to:",
     "reassign.none": "Nobody else holds the role {role}.",
-    "reassign.done": "{number} reassigned to {name}.",
-    "reassign.told": "Task {number} (step {no}) was reassigned to {name} by {by}.",
+    "reassign.done": "{number} reassigned to: {name}",
+    "reassign.told": "Task {number} (step {no}) is now held by {name} (reassigned by {by})",
     "reassign.stale": "{name} can no longer take this task (not a holder of the role, "
     "inactive or on leave).",
-    "reassign.same": "This task is already held by {name}.",
+    "reassign.same": "This task is already held by: {name}",
 }
 
 _CATALOGS: dict[str, dict[str, str]] = {"id": ID, "en": EN}

@@ -7,21 +7,42 @@ cost follows the number of tasks whose next rung is due, not the size of the tab
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    cast,
+    column,
+    func,
+    or_,
+    update,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage.repos.cases import written
 from storage.repos.misc import dialect_of
 from storage.tables import CASE_CLOSED, BeritaAcara, Case, JobRun, Outbox, Task
+from storage.types import UTCDateTime
 
 #: Rows per multi-row INSERT: SQLite allows 32,766 bound parameters per statement.
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Move a task's ladder from ``old_level`` to ``new_level``, next rung at ``next_at``."""
+
+    task_id: int
+    old_level: int
+    new_level: int
+    next_at: datetime | None
 
 
 def due_statement(now: datetime, *, limit: int) -> SelectOfScalar[Task]:
@@ -64,24 +85,41 @@ class EscalationRepository:
             statement = statement.with_for_update(skip_locked=True)
         return (await self.session.exec(statement)).all()
 
-    async def claim(
-        self, task: Task, *, old_level: int, new_level: int, next_at: datetime | None
-    ) -> bool:
-        """Compare-and-set on the ladder position: True for exactly one claimant."""
-        result = await self.session.exec(
-            update(Task)
-            .where(
-                col(Task.id) == task.id,
-                col(Task.is_open),
-                col(Task.escalation_level) == old_level,
+    async def claim_many(self, claims: Sequence[Claim]) -> set[int]:
+        """Compare-and-set on the ladder position of many tasks, one statement per chunk:
+        ``UPDATE task ... FROM (VALUES ...) v WHERE id = v.id AND is_open AND
+        escalation_level = v.old RETURNING id``. Each row is its own CAS (exactly one
+        claimant moves it from ``old``); the ids that won are returned."""
+        won: set[int] = set()
+        for start in range(0, len(claims), _CHUNK):
+            part = claims[start : start + _CHUNK]
+            wanted = values(
+                column("id", Integer),
+                column("old", Integer),
+                column("new", Integer),
+                column("next_at", UTCDateTime()),
+                name="wanted",
+            ).data([(c.task_id, c.old_level, c.new_level, c.next_at) for c in part])
+            # SQLite cannot name the columns of a VALUES subquery: a CTE can, on both
+            wanted_rows = wanted.cte("wanted")
+            next_at: ColumnElement[Any] = wanted_rows.c.next_at
+            if self.dialect == "postgresql":
+                # a chunk whose rungs are all NULL would leave the VALUES column untyped
+                next_at = cast(next_at, UTCDateTime())
+            statement = (
+                update(Task)
+                .where(
+                    col(Task.id) == wanted_rows.c.id,
+                    col(Task.is_open),
+                    col(Task.escalation_level) == wanted_rows.c.old,
+                )
+                .values(escalation_level=wanted_rows.c.new, next_escalation_at=next_at)
+                .returning(col(Task.id))
+                .execution_options(synchronize_session=False)
             )
-            .values(escalation_level=new_level, next_escalation_at=next_at)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) != 1:
-            return False
-        written(task, escalation_level=new_level, next_escalation_at=next_at)
-        return True
+            result = await self.session.exec(statement)
+            won.update(int(row[0]) for row in result.all())
+        return won
 
     async def cases(self, ids: Iterable[int]) -> dict[int, Case]:
         wanted = sorted(set(ids))

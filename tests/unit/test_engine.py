@@ -98,3 +98,25 @@ def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         decide(FLOW, CaseState("PO-1", "terima_wa"), actor("operator_penerima_wa"),
                Request("forward"), datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_the_assignee_acts_without_the_role_after_a_takeover() -> None:
+    # "Ambil alih": the supervisor became the task's assignee and may act on it
+    kasi = actor("kasi_identitas_penduduk", key="KASI")
+    state = CaseState("PO-1", "cetak_berkas", assignee="KASI")
+    t = decide(FLOW, state, kasi, Request("done"), NOW)
+    assert (t.to_step, t.actor, t.on_behalf_of) == ("loket", "KASI", None)
+    assert [a.key for a in available_actions(FLOW, state, kasi)] == ["done"]
+
+
+def test_without_the_assignment_the_role_is_still_needed() -> None:
+    kasi = actor("kasi_identitas_penduduk", key="KASI")
+    with pytest.raises(NotYourRole):
+        decide(FLOW, CaseState("PO-1", "cetak_berkas"), kasi, Request("done"), NOW)
+    with pytest.raises(NotYourRole):
+        decide(FLOW, CaseState("PO-1", "cetak_berkas", assignee="OTHER"), kasi,
+               Request("done"), NOW)
+    # the holder of the role is refused once the task went to somebody else
+    with pytest.raises(AssignedToOther):
+        decide(FLOW, CaseState("PO-1", "cetak_berkas", assignee="KASI"),
+               actor("operator_cetak_berkas"), Request("done"), NOW)

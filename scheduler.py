@@ -1,0 +1,254 @@
+"""The bot's clockwork: escalation scan, outbox sweep, morning digest, daily rekap.
+
+APScheduler 3.11 ``AsyncIOScheduler`` in the bot process with the memory job store:
+the jobs are fixed at start-up and every bit of state lives in our own tables, so two
+bot processes on one database may run the same jobs at the same time and still never
+send anything twice:
+
+* escalation scan (every minute): each (task, level) is claimed by a compare-and-set
+  on ``task.escalation_level`` (PostgreSQL: rows selected ``FOR UPDATE SKIP LOCKED``),
+  and each alert's outbox row has a unique idempotency key;
+* morning digest (07:45 WIB) and daily rekap (at each weekday's closing time): one
+  ``job_run`` row per (job, office day), inserted in the same transaction as the cards;
+* outbox sweep (every 15 s): wakes the dispatcher, whose rows are leased by CAS.
+
+Weekends and holidays are skipped by the working-day calendar inside the jobs (the
+cron triggers only know weekdays). The calendar itself is reloaded before each scan
+when the admin changed the holiday overrides (``calendar add-holiday``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from flows.calendar import OfficeHours
+from staffbot.clock import Clock
+from staffbot.services.calendar_admin import CalendarBuilder, CalendarReloader
+from staffbot.services.context import Office
+from staffbot.services.digests import morning_digest
+from staffbot.services.escalation import DIGEST_THRESHOLD, EscalationReport, escalation_pass
+from staffbot.services.rekap import daily_rekap
+from staffbot.services.sla_support import owner_name
+from storage.db import Database
+
+log = logging.getLogger("staffbot.scheduler")
+
+_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ESCALATION_JOB = "escalation_scan"
+SWEEP_JOB = "outbox_sweep"
+MORNING_JOB = "morning_digest"
+REKAP_JOB_PREFIX = "daily_rekap"
+
+
+class Jobs:
+    """The job functions, bound to the database, the office and the clock."""
+
+    def __init__(
+        self,
+        db: Database,
+        office: Office,
+        *,
+        clock: Clock,
+        sweep: Callable[[], object] | None,
+        reloader: CalendarReloader | None,
+        digest_threshold: int,
+    ) -> None:
+        self.db = db
+        self.office = office
+        self.clock = clock
+        self._sweep = sweep
+        self._reloader = reloader
+        self._threshold = digest_threshold
+        self._owner = owner_name()
+        self.running: set[asyncio.Task[Any]] = set()
+
+    def _enter(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+
+    def _leave(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.discard(task)
+
+    async def _calendar(self, now: datetime) -> None:
+        if self._reloader is not None:
+            await self._reloader.refresh(self.db, self.office, now)
+
+    async def escalate(self) -> EscalationReport | None:
+        self._enter()
+        try:
+            now = self.clock.now()
+            await self._calendar(now)
+            return await escalation_pass(
+                self.db, self.office, now=now, digest_threshold=self._threshold
+            )
+        except Exception:
+            log.exception("escalation scan failed; the next scan tries again")
+            return None
+        finally:
+            self._leave()
+
+    async def sweep(self) -> None:
+        if self._sweep is None:
+            return
+        self._enter()
+        try:
+            result = self._sweep()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("outbox sweep failed")
+        finally:
+            self._leave()
+
+    async def morning(self) -> int:
+        self._enter()
+        try:
+            now = self.clock.now()
+            await self._calendar(now)
+            return await morning_digest(self.db, self.office, now=now, owner=self._owner)
+        except Exception:
+            log.exception("morning digest failed")
+            return 0
+        finally:
+            self._leave()
+
+    async def rekap(self) -> int:
+        self._enter()
+        try:
+            now = self.clock.now()
+            await self._calendar(now)
+            return await daily_rekap(self.db, self.office, now=now, owner=self._owner)
+        except Exception:
+            log.exception("daily rekap failed")
+            return 0
+        finally:
+            self._leave()
+
+
+class StaffbotScheduler(AsyncIOScheduler):  # type: ignore[misc]  # apscheduler is untyped
+    """An AsyncIOScheduler that can be stopped without cutting a scan in half."""
+
+    staffbot_jobs: Jobs
+
+    async def aclose(self, *, grace: float = 10.0) -> None:
+        if not self.running:
+            return
+        self.pause()
+        running = [t for t in self.staffbot_jobs.running if not t.done()]
+        if running:
+            await asyncio.wait(running, timeout=grace)
+        # shutdown cancels what is still running: its transaction rolls back whole
+        self.shutdown(wait=False)
+        # AsyncIOScheduler shuts down in a loop callback (call_soon_threadsafe): let it run
+        await asyncio.sleep(0)
+
+
+def closing_times(hours: Mapping[int, OfficeHours]) -> dict[time, list[int]]:
+    """Weekdays grouped by closing time: one rekap trigger per distinct time."""
+    groups: dict[time, list[int]] = defaultdict(list)
+    for weekday, span in sorted(hours.items()):
+        groups[span.closes].append(weekday)
+    return dict(groups)
+
+
+def _days(weekdays: list[int]) -> str:
+    return ",".join(_CRON_DAYS[d] for d in weekdays)
+
+
+def build_scheduler(
+    db: Database,
+    office: Office,
+    *,
+    clock: Clock,
+    sweep: Callable[[], object] | None = None,
+    reload_calendar: CalendarBuilder | None = None,
+    digest_threshold: int = DIGEST_THRESHOLD,
+    morning_at: time = time(7, 45),
+    escalation_seconds: int = 60,
+    sweep_seconds: int = 15,
+) -> StaffbotScheduler:
+    """The scheduler with its fixed jobs, not started (``start()`` inside the loop).
+
+    ``sweep`` is called every ``sweep_seconds`` (e.g. the dispatcher's ``wake``);
+    ``reload_calendar`` rebuilds the calendar from the overrides when they change.
+    """
+    tz = office.tz
+    scheduler = StaffbotScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": AsyncIOExecutor()},
+        timezone=tz,
+        job_defaults={"coalesce": True, "max_instances": 1},
+    )
+    jobs = Jobs(
+        db,
+        office,
+        clock=clock,
+        sweep=sweep,
+        reloader=CalendarReloader(reload_calendar) if reload_calendar is not None else None,
+        digest_threshold=digest_threshold,
+    )
+    scheduler.staffbot_jobs = jobs
+    scheduler.add_job(
+        jobs.escalate,
+        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
+        id=ESCALATION_JOB,
+        name="escalation scan",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=escalation_seconds,
+        # a scan right at start-up catches up on what fell due while the bot was down
+        next_run_time=datetime.now(tz) + timedelta(seconds=1),
+    )
+    if sweep is not None:
+        scheduler.add_job(
+            jobs.sweep,
+            IntervalTrigger(seconds=sweep_seconds, timezone=tz),
+            id=SWEEP_JOB,
+            name="outbox sweep",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=sweep_seconds,
+        )
+    hours = office.calendar.office_hours
+    scheduler.add_job(
+        jobs.morning,
+        CronTrigger(
+            day_of_week=_days(sorted(hours)),
+            hour=morning_at.hour,
+            minute=morning_at.minute,
+            timezone=tz,
+        ),
+        id=MORNING_JOB,
+        name="morning digest",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    for closes, weekdays in closing_times(hours).items():
+        scheduler.add_job(
+            jobs.rekap,
+            CronTrigger(
+                day_of_week=_days(weekdays), hour=closes.hour, minute=closes.minute, timezone=tz
+            ),
+            id=f"{REKAP_JOB_PREFIX}_{closes:%H%M}",
+            name=f"daily rekap {closes:%H:%M}",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
+        )
+    return scheduler
