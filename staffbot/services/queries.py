@@ -122,7 +122,11 @@ async def my_tasks(
     ids = [staff.id, *(a.id for a in absent if a.id is not None)]
     roles = set().union(*(await uow.staff.roles_for(ids)).values()) if ids else set()
     out: list[TaskSummary] = []
-    for task in await uow.tasks.open_for_roles(roles, staff_ids=ids):
+    tasks = list(await uow.tasks.open_for_roles(roles, staff_ids=ids))
+    # Tasks handed to this person (a supervisor's takeover) whatever their role.
+    known = {t.id for t in tasks}
+    tasks += [t for t in await uow.tasks.open_assigned_to(staff.id) if t.id not in known]
+    for task in tasks:
         step = office.flow.step(task.step)
         number, kecamatan, layanan = "?", "", ""
         if task.case_id is not None:

@@ -13,6 +13,7 @@ from staffbot.chat.service import ChatService
 from staffbot.clock import FixedClock
 from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
+from staffbot.services.queries import my_tasks
 from storage.db import Database
 from storage.tables import ButtonToken
 from tests.sla.support import alerts, scan, staff_ids, wib
@@ -110,6 +111,9 @@ async def test_ambil_alih_lets_the_supervisor_finish_the_step(
     assert task is not None and task.assignee_id == kasi
     # the ladder counts from the takeover: due Friday 09:30
     assert task.due_at == wib(2026, 11, 27, 9, 30) and task.escalation_level == -1
+    async with db.uow(readonly=True) as uow:
+        listed = await my_tasks(uow, office, staff_id=kasi)
+    assert [t.task_id for t in listed] == [task_id]  # in the Kasi's /tugas too
     told = (await phones.messages(ANDI))[-1]
     assert told["text"] == f"Hendra Gunawan, S.Kom. mengambil alih tugas {number} (langkah 3)."
     # the holder's old card no longer works; the supervisor's new one does
@@ -166,6 +170,9 @@ async def test_alihkan_hands_the_task_to_another_holder_and_restarts_the_ladder(
     assert (moved.data["to"], moved.data["by"]) == ("Rahmat Hidayat", "Hendra Gunawan, S.Kom.")
     card = (await phones.messages(RAHMAT_NIP))[-1]
     assert card["kind"] == "card" and card["text"].startswith(f"📄 <b>Kasus {number}</b>")
+    async with db.uow(readonly=True) as uow:
+        listed = await my_tasks(uow, office, staff_id=kasi)
+    assert [t.task_id for t in listed] == [task_id]  # in the Kasi's /tugas too
     told = (await phones.messages(ANDI))[-1]
     assert told["text"] == (
         f"Tugas {number} (langkah 3) kini dipegang Rahmat Hidayat "
