@@ -618,6 +618,25 @@ async def staff_leave(
     )
 
 
+@staff_app.command("invite")
+@command
+async def staff_invite(
+    role: Annotated[str | None, typer.Option(help="Peran orang baru")] = None,
+    nip: Annotated[str | None, typer.Option(help="NIP petugas yang sudah terdaftar")] = None,
+    hours: Annotated[int, typer.Option(help="Berlaku berapa jam")] = 72,
+) -> None:
+    """Print a one-time t.me deep link that binds a Telegram account to staff."""
+    from staffbot.channels.telegram import bot_username, invite_link
+    from staffbot.services.invites import create_invite
+
+    if (role is None) == (nip is None):
+        raise ConfigurationError(problem="give either --role or --nip")
+    async with runtime() as rt:
+        username = await bot_username(rt.settings)
+        code = await create_invite(rt.uow(), rt.office, role=role, nip=nip, hours=hours)
+    print(invite_link(username, code))
+
+
 @staff_app.command("import")
 @command
 async def staff_import(

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com"
     #: The online-service WhatsApp number applicants send their files to (shown to them).
     whatsapp_service_number: str = "+62 812-0000-0000"
+    #: Approved message templates for outside the 24-hour window (docs/CHANNELS.md).
+    whatsapp_template_card: str = "staffbot_tugas_baru"
+    whatsapp_template_applicant: str = "staffbot_info_pengaduan"
+    whatsapp_template_document: str = "staffbot_dokumen_selesai"
+    whatsapp_template_language: str = "id"
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080

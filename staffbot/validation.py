@@ -15,11 +15,49 @@ from datetime import date
 from staffbot.errors import ValidationError
 
 #: Kemendagri province codes (first two NIK digits).
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35",
-    "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76",
-    "81", "82", "91", "92", "93", "94", "95", "96", "97",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
+    }
+)
 
 MAX_NAME = 120
 MAX_KELUHAN = 2000
@@ -53,7 +91,10 @@ def check_nik(raw: str, *, regency_codes: Sequence[str], today: date) -> NikChec
     if nik[12:] == "0000":
         raise ValidationError(field="nik", problem="sequence")
     return NikCheck(
-        nik=nik, birth_date=birth, female=female, outside=nik[:4] not in regency_codes,
+        nik=nik,
+        birth_date=birth,
+        female=female,
+        outside=nik[:4] not in regency_codes,
         regency=nik[:4],
     )
 
@@ -109,8 +150,13 @@ def pick(raw: str, choices: Sequence[str], *, field: str) -> str:
     for choice in choices:
         if _fold(choice) == wanted:
             return choice
-    raise ValidationError(field=field, problem="unknown", value=(raw or "").strip()[:60],
-                          choices=", ".join(choices), count=len(choices))
+    raise ValidationError(
+        field=field,
+        problem="unknown",
+        value=(raw or "").strip()[:60],
+        choices=", ".join(choices),
+        count=len(choices),
+    )
 
 
 def check_keluhan(raw: str | None) -> str:

@@ -256,6 +256,8 @@ class Outbox(SQLModel, table=True):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
         Index("ix_outbox_task", "task_id", "kind"),
+        # WhatsApp status webhooks find their message by the platform's id.
+        Index("ix_outbox_platform_message", "channel", "platform_message_id"),
     )
 
 

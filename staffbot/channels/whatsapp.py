@@ -196,10 +196,10 @@ def config_from(settings: Settings) -> WhatsAppConfig:
         verify_token=verify.get_secret_value() if verify is not None else None,
         api_url=settings.whatsapp_api_url,
         templates=Templates(
-            card=str(getattr(settings, "whatsapp_template_card", Templates.card)),
-            applicant=str(getattr(settings, "whatsapp_template_applicant", Templates.applicant)),
-            document=str(getattr(settings, "whatsapp_template_document", Templates.document)),
-            language=str(getattr(settings, "whatsapp_template_language", Templates.language)),
+            card=settings.whatsapp_template_card,
+            applicant=settings.whatsapp_template_applicant,
+            document=settings.whatsapp_template_document,
+            language=settings.whatsapp_template_language,
         ),
     )
 

@@ -52,7 +52,9 @@ async def _task_action(turn: Turn, token: ButtonToken) -> Answer:
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_pin:
         await turn.remember("pin", {"task_ids": [task.id], "action": action.key})
-        await turn.reply(OutgoingMessage(text=esc(t("chat.ask_pin", lang, what=number))))
+        await turn.reply(
+            OutgoingMessage(text=esc(t("chat.ask_pin", lang, what=number) + _pin_note(turn)))
+        )
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_attachment:
         await turn.remember(
@@ -157,9 +159,16 @@ async def _sign_all(turn: Turn) -> Answer:
         return Answer()
     await turn.remember("pin", {"task_ids": task_ids, "action": "sign"})
     await turn.reply(
-        OutgoingMessage(text=esc(t("chat.ask_pin_many", turn.lang, count=len(task_ids))))
+        OutgoingMessage(
+            text=esc(t("chat.ask_pin_many", turn.lang, count=len(task_ids)) + _pin_note(turn))
+        )
     )
     return Answer(t("chat.toast_prompt", turn.lang))
+
+
+def _pin_note(turn: Turn) -> str:
+    """WhatsApp does not let a bot delete the person's message: say so."""
+    return "\n" + t("chat.pin_not_deleted", turn.lang) if turn.event.channel == "whatsapp" else ""
 
 
 async def menu(turn: Turn, target: str) -> Answer:

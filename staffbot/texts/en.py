@@ -116,7 +116,9 @@ TEXTS.update(
         "chat.ask_attachment": 'Send the result PDF for case {number}, or press "Make reply '
         'letter" (or /batal).',
         "chat.make_surat": "Make reply letter",
-    "chat.sign_all": "✍ Sign all ({count})",
+        "chat.sign_all": "✍ Sign all ({count})",
+        "chat.pin_not_deleted": "WhatsApp does not let bots delete messages: delete your PIN "
+        "message yourself once it is sent.",
         "chat.done": "✔ {outcome}: {number}",
         "chat.toast_prompt": "See the next message",
         "chat.not_allowed": "This command is not for your role.",
@@ -126,8 +128,8 @@ TEXTS.update(
         "chat.menu_new_case": "📝 Record complaint",
         "chat.menu_tasks": "📋 My tasks",
         "chat.menu_ba": "🗂 Make BA",
-    "chat.report_rekap": "📊 Files per kecamatan {start} to {end}",
-    "chat.report_mutu": "📈 Mutu Baku report {start} to {end}",
+        "chat.report_rekap": "📊 Files per kecamatan {start} to {end}",
+        "chat.report_mutu": "📈 Mutu Baku report {start} to {end}",
         "form.ask_name": "New complaint (1/6). Applicant's full name?",
         "form.ask_nik": "(2/6) Applicant's NIK (16 digits)?",
         "form.ask_wa": "(3/6) Applicant's WhatsApp number?",

@@ -139,7 +139,9 @@ TEXTS.update(
         "chat.ask_attachment": "Kirim PDF dokumen hasil untuk kasus {number}, atau tekan "
         '"Buat Surat Tanggapan" (atau /batal).',
         "chat.make_surat": "Buat Surat Tanggapan",
-    "chat.sign_all": "✍ Tanda tangani semua ({count})",
+        "chat.sign_all": "✍ Tanda tangani semua ({count})",
+        "chat.pin_not_deleted": "WhatsApp tidak mengizinkan bot menghapus pesan: hapus sendiri "
+        "pesan PIN Anda setelah terkirim.",
         "chat.done": "✔ {outcome}: {number}",
         "chat.toast_prompt": "Lihat pesan berikut",
         "chat.not_allowed": "Perintah ini tidak untuk peran Anda.",
@@ -148,8 +150,8 @@ TEXTS.update(
         "chat.menu_new_case": "📝 Catat pengaduan",
         "chat.menu_tasks": "📋 Tugas saya",
         "chat.menu_ba": "🗂 Buat BA",
-    "chat.report_rekap": "📊 Rekap per kecamatan {start} s.d. {end}",
-    "chat.report_mutu": "📈 Laporan Mutu Baku {start} s.d. {end}",
+        "chat.report_rekap": "📊 Rekap per kecamatan {start} s.d. {end}",
+        "chat.report_mutu": "📈 Laporan Mutu Baku {start} s.d. {end}",
         # intake form
         "form.ask_name": "Pengaduan baru (1/6). Nama lengkap pemohon?",
         "form.ask_nik": "(2/6) NIK pemohon (16 digit)?",

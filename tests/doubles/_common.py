@@ -120,8 +120,15 @@ class FaultPlan:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultPlan:
         known = {
-            "rate", "kinds", "seed", "methods", "retry_after", "timeout_applied",
-            "drop_applied", "hold_seconds", "script",
+            "rate",
+            "kinds",
+            "seed",
+            "methods",
+            "retry_after",
+            "timeout_applied",
+            "drop_applied",
+            "hold_seconds",
+            "script",
         }
         kwargs = {k: v for k, v in data.items() if k in known}
         if "kinds" in kwargs:
@@ -171,7 +178,9 @@ class Upload:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "filename": self.filename, "size": len(self.data), "content_type": self.content_type,
+            "filename": self.filename,
+            "size": len(self.data),
+            "content_type": self.content_type,
         }
 
 
@@ -295,7 +304,8 @@ class DoubleServer:
         method = request.query.get("method")
         since = int(request.query.get("since", "0"))
         calls = [
-            c.to_json() for c in self.calls
+            c.to_json()
+            for c in self.calls
             if c.seq > since and (method is None or c.method == method)
         ]
         return json_response(calls)
@@ -494,4 +504,3 @@ def run_standalone(
             await stop.wait()
 
     asyncio.run(serve())
-

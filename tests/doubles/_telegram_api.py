@@ -33,9 +33,15 @@ from ._telegram_model import (
     validate_markup,
 )
 
-SENDING_METHODS = frozenset({
-    "sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-})
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+    }
+)
 _DEFAULT_UPDATE_TYPES_OFF = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
@@ -81,8 +87,14 @@ class BotApiMethods(DoubleServer):
     _http: aiohttp.ClientSession | None
     _webhook_task: asyncio.Task[None] | None
 
-    def _store(self, chat_id: int, *, from_bot: bool, user: dict[str, Any], **fields: Any,
-               ) -> StoredMessage:
+    def _store(
+        self,
+        chat_id: int,
+        *,
+        from_bot: bool,
+        user: dict[str, Any],
+        **fields: Any,
+    ) -> StoredMessage:
         raise NotImplementedError
 
     def _store_file(self, filename: str, data: bytes, mime: str | None) -> StoredFile:
@@ -140,8 +152,10 @@ class BotApiMethods(DoubleServer):
 
     async def _get_me(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         return self.bot_user | {
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
             "has_main_web_app": False,
         }
 
@@ -160,8 +174,11 @@ class BotApiMethods(DoubleServer):
         deadline = time.monotonic() + timeout
         while True:
             if self._active_poll != me:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                               "make sure that only one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
             self._check_no_webhook()
             ready = self._deliverable()[:limit]
             remaining = deadline - time.monotonic()
@@ -171,8 +188,11 @@ class BotApiMethods(DoubleServer):
 
     def _check_no_webhook(self) -> None:
         if self.webhook is not None:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                           "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:
@@ -324,8 +344,13 @@ class BotApiMethods(DoubleServer):
         markup = validate_markup(params.get("reply_markup"))
         self._flood(chat_id)
         msg = self._store(
-            chat_id, from_bot=True, user=self.bot_user, text=text, raw_text=raw,
-            parse_mode=params.get("parse_mode"), reply_markup=markup,
+            chat_id,
+            from_bot=True,
+            user=self.bot_user,
+            text=text,
+            raw_text=raw,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
         )
         return self._message_json(msg)
 
@@ -354,7 +379,9 @@ class BotApiMethods(DoubleServer):
         return self._message_json(msg)
 
     async def _edit_message_reply_markup(
-        self, params: dict[str, Any], uploads: dict[str, Upload],
+        self,
+        params: dict[str, Any],
+        uploads: dict[str, Upload],
     ) -> Any:
         msg = self._own_message(params, "edit")
         markup = validate_markup(params.get("reply_markup"))
@@ -380,7 +407,9 @@ class BotApiMethods(DoubleServer):
         return True
 
     async def _answer_callback_query(
-        self, params: dict[str, Any], uploads: dict[str, Upload],
+        self,
+        params: dict[str, Any],
+        uploads: dict[str, Upload],
     ) -> Any:
         state = self.callbacks.get(str(params.get("callback_query_id", "")))
         if (
@@ -396,8 +425,10 @@ class BotApiMethods(DoubleServer):
             raise bad_request("MESSAGE_TOO_LONG")
         state.answered_at = self.clock()
         state.answer = {
-            "text": text or None, "show_alert": bool(params.get("show_alert")),
-            "url": params.get("url"), "cache_time": params.get("cache_time"),
+            "text": text or None,
+            "show_alert": bool(params.get("show_alert")),
+            "url": params.get("url"),
+            "cache_time": params.get("cache_time"),
         }
         return True
 
@@ -422,8 +453,13 @@ class BotApiMethods(DoubleServer):
         markup = validate_markup(params.get("reply_markup"))
         self._flood(chat_id)
         msg = self._store(
-            chat_id, from_bot=True, user=self.bot_user, document=stored, caption=caption,
-            parse_mode=params.get("parse_mode"), reply_markup=markup,
+            chat_id,
+            from_bot=True,
+            user=self.bot_user,
+            document=stored,
+            caption=caption,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
         )
         return self._message_json(msg)
 
@@ -434,8 +470,10 @@ class BotApiMethods(DoubleServer):
         if len(stored.data) > MAX_GETFILE:
             raise bad_request("file is too big")
         return {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.data), "file_path": stored.file_path,
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.file_path,
         }
 
 

@@ -39,15 +39,21 @@ class TelegramControl:
     async def push_text(self, request: web.Request) -> web.Response:
         b = await request.json()
         update_id = self.d.push_text(
-            int(b["chat_id"]), int(b["user_id"]), b["text"],
-            first_name=b.get("first_name", "Pengguna"), username=b.get("username"),
+            int(b["chat_id"]),
+            int(b["user_id"]),
+            b["text"],
+            first_name=b.get("first_name", "Pengguna"),
+            username=b.get("username"),
         )
         return json_response({"update_id": update_id})
 
     async def push_callback(self, request: web.Request) -> web.Response:
         b = await request.json()
         update_id = self.d.push_callback(
-            int(b["chat_id"]), int(b["user_id"]), int(b["message_id"]), b["data"],
+            int(b["chat_id"]),
+            int(b["user_id"]),
+            int(b["message_id"]),
+            b["data"],
             first_name=b.get("first_name", "Pengguna"),
         )
         return json_response({"update_id": update_id})
@@ -55,8 +61,12 @@ class TelegramControl:
     async def push_document(self, request: web.Request) -> web.Response:
         b = await request.json()
         update_id = self.d.push_document(
-            int(b["chat_id"]), int(b["user_id"]), b["filename"], base64.b64decode(b["base64"]),
-            b.get("mime", "application/pdf"), caption=b.get("caption"),
+            int(b["chat_id"]),
+            int(b["user_id"]),
+            b["filename"],
+            base64.b64decode(b["base64"]),
+            b.get("mime", "application/pdf"),
+            caption=b.get("caption"),
         )
         return json_response({"update_id": update_id})
 
@@ -71,21 +81,31 @@ class TelegramControl:
         return json_response({"ok": True})
 
     async def chats(self, request: web.Request) -> web.Response:
-        return json_response({
-            str(cid): [m.to_json() for m in chat.messages.values()]
-            for cid, chat in self.d.chats.items()
-        })
+        return json_response(
+            {
+                str(cid): [m.to_json() for m in chat.messages.values()]
+                for cid, chat in self.d.chats.items()
+            }
+        )
 
     async def chat(self, request: web.Request) -> web.Response:
         chat = self.d.chats.get(int(request.match_info["chat_id"]))
         return json_response([m.to_json() for m in chat.messages.values()] if chat else [])
 
     async def callbacks(self, request: web.Request) -> web.Response:
-        return json_response({
-            qid: {"chat_id": s.chat_id, "message_id": s.message_id, "user_id": s.user_id,
-                  "data": s.data, "answered_at": s.answered_at, "answer": s.answer}
-            for qid, s in self.d.callbacks.items()
-        })
+        return json_response(
+            {
+                qid: {
+                    "chat_id": s.chat_id,
+                    "message_id": s.message_id,
+                    "user_id": s.user_id,
+                    "data": s.data,
+                    "answered_at": s.answered_at,
+                    "answer": s.answer,
+                }
+                for qid, s in self.d.callbacks.items()
+            }
+        )
 
     async def limits(self, request: web.Request) -> web.Response:
         b = await request.json()

@@ -19,18 +19,43 @@ MAX_UPLOAD = 50 * 1024 * 1024
 MAX_GETFILE = 20 * 1024 * 1024
 
 # Parameters that clients send JSON-encoded in form fields (PTB and aiogram both do).
-JSON_FIELDS = frozenset({
-    "reply_markup", "allowed_updates", "commands", "scope", "entities", "caption_entities",
-    "link_preview_options", "reply_parameters",
-})
-INT_FIELDS = frozenset({
-    "chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "max_connections",
-    "message_thread_id", "from_chat_id", "user_id",
-})
-BOOL_FIELDS = frozenset({
-    "drop_pending_updates", "show_alert", "disable_notification", "protect_content",
-    "disable_web_page_preview", "disable_content_type_detection", "allow_sending_without_reply",
-})
+JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "entities",
+        "caption_entities",
+        "link_preview_options",
+        "reply_parameters",
+    }
+)
+INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "max_connections",
+        "message_thread_id",
+        "from_chat_id",
+        "user_id",
+    }
+)
+BOOL_FIELDS = frozenset(
+    {
+        "drop_pending_updates",
+        "show_alert",
+        "disable_notification",
+        "protect_content",
+        "disable_web_page_preview",
+        "disable_content_type_detection",
+        "allow_sending_without_reply",
+    }
+)
 
 
 class ApiError(Exception):
@@ -44,7 +69,9 @@ class ApiError(Exception):
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "ok": False, "error_code": self.status, "description": self.description,
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
         }
         if self.parameters:
             body["parameters"] = self.parameters
@@ -86,10 +113,27 @@ def command_entities(text: str) -> list[dict[str, Any]]:
 
 
 # -- HTML parse mode ------------------------------------------------------------------
-_HTML_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "code", "pre", "blockquote", "tg-emoji", "tg-time",
-})
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+        "tg-time",
+    }
+)
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?>")
 _ENTITY_RE = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _NAMED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
@@ -107,13 +151,12 @@ def html_to_text(source: str) -> str:
             match = _TAG_RE.match(source, i)
             if match is None:
                 raise bad_request(
-                    f"can't parse entities: Unsupported start tag \"\" at byte offset {offset}"
+                    f'can\'t parse entities: Unsupported start tag "" at byte offset {offset}'
                 )
             closing, name = match.group(1), match.group(2).lower()
             if name not in _HTML_TAGS:
                 raise bad_request(
-                    f"can't parse entities: Unsupported start tag \"{name}\" "
-                    f"at byte offset {offset}"
+                    f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {offset}'
                 )
             if closing:
                 if not stack or stack[-1] != name:
@@ -168,8 +211,15 @@ def render_text(text: str, parse_mode: str | None) -> str:
 
 # -- keyboards -------------------------------------------------------------------------
 _BUTTON_ACTIONS = (
-    "callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat", "callback_game", "pay", "login_url", "web_app",
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "login_url",
+    "web_app",
     "copy_text",
 )
 
@@ -183,7 +233,7 @@ def validate_markup(markup: Any) -> dict[str, Any] | None:
     if rows is None:
         return markup  # reply keyboards, remove_keyboard, force_reply: accepted as is
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
     if sum(len(r) for r in rows) > 100:
         raise bad_request("reply markup is too long")
     for row in rows:
@@ -256,8 +306,11 @@ class StoredMessage:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "text": self.text, "raw_text": self.raw_text, "caption": self.caption,
-            "reply_markup": self.reply_markup, "edit_date": self.edit_date,
+            "text": self.text,
+            "raw_text": self.raw_text,
+            "caption": self.caption,
+            "reply_markup": self.reply_markup,
+            "edit_date": self.edit_date,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -268,11 +321,20 @@ class StoredMessage:
                 "base64": base64.b64encode(self.document.data).decode(),
             }
         return {
-            "chat_id": self.chat_id, "message_id": self.message_id, "date": self.date,
-            "from_bot": self.from_bot, "user_id": self.user.get("id"), "text": self.text,
-            "raw_text": self.raw_text, "parse_mode": self.parse_mode, "caption": self.caption,
-            "reply_markup": self.reply_markup, "document": doc, "edit_date": self.edit_date,
-            "deleted": self.deleted, "history": self.history,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "date": self.date,
+            "from_bot": self.from_bot,
+            "user_id": self.user.get("id"),
+            "text": self.text,
+            "raw_text": self.raw_text,
+            "parse_mode": self.parse_mode,
+            "caption": self.caption,
+            "reply_markup": self.reply_markup,
+            "document": doc,
+            "edit_date": self.edit_date,
+            "deleted": self.deleted,
+            "history": self.history,
         }
 
 
@@ -292,8 +354,7 @@ class ChatState:
 
     def bot_messages(self, *, include_deleted: bool = False) -> list[StoredMessage]:
         return [
-            m for m in self.messages.values()
-            if m.from_bot and (include_deleted or not m.deleted)
+            m for m in self.messages.values() if m.from_bot and (include_deleted or not m.deleted)
         ]
 
 
@@ -316,7 +377,7 @@ def upload_or_ref(value: Any, uploads: dict[str, Upload], field_name: str) -> Up
     if isinstance(value, str) and value.startswith("attach://"):
         name = value.removeprefix("attach://")
         if name not in uploads:
-            raise bad_request(f"file to attach \"{name}\" not found")
+            raise bad_request(f'file to attach "{name}" not found')
         return uploads[name]
     if isinstance(value, str) and value:
         return value

@@ -71,7 +71,11 @@ class GraphApiMethods(DoubleServer):
         raise NotImplementedError
 
     async def push_status(
-        self, message_id: str, status: str, *, error: GraphError | int | None = None,
+        self,
+        message_id: str,
+        status: str,
+        *,
+        error: GraphError | int | None = None,
         signature: str = "valid",
     ) -> Any:
         raise NotImplementedError
@@ -97,8 +101,12 @@ class GraphApiMethods(DoubleServer):
             return await self._call(request, "send_message", self._messages)
         return await self._call(request, "unsupported", self._unsupported)
 
-    async def _call(self, request: web.Request, method: str, handler: _Handler,
-                    ) -> web.StreamResponse:
+    async def _call(
+        self,
+        request: web.Request,
+        method: str,
+        handler: _Handler,
+    ) -> web.StreamResponse:
         if not self._authorized(request):
             return json_response(BAD_TOKEN.payload(), BAD_TOKEN.status)
         try:
@@ -132,17 +140,20 @@ class GraphApiMethods(DoubleServer):
         node = request.match_info["node"]
         if node != self.phone_id:
             raise GraphError(
-                100, "Invalid parameter",
+                100,
+                "Invalid parameter",
                 f"Unsupported post request. Object with ID '{node}' does not exist, cannot be "
                 "loaded due to missing permissions, or does not support this operation.",
             )
 
-    async def _unsupported(self, request: web.Request, fields: dict[str, Any],
-                           uploads: dict[str, Upload]) -> Any:
+    async def _unsupported(
+        self, request: web.Request, fields: dict[str, Any], uploads: dict[str, Upload]
+    ) -> Any:
         raise GraphError(2500, "Unknown path components", request.path)
 
-    async def _messages(self, request: web.Request, fields: dict[str, Any],
-                        uploads: dict[str, Upload]) -> Any:
+    async def _messages(
+        self, request: web.Request, fields: dict[str, Any], uploads: dict[str, Upload]
+    ) -> Any:
         self._check_phone(request)
         if fields.get("status") == "read":
             self.read_marks.append(str(fields.get("message_id")))
@@ -157,8 +168,11 @@ class GraphApiMethods(DoubleServer):
         if window_closed and self.window_violation == "error":
             self.throttled[RE_ENGAGEMENT.code] += 1
             raise RE_ENGAGEMENT
-        if self.pair_rate_limit and thread.last_outbound is not None \
-                and now - thread.last_outbound < PAIR_INTERVAL:
+        if (
+            self.pair_rate_limit
+            and thread.last_outbound is not None
+            and now - thread.last_outbound < PAIR_INTERVAL
+        ):
             self.throttled[PAIR_RATE.code] += 1
             raise PAIR_RATE
         if self.throughput_limit:
@@ -188,8 +202,9 @@ class GraphApiMethods(DoubleServer):
         for status in self.auto_statuses:
             await self.push_status(message_id, status)
 
-    async def _upload_media(self, request: web.Request, fields: dict[str, Any],
-                            uploads: dict[str, Upload]) -> Any:
+    async def _upload_media(
+        self, request: web.Request, fields: dict[str, Any], uploads: dict[str, Upload]
+    ) -> Any:
         self._check_phone(request)
         if fields.get("messaging_product") != "whatsapp":
             raise invalid("The parameter messaging_product is required.")
@@ -202,21 +217,23 @@ class GraphApiMethods(DoubleServer):
         media = self._store_media(upload.data, mime, upload.filename, "business")
         return {"id": media.id}
 
-    async def _get_media(self, request: web.Request, fields: dict[str, Any],
-                         uploads: dict[str, Upload]) -> Any:
+    async def _get_media(
+        self, request: web.Request, fields: dict[str, Any], uploads: dict[str, Upload]
+    ) -> Any:
         media = self._media_or_error(request.match_info["node"])
         return {
             "messaging_product": "whatsapp",
             "url": f"{self.url}/whatsapp_business/attachments/?mid={media.id}"
-                   f"&ext={int(self.clock())}&hash={media.sha256_hex[:16]}",
+            f"&ext={int(self.clock())}&hash={media.sha256_hex[:16]}",
             "mime_type": media.mime_type,
             "sha256": media.sha256_hex,
             "file_size": len(media.data),
             "id": media.id,
         }
 
-    async def _delete_media(self, request: web.Request, fields: dict[str, Any],
-                            uploads: dict[str, Upload]) -> Any:
+    async def _delete_media(
+        self, request: web.Request, fields: dict[str, Any], uploads: dict[str, Upload]
+    ) -> Any:
         self._media_or_error(request.match_info["node"])
         del self.media[request.match_info["node"]]
         return {"success": True}
@@ -224,7 +241,8 @@ class GraphApiMethods(DoubleServer):
     def _media_or_error(self, node: str) -> MediaObject:
         if node not in self.media:
             raise GraphError(
-                100, "Invalid parameter",
+                100,
+                "Invalid parameter",
                 f"Unsupported get request. Object with ID '{node}' does not exist, cannot be "
                 "loaded due to missing permissions, or does not support this operation.",
             )

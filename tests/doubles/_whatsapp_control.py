@@ -43,31 +43,49 @@ class WhatsAppControl:
             delivery = await d.push_text(b["from_phone"], b["text"], **common)
         elif kind == "image":
             delivery = await d.push_image(
-                b["from_phone"], base64.b64decode(b["base64"]), b.get("mime", "image/jpeg"),
-                caption=b.get("caption"), **common,
+                b["from_phone"],
+                base64.b64decode(b["base64"]),
+                b.get("mime", "image/jpeg"),
+                caption=b.get("caption"),
+                **common,
             )
         elif kind == "document":
             delivery = await d.push_document(
-                b["from_phone"], b["filename"], base64.b64decode(b["base64"]),
-                b.get("mime", "application/pdf"), caption=b.get("caption"), **common,
+                b["from_phone"],
+                b["filename"],
+                base64.b64decode(b["base64"]),
+                b.get("mime", "application/pdf"),
+                caption=b.get("caption"),
+                **common,
             )
         elif kind == "button_reply":
             delivery = await d.push_button_reply(
-                b["from_phone"], b["button_id"], b["title"], b["context_message_id"], **common,
+                b["from_phone"],
+                b["button_id"],
+                b["title"],
+                b["context_message_id"],
+                **common,
             )
         elif kind == "list_reply":
             delivery = await d.push_list_reply(
-                b["from_phone"], b["row_id"], b["title"], b["context_message_id"],
-                description=b.get("description"), **common,
+                b["from_phone"],
+                b["row_id"],
+                b["title"],
+                b["context_message_id"],
+                description=b.get("description"),
+                **common,
             )
         elif kind == "status":
             delivery = await d.push_status(
-                b["message_id"], b["status"], error=b.get("error_code"),
+                b["message_id"],
+                b["status"],
+                error=b.get("error_code"),
                 signature=b.get("signature", "valid"),
             )
         elif kind == "raw":
             delivery = await d.push_raw(
-                b["payload"], signature=b.get("signature", "valid"),
+                b["payload"],
+                signature=b.get("signature", "valid"),
             )
         else:
             raise web.HTTPNotFound(text=f"unknown push kind {kind}")
@@ -88,23 +106,35 @@ class WhatsAppControl:
         for key in ("enforce_window", "window_violation", "pair_rate_limit", "throughput_limit"):
             if key in b:
                 setattr(self, key, b[key])
-        return json_response({k: getattr(self, k) for k in (
-            "enforce_window", "window_violation", "pair_rate_limit", "throughput_limit",
-        )})
+        return json_response(
+            {
+                k: getattr(self, k)
+                for k in (
+                    "enforce_window",
+                    "window_violation",
+                    "pair_rate_limit",
+                    "throughput_limit",
+                )
+            }
+        )
 
     async def users(self, request: web.Request) -> web.Response:
         threads = self.d.threads
-        return json_response({
-            phone: [m.to_json() for m in thread.messages] for phone, thread in threads.items()
-        })
+        return json_response(
+            {phone: [m.to_json() for m in thread.messages] for phone, thread in threads.items()}
+        )
 
     async def user(self, request: web.Request) -> web.Response:
         thread = self.d.thread(request.match_info["phone"])
-        return json_response({
-            "phone": thread.phone, "name": thread.name, "user_id": thread.user_id,
-            "last_inbound": thread.last_inbound,
-            "messages": [m.to_json() for m in thread.messages],
-        })
+        return json_response(
+            {
+                "phone": thread.phone,
+                "name": thread.name,
+                "user_id": thread.user_id,
+                "last_inbound": thread.last_inbound,
+                "messages": [m.to_json() for m in thread.messages],
+            }
+        )
 
     async def deliveries(self, request: web.Request) -> web.Response:
         deliveries = self.d.deliveries
@@ -114,7 +144,12 @@ class WhatsAppControl:
         media = self.d.media.get(request.match_info["media_id"])
         if media is None:
             raise web.HTTPNotFound()
-        return json_response({
-            "id": media.id, "mime_type": media.mime_type, "filename": media.filename,
-            "uploaded_by": media.uploaded_by, "base64": base64.b64encode(media.data).decode(),
-        })
+        return json_response(
+            {
+                "id": media.id,
+                "mime_type": media.mime_type,
+                "filename": media.filename,
+                "uploaded_by": media.uploaded_by,
+                "base64": base64.b64encode(media.data).decode(),
+            }
+        )

@@ -22,17 +22,32 @@ MAX_DOCUMENT = 100 * 1024 * 1024
 MAX_IMAGE = 5 * 1024 * 1024
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 MEDIA_TYPES = ("document", "image", "video", "audio", "sticker")
-FREE_FORM_TYPES = frozenset({
-    "text", "interactive", "document", "image", "video", "audio", "sticker", "location",
-    "contacts", "reaction",
-})
+FREE_FORM_TYPES = frozenset(
+    {
+        "text",
+        "interactive",
+        "document",
+        "image",
+        "video",
+        "audio",
+        "sticker",
+        "location",
+        "contacts",
+        "reaction",
+    }
+)
 
 
 class GraphError(Exception):
     """A Graph API error answer: {"error": {"message", "type", "code", "error_data", ...}}."""
 
     def __init__(
-        self, code: int, title: str, details: str | None = None, *, status: int = 400,
+        self,
+        code: int,
+        title: str,
+        details: str | None = None,
+        *,
+        status: int = 400,
         kind: str = "OAuthException",
     ) -> None:
         super().__init__(f"({code}) {title}")
@@ -56,7 +71,9 @@ class GraphError(Exception):
     def webhook_error(self) -> dict[str, Any]:
         """The same error as it appears in a failed status webhook."""
         return {
-            "code": self.code, "title": self.title, "message": self.title,
+            "code": self.code,
+            "title": self.title,
+            "message": self.title,
             "error_data": {"details": self.details or self.title},
             "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
         }
@@ -71,12 +88,14 @@ def not_valid(details: str) -> GraphError:
 
 
 RE_ENGAGEMENT = GraphError(
-    131047, "Re-engagement message",
+    131047,
+    "Re-engagement message",
     "Message failed to send because more than 24 hours have passed since the customer "
     "last replied to this number.",
 )
 PAIR_RATE = GraphError(
-    131056, "(Business Account, Consumer Account) pair rate limit hit",
+    131056,
+    "(Business Account, Consumer Account) pair rate limit hit",
     "Message failed to send because there were too many messages sent from this phone "
     "number to the same phone number in a short period of time.",
 )
@@ -148,14 +167,22 @@ class WaMessage:
         action = self.content.get("action") or {}
         return [
             (row["id"], row["title"])
-            for section in action.get("sections") or [] for row in section.get("rows") or []
+            for section in action.get("sections") or []
+            for row in section.get("rows") or []
         ]
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "phone": self.phone, "direction": self.direction, "type": self.type,
-            "at": self.at, "content": self.content, "context_id": self.context_id,
-            "statuses": self.statuses, "failed_with": self.failed_with, "text": self.text,
+            "id": self.id,
+            "phone": self.phone,
+            "direction": self.direction,
+            "type": self.type,
+            "at": self.at,
+            "content": self.content,
+            "context_id": self.context_id,
+            "statuses": self.statuses,
+            "failed_with": self.failed_with,
+            "text": self.text,
         }
 
 
@@ -181,8 +208,9 @@ def _length(value: Any, low: int, high: int) -> bool:
     return isinstance(value, str) and low <= len(value) <= high
 
 
-def validate_outbound(body: dict[str, Any], media: dict[str, MediaObject],
-                      known_templates: frozenset[str] | None) -> tuple[str, dict[str, Any]]:
+def validate_outbound(
+    body: dict[str, Any], media: dict[str, MediaObject], known_templates: frozenset[str] | None
+) -> tuple[str, dict[str, Any]]:
     """(type, content) of a valid send request, or the GraphError the Cloud API gives."""
     if body.get("messaging_product") != "whatsapp":
         raise invalid("The parameter messaging_product is required.")
@@ -205,12 +233,12 @@ def validate_outbound(body: dict[str, Any], media: dict[str, MediaObject],
             raise invalid("Template name and language code are required.")
         if known_templates is not None and name not in known_templates:
             raise GraphError(
-                132001, "Template name does not exist in the translation",
-                f"template name ({name}) does not exist in "
-                f"{content['language']['code']}",
+                132001,
+                "Template name does not exist in the translation",
+                f"template name ({name}) does not exist in {content['language']['code']}",
             )
     elif kind not in FREE_FORM_TYPES:
-        raise invalid(f"Unexpected key \"{kind}\" on param \"type\".")
+        raise invalid(f'Unexpected key "{kind}" on param "type".')
     return kind, content
 
 

@@ -14,39 +14,57 @@ def sign(app_secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def envelope(waba_id: str, phone_id: str, display_phone: str, value: dict[str, Any],
-             ) -> dict[str, Any]:
+def envelope(
+    waba_id: str,
+    phone_id: str,
+    display_phone: str,
+    value: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
-        "entry": [{
-            "id": waba_id,
-            "changes": [{
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {
-                        "display_phone_number": display_phone, "phone_number_id": phone_id,
-                    },
-                    **value,
-                },
-                "field": "messages",
-            }],
-        }],
+        "entry": [
+            {
+                "id": waba_id,
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": display_phone,
+                                "phone_number_id": phone_id,
+                            },
+                            **value,
+                        },
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
     }
 
 
 def contact(thread: UserThread) -> dict[str, Any]:
     # pywa 4.5 reads contacts[0]["user_id"] unconditionally; without it the update is dropped.
     return {
-        "profile": {"name": thread.name or ""}, "wa_id": thread.phone, "user_id": thread.user_id,
+        "profile": {"name": thread.name or ""},
+        "wa_id": thread.phone,
+        "user_id": thread.user_id,
     }
 
 
 def inbound_value(
-    thread: UserThread, message_id: str, timestamp: float, kind: str, content: dict[str, Any],
+    thread: UserThread,
+    message_id: str,
+    timestamp: float,
+    kind: str,
+    content: dict[str, Any],
     context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     message: dict[str, Any] = {
-        "from": thread.phone, "id": message_id, "timestamp": str(int(timestamp)), "type": kind,
+        "from": thread.phone,
+        "id": message_id,
+        "timestamp": str(int(timestamp)),
+        "type": kind,
         kind: content,
     }
     if context:
@@ -55,13 +73,21 @@ def inbound_value(
 
 
 def status_value(
-    thread: UserThread, message_id: str, status: str, timestamp: float,
-    errors: list[dict[str, Any]] | None = None, *, category: str = "service",
+    thread: UserThread,
+    message_id: str,
+    status: str,
+    timestamp: float,
+    errors: list[dict[str, Any]] | None = None,
+    *,
+    category: str = "service",
     with_contacts: bool = True,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "id": message_id, "status": status, "timestamp": str(int(timestamp)),
-        "recipient_id": thread.phone, "recipient_user_id": thread.user_id,
+        "id": message_id,
+        "status": status,
+        "timestamp": str(int(timestamp)),
+        "recipient_id": thread.phone,
+        "recipient_user_id": thread.user_id,
     }
     if status == "failed":
         entry["errors"] = errors or []

@@ -1,9 +1,9 @@
 """Driving a standalone double from another process (crash and scale-out tests).
 
-    with spawn_double("telegram", "--token", "123:ABC") as proc:     # python -m ...
-        async with ControlClient(proc.url) as ctl:
-            update_id = (await ctl.post("push/text", chat_id=42, user_id=42, text="/start"))
-            chats = await ctl.get("chats/42")
+with spawn_double("telegram", "--token", "123:ABC") as proc:     # python -m ...
+    async with ControlClient(proc.url) as ctl:
+        update_id = (await ctl.post("push/text", chat_id=42, user_id=42, text="/start"))
+        chats = await ctl.get("chats/42")
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def spawn_double(kind: str, *args: str, ready_timeout: float = 20.0) -> Iterator
     """Run `python -m tests.doubles.<kind> --port 0 ARGS` and yield it once it listens."""
     process = subprocess.Popen(
         [sys.executable, "-m", f"tests.doubles.{kind}", "--port", "0", *args],
-        cwd=_ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         url = _read_ready(process, ready_timeout)

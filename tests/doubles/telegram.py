@@ -125,18 +125,25 @@ class TelegramDouble(BotApiMethods):
         self._http: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._methods: dict[str, tuple[str, _Handler]] = {
-            name.lower(): (name, fn) for name, fn in {
-                "getMe": self._get_me, "getUpdates": self._get_updates,
-                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info, "setMyCommands": self._set_my_commands,
+            name.lower(): (name, fn)
+            for name, fn in {
+                "getMe": self._get_me,
+                "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands, "sendMessage": self._send_message,
+                "deleteMyCommands": self._delete_my_commands,
+                "sendMessage": self._send_message,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
-                "sendDocument": self._send_document, "getFile": self._get_file,
-                "logOut": self._true, "close": self._true,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
+                "logOut": self._true,
+                "close": self._true,
             }.items()
         }
 
@@ -173,8 +180,14 @@ class TelegramDouble(BotApiMethods):
 
     # == inbound updates (what users do) =================================================
     def push_text(
-        self, chat_id: int, user_id: int, text: str, *, first_name: str = "Pengguna",
-        username: str | None = None, language_code: str = "id",
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Pengguna",
+        username: str | None = None,
+        language_code: str = "id",
     ) -> int:
         """A user writes `text` (a leading /command gets its bot_command entity)."""
         user = self._user(user_id, first_name, username, language_code)
@@ -185,8 +198,14 @@ class TelegramDouble(BotApiMethods):
         return self._enqueue({"message": payload})
 
     def push_document(
-        self, chat_id: int, user_id: int, filename: str, data: bytes,
-        mime: str = "application/pdf", *, caption: str | None = None,
+        self,
+        chat_id: int,
+        user_id: int,
+        filename: str,
+        data: bytes,
+        mime: str = "application/pdf",
+        *,
+        caption: str | None = None,
         first_name: str = "Pengguna",
     ) -> int:
         """A user sends a file; the bot can getFile/download it."""
@@ -196,7 +215,12 @@ class TelegramDouble(BotApiMethods):
         return self._enqueue({"message": self._message_json(msg)})
 
     def push_callback(
-        self, chat_id: int, user_id: int, message_id: int, data: str, *,
+        self,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
         first_name: str = "Pengguna",
     ) -> int:
         """A user presses an inline button of the bot's message `message_id`.
@@ -207,16 +231,25 @@ class TelegramDouble(BotApiMethods):
         query_id = f"{self.bot_user['id']}{self._next_query:010d}"
         self._next_query += 1
         self.callbacks[query_id] = CallbackState(
-            query_id, chat_id, message_id, user_id, data, created=self.clock(),
+            query_id,
+            chat_id,
+            message_id,
+            user_id,
+            data,
+            created=self.clock(),
         )
         chat_instance = str(int(hashlib.sha1(str(chat_id).encode()).hexdigest()[:15], 16))
-        return self._enqueue({"callback_query": {
-            "id": query_id,
-            "from": self._user(user_id, first_name, None, "id"),
-            "message": self._message_json(message),
-            "chat_instance": chat_instance,
-            "data": data,
-        }})
+        return self._enqueue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self._user(user_id, first_name, None, "id"),
+                    "message": self._message_json(message),
+                    "chat_instance": chat_instance,
+                    "data": data,
+                }
+            }
+        )
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Any raw update body (without update_id)."""
@@ -246,10 +279,16 @@ class TelegramDouble(BotApiMethods):
         return update_id
 
     def _user(
-        self, user_id: int, first_name: str, username: str | None, language_code: str,
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        language_code: str,
     ) -> dict[str, Any]:
         user: dict[str, Any] = {
-            "id": user_id, "is_bot": False, "first_name": first_name,
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
             "language_code": language_code,
         }
         if username:
@@ -257,14 +296,24 @@ class TelegramDouble(BotApiMethods):
         return user
 
     # == storage helpers =================================================================
-    def _store(self, chat_id: int, *, from_bot: bool, user: dict[str, Any], **fields: Any,
-               ) -> StoredMessage:
+    def _store(
+        self,
+        chat_id: int,
+        *,
+        from_bot: bool,
+        user: dict[str, Any],
+        **fields: Any,
+    ) -> StoredMessage:
         chat = self.chat(chat_id)
         if chat_id > 0 and not from_bot:
             chat.first_name = chat.first_name or user.get("first_name")
         msg = StoredMessage(
-            chat_id=chat_id, message_id=chat.next_message_id, date=int(self.clock()),
-            from_bot=from_bot, user=user, **fields,
+            chat_id=chat_id,
+            message_id=chat.next_message_id,
+            date=int(self.clock()),
+            from_bot=from_bot,
+            user=user,
+            **fields,
         )
         chat.next_message_id += 1
         chat.messages[msg.message_id] = msg
@@ -385,7 +434,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--callback-max-age", type=float, default=15.0)
     run_standalone(
         lambda a: TelegramDouble(
-            a.token, host=a.host, port=a.port, enforce_limits=a.enforce_limits,
+            a.token,
+            host=a.host,
+            port=a.port,
+            enforce_limits=a.enforce_limits,
             callback_max_age=a.callback_max_age,
         ),
         parser,

@@ -51,12 +51,19 @@ async def test_ptb_sends_edits_and_uploads(tg: TelegramDouble) -> None:
     await app.initialize()  # getMe
     try:
         assert app.bot.username == "staffbot_double_bot"
-        keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton("Setujui", callback_data="t:abc"),
-            InlineKeyboardButton("Tolak", callback_data="t:def"),
-        ]])
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("Setujui", callback_data="t:abc"),
+                    InlineKeyboardButton("Tolak", callback_data="t:def"),
+                ]
+            ]
+        )
         card = await app.bot.send_message(
-            42, "<b>Kasus 1</b> menunggu &amp; siap", parse_mode="HTML", reply_markup=keyboard,
+            42,
+            "<b>Kasus 1</b> menunggu &amp; siap",
+            parse_mode="HTML",
+            reply_markup=keyboard,
         )
         assert card.message_id == 1
         assert card.reply_markup == keyboard
@@ -144,8 +151,9 @@ async def test_ptb_polling_receives_callbacks_and_commands(tg: TelegramDouble) -
     await app.start()
     assert app.updater is not None
     card = await app.bot.send_message(
-        7, "kartu", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Setujui", callback_data="t:1")]]),
+        7,
+        "kartu",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Setujui", callback_data="t:1")]]),
     )
     await app.updater.start_polling(poll_interval=0, timeout=1)
     try:
@@ -186,7 +194,10 @@ async def test_ptb_webhook_mode_with_secret_token(tg: TelegramDouble) -> None:
     await app.start()
     assert app.updater is not None
     await app.updater.start_webhook(
-        listen="127.0.0.1", port=port, url_path="telegram/webhook", secret_token="s3cret-Token",
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram/webhook",
+        secret_token="s3cret-Token",
         webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
     )
     try:
@@ -249,9 +260,11 @@ async def test_aiogram_sends_uploads_and_polls(tg: TelegramDouble) -> None:
         await query.answer("Sudah diproses")
 
     try:
-        keyboard = InlineKeyboardMarkup(inline_keyboard=[
-            [InlineKeyboardButton(text="Selesai", callback_data="t:9")],
-        ])
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text="Selesai", callback_data="t:9")],
+            ]
+        )
         card = await bot.send_message(-100123, "Kartu grup", reply_markup=keyboard)
         assert card.chat.type == "supergroup"
         doc = await bot.send_document(-100123, BufferedInputFile(PDF, filename="rekap.pdf"))
@@ -277,7 +290,10 @@ async def test_aiogram_sends_uploads_and_polls(tg: TelegramDouble) -> None:
     uploaded = tg.message(-100123, 2).document
     assert uploaded is not None and uploaded.data == PDF
     assert tg.callbacks[tg.pushed[press]["callback_query"]["id"]].answer == {
-        "text": "Sudah diproses", "show_alert": False, "url": None, "cache_time": None,
+        "text": "Sudah diproses",
+        "show_alert": False,
+        "url": None,
+        "cache_time": None,
     }
 
 
@@ -287,7 +303,8 @@ async def test_flood_limits_answer_429_with_retry_after() -> None:
 
         async def send(chat_id: int) -> httpx.Response:
             return await http.post(
-                f"{tg.url}/bot{TOKEN}/sendMessage", json={"chat_id": chat_id, "text": "x"},
+                f"{tg.url}/bot{TOKEN}/sendMessage",
+                json={"chat_id": chat_id, "text": "x"},
             )
 
         assert (await send(1)).status_code == 200
@@ -301,7 +318,9 @@ async def test_flood_limits_answer_429_with_retry_after() -> None:
 
     assert too_fast.status_code == 429
     assert too_fast.json() == {
-        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
     assert over_global.status_code == 429
@@ -319,7 +338,8 @@ async def test_fault_plan_produces_every_kind() -> None:
         for i in range(30):
             try:
                 response = await http.post(
-                    f"{tg.url}/bot{TOKEN}/sendMessage", data={"chat_id": "9", "text": f"m{i}"},
+                    f"{tg.url}/bot{TOKEN}/sendMessage",
+                    data={"chat_id": "9", "text": f"m{i}"},
                 )
                 outcomes.append(str(response.status_code))
             except httpx.ReadTimeout:
@@ -346,7 +366,10 @@ def _pywa(url: str):  # type: ignore[no-untyped-def]
     from pywa_async import WhatsApp
 
     return WhatsApp(
-        phone_id="111", token="wa-token", app_secret="app-secret", verify_token="vt",
+        phone_id="111",
+        token="wa-token",
+        app_secret="app-secret",
+        verify_token="vt",
         session=routed_httpx_client(url),
     )
 
@@ -362,16 +385,27 @@ async def test_pywa_sends_text_buttons_and_documents(wa_double: WhatsAppDouble) 
     await wa.send_template(PHONE, name="kartu_tugas", language=TemplateLanguage.INDONESIAN)
     await wa_double.push_text(PHONE, "saya mau mengurus KTP", name="Budi")
     await wa.send_message(PHONE, "Silakan kirim berkas")
-    card = await wa.send_message(PHONE, "Kasus 1", buttons=[
-        types.Button("Setujui", "t:1"), types.Button("Tolak", "t:2"),
-    ])
+    card = await wa.send_message(
+        PHONE,
+        "Kasus 1",
+        buttons=[
+            types.Button("Setujui", "t:1"),
+            types.Button("Tolak", "t:2"),
+        ],
+    )
     with pytest.raises(WhatsAppError) as caught:  # pywa does not check the limits; the API does
-        await wa.send_message(PHONE, "terlalu banyak", buttons=[
-            types.Button(f"Pilihan {i}", f"b{i}") for i in range(4)
-        ])
+        await wa.send_message(
+            PHONE,
+            "terlalu banyak",
+            buttons=[types.Button(f"Pilihan {i}", f"b{i}") for i in range(4)],
+        )
     assert caught.value.code == 131009
     sent_doc = await wa.send_document(
-        PHONE, PDF, filename="ktp.pdf", caption="Dokumen selesai", mime_type="application/pdf",
+        PHONE,
+        PDF,
+        filename="ktp.pdf",
+        caption="Dokumen selesai",
+        mime_type="application/pdf",
     )
 
     messages = wa_double.sent(PHONE)
@@ -459,10 +493,17 @@ async def test_window_violation_reported_by_a_failed_status() -> None:
         bodies.append(await request.json())
         return web.Response(text="ok")
 
-    async with _receiver(webhook) as url, WhatsAppDouble(
-        "wa-token", phone_id="111", app_secret="app-secret", webhook_url=url,
-        window_violation="status", auto_statuses=("sent", "delivered"),
-    ) as double:
+    async with (
+        _receiver(webhook) as url,
+        WhatsAppDouble(
+            "wa-token",
+            phone_id="111",
+            app_secret="app-secret",
+            webhook_url=url,
+            window_violation="status",
+            auto_statuses=("sent", "delivered"),
+        ) as double,
+    ):
         wa = _pywa(double.url)
         late = await wa.send_message(PHONE, "di luar jendela 24 jam")  # accepted...
         await double.push_text(PHONE, "halo")
@@ -474,13 +515,15 @@ async def test_window_violation_reported_by_a_failed_status() -> None:
 
     statuses = [
         (s["id"], s["status"], [e["code"] for e in s.get("errors", [])])
-        for body in bodies for change in body["entry"][0]["changes"]  # type: ignore[index]
+        for body in bodies
+        for change in body["entry"][0]["changes"]  # type: ignore[index]
         for s in change["value"].get("statuses", [])
     ]
     assert (late.id, "failed", [131047]) in statuses  # ...and failed by webhook
     assert (also_late.id, "failed", [131047]) in statuses
     assert [s for s in statuses if s[0] == fine.id] == [
-        (fine.id, "sent", []), (fine.id, "delivered", []),
+        (fine.id, "sent", []),
+        (fine.id, "delivered", []),
     ]
     assert [m.text for m in double.sent(PHONE)] == ["dalam jendela"]
 
@@ -488,7 +531,8 @@ async def test_window_violation_reported_by_a_failed_status() -> None:
 async def test_routed_client_leaves_other_hosts_alone(wa_double: WhatsAppDouble) -> None:
     async with routed_httpx_client(wa_double.url) as http:
         missing = await http.get(
-            "https://graph.facebook.com/v26.0/424242", headers={"Authorization": "Bearer nope"},
+            "https://graph.facebook.com/v26.0/424242",
+            headers={"Authorization": "Bearer nope"},
         )
         assert missing.status_code == 401 and missing.json()["error"]["code"] == 190
         upload = await http.post(
@@ -510,10 +554,12 @@ async def test_standalone_telegram_double_is_driven_over_http() -> None:
             assert got["result"][0]["update_id"] == pushed["update_id"]
             assert got["result"][0]["message"]["entities"][0]["type"] == "bot_command"
             await ctl.post("faults", script=["500"])
-            failed = await http.post(f"{proc.url}/bot{TOKEN}/sendMessage",
-                                     json={"chat_id": 3, "text": "a"})
-            ok = await http.post(f"{proc.url}/bot{TOKEN}/sendMessage",
-                                 json={"chat_id": 3, "text": "b"})
+            failed = await http.post(
+                f"{proc.url}/bot{TOKEN}/sendMessage", json={"chat_id": 3, "text": "a"}
+            )
+            ok = await http.post(
+                f"{proc.url}/bot{TOKEN}/sendMessage", json={"chat_id": 3, "text": "b"}
+            )
             chat = await ctl.get("chats/3")
             calls = await ctl.get("calls", method="sendMessage")
     assert (failed.status_code, ok.status_code) == (500, 200)

@@ -40,7 +40,11 @@ from ._whatsapp_model import (
 from ._whatsapp_payloads import envelope, inbound_value, sign, status_value
 
 __all__ = [
-    "Delivery", "GraphError", "GraphRoutingTransport", "WaMessage", "WhatsAppDouble",
+    "Delivery",
+    "GraphError",
+    "GraphRoutingTransport",
+    "WaMessage",
+    "WhatsAppDouble",
     "routed_httpx_client",
 ]
 
@@ -59,7 +63,9 @@ class GraphRoutingTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(
-        self, base_url: str, inner: httpx.AsyncBaseTransport | None = None,
+        self,
+        base_url: str,
+        inner: httpx.AsyncBaseTransport | None = None,
         hosts: tuple[str, ...] = (GRAPH_HOST,),
     ) -> None:
         self._base = httpx.URL(base_url)
@@ -110,8 +116,12 @@ class Delivery:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "index": self.index, "message_id": self.message_id, "status": self.status,
-            "signature": self.signature, "error": self.error, "payload": self.payload,
+            "index": self.index,
+            "message_id": self.message_id,
+            "status": self.status,
+            "signature": self.signature,
+            "error": self.error,
+            "payload": self.payload,
         }
 
 
@@ -227,17 +237,33 @@ class WhatsAppDouble(GraphApiMethods):
             self.app_secret = app_secret
 
     async def push_text(
-        self, from_phone: str, text: str, *, name: str = "Pemohon",
-        message_id: str | None = None, signature: str = "valid",
+        self,
+        from_phone: str,
+        text: str,
+        *,
+        name: str = "Pemohon",
+        message_id: str | None = None,
+        signature: str = "valid",
     ) -> Delivery:
         """A user writes to the business number (opens the 24-hour window)."""
         return await self._push_message(
-            from_phone, name, "text", {"body": text}, message_id=message_id, signature=signature,
+            from_phone,
+            name,
+            "text",
+            {"body": text},
+            message_id=message_id,
+            signature=signature,
         )
 
     async def push_image(
-        self, from_phone: str, data: bytes, mime: str = "image/jpeg", *,
-        caption: str | None = None, name: str = "Pemohon", message_id: str | None = None,
+        self,
+        from_phone: str,
+        data: bytes,
+        mime: str = "image/jpeg",
+        *,
+        caption: str | None = None,
+        name: str = "Pemohon",
+        message_id: str | None = None,
         signature: str = "valid",
     ) -> Delivery:
         media = self._store_media(data, mime, None, "user")
@@ -245,51 +271,99 @@ class WhatsAppDouble(GraphApiMethods):
         if caption is not None:
             content["caption"] = caption
         return await self._push_message(
-            from_phone, name, "image", content, message_id=message_id, signature=signature,
+            from_phone,
+            name,
+            "image",
+            content,
+            message_id=message_id,
+            signature=signature,
         )
 
     async def push_document(
-        self, from_phone: str, filename: str, data: bytes, mime: str = "application/pdf", *,
-        caption: str | None = None, name: str = "Pemohon", message_id: str | None = None,
+        self,
+        from_phone: str,
+        filename: str,
+        data: bytes,
+        mime: str = "application/pdf",
+        *,
+        caption: str | None = None,
+        name: str = "Pemohon",
+        message_id: str | None = None,
         signature: str = "valid",
     ) -> Delivery:
         media = self._store_media(data, mime, filename, "user")
         content = {
-            "filename": filename, "mime_type": mime, "sha256": media.sha256_b64, "id": media.id,
+            "filename": filename,
+            "mime_type": mime,
+            "sha256": media.sha256_b64,
+            "id": media.id,
         }
         if caption is not None:
             content["caption"] = caption
         return await self._push_message(
-            from_phone, name, "document", content, message_id=message_id, signature=signature,
+            from_phone,
+            name,
+            "document",
+            content,
+            message_id=message_id,
+            signature=signature,
         )
 
     async def push_button_reply(
-        self, from_phone: str, button_id: str, title: str, context_message_id: str, *,
-        name: str = "Pemohon", message_id: str | None = None, signature: str = "valid",
+        self,
+        from_phone: str,
+        button_id: str,
+        title: str,
+        context_message_id: str,
+        *,
+        name: str = "Pemohon",
+        message_id: str | None = None,
+        signature: str = "valid",
     ) -> Delivery:
         """The user presses a reply button of the business message `context_message_id`."""
         content = {"type": "button_reply", "button_reply": {"id": button_id, "title": title}}
         return await self._push_message(
-            from_phone, name, "interactive", content, context_id=context_message_id,
-            message_id=message_id, signature=signature,
+            from_phone,
+            name,
+            "interactive",
+            content,
+            context_id=context_message_id,
+            message_id=message_id,
+            signature=signature,
         )
 
     async def push_list_reply(
-        self, from_phone: str, row_id: str, title: str, context_message_id: str, *,
-        description: str | None = None, name: str = "Pemohon",
-        message_id: str | None = None, signature: str = "valid",
+        self,
+        from_phone: str,
+        row_id: str,
+        title: str,
+        context_message_id: str,
+        *,
+        description: str | None = None,
+        name: str = "Pemohon",
+        message_id: str | None = None,
+        signature: str = "valid",
     ) -> Delivery:
         reply = {"id": row_id, "title": title}
         if description is not None:
             reply["description"] = description
         content = {"type": "list_reply", "list_reply": reply}
         return await self._push_message(
-            from_phone, name, "interactive", content, context_id=context_message_id,
-            message_id=message_id, signature=signature,
+            from_phone,
+            name,
+            "interactive",
+            content,
+            context_id=context_message_id,
+            message_id=message_id,
+            signature=signature,
         )
 
     async def push_status(
-        self, message_id: str, status: str, *, error: GraphError | int | None = None,
+        self,
+        message_id: str,
+        status: str,
+        *,
+        error: GraphError | int | None = None,
         signature: str = "valid",
     ) -> Delivery:
         """A status webhook (sent / delivered / read / failed) for an outbound message."""
@@ -299,15 +373,25 @@ class WhatsAppDouble(GraphApiMethods):
         thread = self.thread(msg.phone)
         errors = None
         if status == "failed":
-            err = error if isinstance(error, GraphError) else GraphError(
-                int(error or 131000), "Something went wrong",
+            err = (
+                error
+                if isinstance(error, GraphError)
+                else GraphError(
+                    int(error or 131000),
+                    "Something went wrong",
+                )
             )
             errors = [err.webhook_error()]
             msg.failed_with = err.code
         msg.statuses.append(status)
         category = "utility" if msg.type == "template" else "service"
         value = status_value(
-            thread, message_id, status, self.clock(), errors, category=category,
+            thread,
+            message_id,
+            status,
+            self.clock(),
+            errors,
+            category=category,
             with_contacts=self.status_contacts,
         )
         return await self._deliver(value, signature, message_id)
@@ -320,15 +404,25 @@ class WhatsAppDouble(GraphApiMethods):
         """POST the very same bytes and signature again (Meta's duplicate delivery)."""
         original = self.deliveries[delivery] if isinstance(delivery, int) else delivery
         again = Delivery(
-            len(self.deliveries), original.payload, original.body, original.signature,
+            len(self.deliveries),
+            original.payload,
+            original.body,
+            original.signature,
             original.message_id,
         )
         self.deliveries.append(again)
         return await self._post(again)
 
     async def _push_message(
-        self, phone: str, name: str, kind: str, content: dict[str, Any], *,
-        context_id: str | None = None, message_id: str | None = None, signature: str,
+        self,
+        phone: str,
+        name: str,
+        kind: str,
+        content: dict[str, Any],
+        *,
+        context_id: str | None = None,
+        message_id: str | None = None,
+        signature: str,
     ) -> Delivery:
         thread = self.thread(phone)
         now = self.clock()
@@ -339,20 +433,33 @@ class WhatsAppDouble(GraphApiMethods):
             thread.name = name
             thread.last_inbound = now
             if not any(m.id == message_id for m in thread.messages):
-                thread.messages.append(WaMessage(
-                    message_id, thread.phone, "in", kind, now, content, context_id=context_id,
-                ))
+                thread.messages.append(
+                    WaMessage(
+                        message_id,
+                        thread.phone,
+                        "in",
+                        kind,
+                        now,
+                        content,
+                        context_id=context_id,
+                    )
+                )
         context = {"from": self.display_phone_number, "id": context_id} if context_id else None
         value = inbound_value(thread, message_id, now, kind, content, context)
         return await self._deliver(value, signature, message_id)
 
-    async def _deliver(self, value: dict[str, Any], signature: str, message_id: str | None,
-                       ) -> Delivery:
+    async def _deliver(
+        self,
+        value: dict[str, Any],
+        signature: str,
+        message_id: str | None,
+    ) -> Delivery:
         payload = envelope(self.waba_id, self.phone_id, self.display_phone_number, value)
         return await self._deliver_payload(payload, signature, message_id)
 
-    async def _deliver_payload(self, payload: dict[str, Any], signature: str,
-                               message_id: str | None) -> Delivery:
+    async def _deliver_payload(
+        self, payload: dict[str, Any], signature: str, message_id: str | None
+    ) -> Delivery:
         if signature not in ("valid", "invalid", "missing"):
             raise ValueError("signature is 'valid', 'invalid' or 'missing'")
         body = json.dumps(payload, separators=(",", ":")).encode()
@@ -432,8 +539,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-window", action="store_true", help="do not enforce the 24 h window")
     run_standalone(
         lambda a: WhatsAppDouble(
-            a.token, phone_id=a.phone_id, app_secret=a.app_secret, webhook_url=a.webhook_url,
-            host=a.host, port=a.port, enforce_window=not a.no_window,
+            a.token,
+            phone_id=a.phone_id,
+            app_secret=a.app_secret,
+            webhook_url=a.webhook_url,
+            host=a.host,
+            port=a.port,
+            enforce_window=not a.no_window,
         ),
         parser,
         argv,

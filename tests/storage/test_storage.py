@@ -24,10 +24,20 @@ async def _staff(db: Database, nip: str = "199001012015032005") -> int:
 
 async def _case(db: Database, number: str = "PO-2026-00001") -> Case:
     async with db.uow() as uow:
-        case = await uow.cases.add(Case(
-            number=number, flow_key="f", applicant_name="Siti", nik="1806054501900001",
-            wa_number="+6281234567890", kecamatan="Gisting", layanan="KTP-el", step="terima_wa",
-            created_at=START, updated_at=START))
+        case = await uow.cases.add(
+            Case(
+                number=number,
+                flow_key="f",
+                applicant_name="Siti",
+                nik="1806054501900001",
+                wa_number="+6281234567890",
+                kecamatan="Gisting",
+                layanan="KTP-el",
+                step="terima_wa",
+                created_at=START,
+                updated_at=START,
+            )
+        )
         await uow.commit()
         return case
 
@@ -46,10 +56,20 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
 
     with pytest.raises(Exception, match="naive"):
         async with db.uow() as uow:
-            await uow.cases.add(Case(
-                number="X-1", flow_key="f", applicant_name="A", nik="1", wa_number="+62",
-                kecamatan="k", layanan="l", step="s", created_at=datetime(2026, 1, 1),  # noqa: DTZ001
-                updated_at=START))
+            await uow.cases.add(
+                Case(
+                    number="X-1",
+                    flow_key="f",
+                    applicant_name="A",
+                    nik="1",
+                    wa_number="+62",
+                    kecamatan="k",
+                    layanan="l",
+                    step="s",
+                    created_at=datetime(2026, 1, 1),  # noqa: DTZ001
+                    updated_at=START,
+                )
+            )
 
 
 async def test_counters_are_gap_free_under_concurrency(db: Database) -> None:
@@ -85,8 +105,9 @@ async def test_a_case_cannot_have_two_open_tasks(db: Database) -> None:
         await uow.commit()
     with pytest.raises(IntegrityError):
         async with db.uow() as uow:
-            await uow.tasks.add(Task(case_id=case.id, step="angkat_data", role="r",
-                                     created_at=START))
+            await uow.tasks.add(
+                Task(case_id=case.id, step="angkat_data", role="r", created_at=START)
+            )
             await uow.commit()
 
 
@@ -135,10 +156,19 @@ async def test_tampering_with_an_audit_row_is_detected(db: Database) -> None:
 async def test_outbox_releases_one_row_per_chat_in_order(db: Database) -> None:
     staff_id = await _staff(db)
     async with db.uow() as uow:
-        rows = [Outbox(created_at=START, channel="web", chat_id=chat, staff_id=staff_id,
-                       kind="card", payload={"text": str(i)}, idempotency_key=f"k{i}",
-                       next_attempt_at=START)
-                for i, chat in enumerate(["1", "1", "2", "1", "2"])]
+        rows = [
+            Outbox(
+                created_at=START,
+                channel="web",
+                chat_id=chat,
+                staff_id=staff_id,
+                kind="card",
+                payload={"text": str(i)},
+                idempotency_key=f"k{i}",
+                next_attempt_at=START,
+            )
+            for i, chat in enumerate(["1", "1", "2", "1", "2"])
+        ]
         await uow.outbox.add_all(rows)
         await uow.commit()
     async with db.uow(readonly=True) as uow:

@@ -326,9 +326,13 @@ def test_wib_has_no_dst_over_a_whole_year() -> None:
 
 PROPS = settings(max_examples=300, deadline=None)
 ZONES = st.sampled_from([WIB, UTC, timezone(timedelta(hours=-5))])
+NAIVE_START = datetime(2026, 1, 1)  # noqa: DTZ001
+NAIVE_END = datetime(2026, 12, 31)  # noqa: DTZ001
 moments = st.datetimes(
     # hypothesis wants naive bounds and adds the zone itself
-    min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31), timezones=ZONES  # noqa: DTZ001
+    min_value=NAIVE_START,
+    max_value=NAIVE_END,
+    timezones=ZONES,
 )
 spans = st.builds(
     WorkingTime,

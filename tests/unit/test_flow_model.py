@@ -14,11 +14,21 @@ from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
 
 DESIGN_ROLES = {
-    1: "pemohon", 2: "petugas_call_center", 3: "operator_penerima_wa",
-    4: "operator_pengangkat_data", 5: "operator_cetak_berkas", 6: "petugas_loket_pendaftaran",
-    7: "kasi_identitas_penduduk", 8: "operator", 9: "kepala_dinas", 10: "operator",
-    11: "kepala_bidang", 12: "petugas_pemilah_berkas", 13: "operator_pengirim_pdf",
-    14: "kasi_inovasi", 15: "kepala_dinas",
+    1: "pemohon",
+    2: "petugas_call_center",
+    3: "operator_penerima_wa",
+    4: "operator_pengangkat_data",
+    5: "operator_cetak_berkas",
+    6: "petugas_loket_pendaftaran",
+    7: "kasi_identitas_penduduk",
+    8: "operator",
+    9: "kepala_dinas",
+    10: "operator",
+    11: "kepala_bidang",
+    12: "petugas_pemilah_berkas",
+    13: "operator_pengirim_pdf",
+    14: "kasi_inovasi",
+    15: "kepala_dinas",
 }
 
 
@@ -50,8 +60,14 @@ def test_sop_actions_and_their_requirements() -> None:
 def test_sop_rejects_go_back_where_the_flow_says() -> None:
     flow = pengaduan_online()
     back = {s.sop_no: s.action("reject").to for s in flow.steps if s.action("reject")}  # type: ignore[union-attr]
-    assert back == {3: "terima_wa", 6: "terima_wa", 7: "loket", 9: "entri_data",
-                    11: "entri_data", 15: "buat_ba"}
+    assert back == {
+        3: "terima_wa",
+        6: "terima_wa",
+        7: "loket",
+        9: "entri_data",
+        11: "entri_data",
+        15: "buat_ba",
+    }
 
 
 def test_berita_acara_steps_are_batched() -> None:
@@ -63,8 +79,9 @@ def test_berita_acara_steps_are_batched() -> None:
 
 def test_mutu_baku_marks_steps_6_and_15() -> None:
     flow = pengaduan_online()
-    marked = {s.sop_no: (s.mutu_baku.waktu, s.mutu_baku.output) for s in flow.steps
-              if s.mutu_baku.waktu}
+    marked = {
+        s.sop_no: (s.mutu_baku.waktu, s.mutu_baku.output) for s in flow.steps if s.mutu_baku.waktu
+    }
     assert marked == {6: ("1 hari", "File berkas yang sudah tercetak"), 15: ("1 hari", "Dokumen")}
     assert flow.sla_of(flow.step("loket")) == WorkingTime(days=1)
 
@@ -75,8 +92,14 @@ def _tiny(**changes: object) -> Flow:
         Step("s1", 1, "satu", "a", (Action("go", "Go", "s2", "Gone"),)),
         Step("s2", 2, "dua", "b", (Action("done", "Done", None, "Done", closes_case=True),)),
     )
-    flow = Flow(key="tiny", title="Tiny", roles=roles, steps=steps, start="s1",
-                default_sla=WorkingTime(days=1))
+    flow = Flow(
+        key="tiny",
+        title="Tiny",
+        roles=roles,
+        steps=steps,
+        start="s1",
+        default_sla=WorkingTime(days=1),
+    )
     return dataclasses.replace(flow, **changes)  # type: ignore[arg-type]
 
 
@@ -87,24 +110,50 @@ def test_a_small_valid_flow_passes() -> None:
 @pytest.mark.parametrize(
     ("steps", "expected"),
     [
-        ((Step("s1", 1, "satu", "a", (Action("go", "Go", "nowhere", "Gone"),)),
-          Step("s2", 2, "dua", "b", (Action("done", "Done", None, "Done", closes_case=True),))),
-         "step 's1' (SOP 1), action 'go': next step 'nowhere' does not exist"),
-        ((Step("s1", 1, "satu", "a", (Action("done", "Done", None, "D", closes_case=True),)),
-          Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),))),
-         "step 's2' (SOP 2) is not reachable from the start"),
-        ((Step("s1", 1, "satu", "a", (Action("go", "Go", "s2", "Gone"),)),
-          Step("s2", 2, "dua", "b", (Action("loop", "Loop", "s1", "L"),))),
-         "no action closes the case"),
-        ((Step("s1", 1, "satu", "zzz", (Action("go", "Go", "s2", "Gone"),)),
-          Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),))),
-         "step 's1' (SOP 1): unknown role 'zzz'"),
-        ((Step("s1", 1, "satu", "a", (Action("reject", "Tolak", "s2", "Ditolak"),)),
-          Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),))),
-         "step 's1' (SOP 1), action 'reject': every reject must ask for a reason"),
-        ((Step("s1", 1, "satu", "a", (Action("go", "Go", "s2", "Gone"),), sla=WorkingTime()),
-          Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),))),
-         "step 's1' (SOP 1): SLA must be positive"),
+        (
+            (
+                Step("s1", 1, "satu", "a", (Action("go", "Go", "nowhere", "Gone"),)),
+                Step(
+                    "s2", 2, "dua", "b", (Action("done", "Done", None, "Done", closes_case=True),)
+                ),
+            ),
+            "step 's1' (SOP 1), action 'go': next step 'nowhere' does not exist",
+        ),
+        (
+            (
+                Step("s1", 1, "satu", "a", (Action("done", "Done", None, "D", closes_case=True),)),
+                Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),)),
+            ),
+            "step 's2' (SOP 2) is not reachable from the start",
+        ),
+        (
+            (
+                Step("s1", 1, "satu", "a", (Action("go", "Go", "s2", "Gone"),)),
+                Step("s2", 2, "dua", "b", (Action("loop", "Loop", "s1", "L"),)),
+            ),
+            "no action closes the case",
+        ),
+        (
+            (
+                Step("s1", 1, "satu", "zzz", (Action("go", "Go", "s2", "Gone"),)),
+                Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),)),
+            ),
+            "step 's1' (SOP 1): unknown role 'zzz'",
+        ),
+        (
+            (
+                Step("s1", 1, "satu", "a", (Action("reject", "Tolak", "s2", "Ditolak"),)),
+                Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),)),
+            ),
+            "step 's1' (SOP 1), action 'reject': every reject must ask for a reason",
+        ),
+        (
+            (
+                Step("s1", 1, "satu", "a", (Action("go", "Go", "s2", "Gone"),), sla=WorkingTime()),
+                Step("s2", 2, "dua", "b", (Action("done", "Done", None, "D", closes_case=True),)),
+            ),
+            "step 's1' (SOP 1): SLA must be positive",
+        ),
     ],
 )
 def test_invalid_flows_fail_loudly_naming_the_step(steps: tuple[Step, ...], expected: str) -> None:

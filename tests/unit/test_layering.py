@@ -7,9 +7,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ("flows", "storage", "staffbot", "main", "scheduler")
-IO_LIBRARIES = ("sqlalchemy", "sqlmodel", "asyncpg", "aiosqlite", "httpx", "aiohttp",
-                "telegram", "aiogram", "pywa", "pywa_async", "fpdf", "pyhanko", "starlette",
-                "uvicorn", "apscheduler", "holidays", "segno", "pypdf")
+IO_LIBRARIES = (
+    "sqlalchemy",
+    "sqlmodel",
+    "asyncpg",
+    "aiosqlite",
+    "httpx",
+    "aiohttp",
+    "telegram",
+    "aiogram",
+    "pywa",
+    "pywa_async",
+    "fpdf",
+    "pyhanko",
+    "starlette",
+    "uvicorn",
+    "apscheduler",
+    "holidays",
+    "segno",
+    "pypdf",
+)
 
 
 def _imports(path: Path) -> set[str]:
