@@ -73,6 +73,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("cari", "Cari kasus: nomor kasus, NIK atau nomor WA", "Search cases"),
     ("baru", "Catat pengaduan baru (Call Center)", "Record a new complaint (call center)"),
     ("ba", "Buat Berita Acara pengiriman ke UPT", "Make a Berita Acara (handover to UPT)"),
+    ("laporan", "Rekap dan Mutu Baku bulan ini (Kasi ke atas)", "This month's reports"),
     ("batal", "Batalkan isian yang sedang berjalan", "Cancel the form in progress"),
     ("bantuan", "Bantuan dan daftar perintah", "Help and list of commands"),
 )

@@ -93,7 +93,15 @@ async def test_initialize_checks_the_token_and_registers_the_command_menu(
 ) -> None:
     assert channel.bot_username == "staffbot_double_bot"
     menu = {scope_lang[1]: cmds for scope_lang, cmds in tg.commands.items()}
-    assert [c["command"] for c in menu[""]] == ["tugas", "cari", "baru", "ba", "batal", "bantuan"]
+    assert [c["command"] for c in menu[""]] == [
+        "tugas",
+        "cari",
+        "baru",
+        "ba",
+        "laporan",
+        "batal",
+        "bantuan",
+    ]
     assert [c["description"] for c in menu[""]] == [d for _, d, _ in COMMANDS]
     assert menu[""][0]["description"] == "Daftar tugas saya"
     assert [c["description"] for c in menu["en"]] == [d for _, _, d in COMMANDS]
