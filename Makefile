@@ -21,7 +21,7 @@ run: install
 
 ## Install, then run the whole test suite (SQLite and the local PostgreSQL).
 test: install browser
-	$(PY) -m pytest
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from staffbot.clock import FixedClock
 from staffbot.services.context import Office
@@ -23,6 +24,11 @@ from staffbot.settings import Settings
 from storage.db import Database
 from storage.uow import UnitOfWork
 from tests.support import Desk
+
+# CI replays the same examples every run (`make test` sets HYPOTHESIS_PROFILE=ci), so a
+# red build is reproducible; locally each run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 WIB = ZoneInfo("Asia/Jakarta")
 #: A Wednesday, 09:00 WIB: inside office hours, no holiday near.

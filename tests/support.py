@@ -82,9 +82,8 @@ class Desk:
         """The result document of step 8: the standard letter, or an uploaded PDF."""
         async with self.uow() as uow:
             case = await transitions.find_case(uow, number)
-            if not upload:
-                task = await uow.tasks.open_for_case(case.id or 0)
-                assert task is not None
+            task = await uow.tasks.open_for_case(case.id or 0)
+            if not upload and task is not None:
                 document_id = await self.office.generators["surat_tanggapan"](
                     uow, self.office, task
                 )

@@ -11,7 +11,7 @@ from staffbot.errors import ValidationError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.services.queries import my_tasks
-from staffbot.services.tasks import push_cards
+from staffbot.services.tasks import push_task_card
 from staffbot.services.transitions import already_done
 from staffbot.texts import t
 from staffbot.timefmt import short_time
@@ -75,22 +75,7 @@ async def reopen(turn: Turn, task_id: int) -> Answer:
         raise ValidationError(field="case", problem="unknown", value=str(task_id))
     if not task.is_open:
         raise await already_done(turn.uow, turn.office, task)
-    case = await turn.uow.cases.get(task.case_id) if task.case_id else None
-    ba = await turn.uow.cases.get_ba(task.ba_id) if task.ba_id else None
-    numbers = (
-        [c.number for c in await turn.uow.cases.ba_cases(ba.id)]
-        if ba is not None and ba.id is not None
-        else []
-    )
-    await push_cards(
-        turn.uow,
-        turn.office,
-        task,
-        case=case,
-        ba=ba,
-        last=None,
-        ba_case_numbers=numbers,
-        recipients=[turn.staff],
-        key_suffix=f":again:{secrets.token_hex(4)}",
+    await push_task_card(
+        turn.uow, turn.office, task, turn.staff, key_suffix=f":again:{secrets.token_hex(4)}"
     )
     return Answer()

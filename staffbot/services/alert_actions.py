@@ -27,7 +27,7 @@ from staffbot.services import notify
 from staffbot.services.context import Office
 from staffbot.services.escalation import takeover_allowed
 from staffbot.services.sla_support import Item, Mailer, Roster, item_state, items_of
-from staffbot.services.tasks import push_cards, schedule_fields
+from staffbot.services.tasks import push_task_card, schedule_fields
 from staffbot.texts.sla import st
 from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
@@ -176,23 +176,8 @@ async def _assign(
     if task.paused_at is None:
         fields.update(schedule_fields(office, office.flow.step(task.step), now))
     await uow.tasks.set_fields(task, **fields)
-    case = await uow.cases.get(task.case_id) if task.case_id else None
-    ba = await uow.cases.get_ba(task.ba_id) if task.ba_id else None
-    numbers = (
-        [c.number for c in await uow.cases.ba_cases(ba.id)]
-        if ba is not None and ba.id is not None
-        else []
-    )
-    await push_cards(
-        uow,
-        office,
-        task,
-        case=case,
-        ba=ba,
-        last=None,
-        ba_case_numbers=numbers,
-        recipients=[person],
-        key_suffix=f":assigned:{person.id}:{secrets.token_hex(4)}",
+    await push_task_card(
+        uow, office, task, person, key_suffix=f":assigned:{person.id}:{secrets.token_hex(4)}"
     )
 
 

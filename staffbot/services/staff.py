@@ -11,7 +11,7 @@ from staffbot.errors import StaffbotError, ValidationError
 from staffbot.services import notify
 from staffbot.services.actors import check_pin_format, find_staff, hash_pin
 from staffbot.services.context import Office
-from staffbot.services.tasks import push_cards, schedule_fields
+from staffbot.services.tasks import push_task_card, schedule_fields
 from staffbot.validation import check_name, normalise_phone
 from storage.tables import Staff
 from storage.uow import UnitOfWork
@@ -199,23 +199,8 @@ async def set_leave(
                 reassigned += 1
             for role in await uow.staff.roles_of(staff.id):
                 for task in await uow.tasks.open_for_roles([role], staff_ids=[delegate.id or 0]):
-                    case = await uow.cases.get(task.case_id) if task.case_id else None
-                    ba = await uow.cases.get_ba(task.ba_id) if task.ba_id else None
-                    numbers = (
-                        [c.number for c in await uow.cases.ba_cases(ba.id)]
-                        if ba is not None and ba.id is not None
-                        else []
-                    )
-                    await push_cards(
-                        uow,
-                        office,
-                        task,
-                        case=case,
-                        ba=ba,
-                        last=None,
-                        ba_case_numbers=numbers,
-                        recipients=[delegate],
-                        key_suffix=f":leave:{staff.id}",
+                    await push_task_card(
+                        uow, office, task, delegate, key_suffix=f":leave:{staff.id}"
                     )
         await uow.commit()
         return LeaveResult(staff.name, delegate.name if delegate else None, reassigned)

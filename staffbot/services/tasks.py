@@ -161,3 +161,27 @@ async def _applicant_files(uow: UnitOfWork, step: Step, case: Case | None) -> tu
     if not step.lists_applicant_files or case is None or case.id is None:
         return ()
     return tuple(d.filename for d in await uow.documents.of_case(case.id, "berkas"))
+
+
+async def push_task_card(
+    uow: UnitOfWork, office: Office, task: Task, person: Staff, *, key_suffix: str
+) -> None:
+    """Send one person the card of an open task again (reopened, reassigned, stand-in)."""
+    case = await uow.cases.get(task.case_id) if task.case_id else None
+    ba = await uow.cases.get_ba(task.ba_id) if task.ba_id else None
+    numbers = (
+        [c.number for c in await uow.cases.ba_cases(ba.id)]
+        if ba is not None and ba.id is not None
+        else []
+    )
+    await push_cards(
+        uow,
+        office,
+        task,
+        case=case,
+        ba=ba,
+        last=None,
+        ba_case_numbers=numbers,
+        recipients=[person],
+        key_suffix=key_suffix,
+    )
