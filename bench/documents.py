@@ -43,6 +43,7 @@ from staffbot.documents.model import (
     SopRow,
     SuratTanggapanInput,
 )
+from staffbot.settings import KECAMATAN_TANGGAMUS
 
 NOW = datetime(2026, 11, 25, 3, 15, tzinfo=UTC)  # Rabu, 25 November 2026 10.15 WIB
 PASSPHRASE = "rahasia-kadis-2026"
@@ -62,28 +63,7 @@ UPT = Official(
     position="Kepala UPT Disdukcapil Kecamatan Kota Agung",
     nip="19840512 201001 1 003",
 )
-KECAMATAN = [
-    "Wonosobo",
-    "Semaka",
-    "Bandar Negeri Semuong",
-    "Kota Agung",
-    "Pematang Sawa",
-    "Kota Agung Timur",
-    "Kota Agung Barat",
-    "Pulau Panggung",
-    "Air Naningan",
-    "Ulu Belu",
-    "Talang Padang",
-    "Sumberejo",
-    "Gisting",
-    "Gunung Alip",
-    "Pugung",
-    "Bulok",
-    "Cukuh Balak",
-    "Kelumbayan",
-    "Limau",
-    "Kelumbayan Barat",
-]
+KECAMATAN = list(KECAMATAN_TANGGAMUS)
 LAYANAN = ["KTP-el", "Kartu Keluarga", "Akta Kelahiran", "Akta Kematian", "KIA"]
 NAMES = [
     "Siti Nurhaliza",

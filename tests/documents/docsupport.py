@@ -12,31 +12,11 @@ from staffbot.documents.model import (
     BeritaAcaraInput,
     Official,
 )
+from staffbot.settings import KECAMATAN_TANGGAMUS
 
 NOW = datetime(2026, 11, 25, 3, 15, tzinfo=UTC)  # Rabu, 25 November 2026 10.15 WIB
 PASSPHRASE = "rahasia-kadis-2026"
-KECAMATAN = [
-    "Wonosobo",
-    "Semaka",
-    "Bandar Negeri Semuong",
-    "Kota Agung",
-    "Pematang Sawa",
-    "Kota Agung Timur",
-    "Kota Agung Barat",
-    "Pulau Panggung",
-    "Air Naningan",
-    "Ulu Belu",
-    "Talang Padang",
-    "Sumberejo",
-    "Gisting",
-    "Gunung Alip",
-    "Pugung",
-    "Bulok",
-    "Cukuh Balak",
-    "Kelumbayan",
-    "Limau",
-    "Kelumbayan Barat",
-]
+KECAMATAN = list(KECAMATAN_TANGGAMUS)
 KADIS = Official(
     name="MARADONA, S.STP.,M.Si",
     position="Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
