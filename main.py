@@ -39,7 +39,7 @@ from staffbot.services.files import store_document
 from staffbot.services.intake import IntakeForm, record_case
 from staffbot.settings import Settings
 from staffbot.texts import error_text
-from storage.db import Database, retrying
+from storage.db import Database, retrying, url_password
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import UnitOfWork
 
@@ -176,6 +176,9 @@ def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) ->
         trust_roots=build_trust_roots(settings),
     )
     check_effects(flow, office.effects)
+    from staffbot.services.pin_alerts import alert_supervisor
+
+    office.pin_lock_hooks.append(alert_supervisor)
     return office
 
 
@@ -248,6 +251,7 @@ class BotApp:
         from staffbot.dispatcher import OutboxDispatcher
 
         settings = self.settings
+        install_log_safety(settings)
         await upgrade(settings.database_url)
         await self.db.initialize()
         self.stack.push_async_callback(self.db.shutdown)
@@ -277,11 +281,16 @@ class BotApp:
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}
         receivers = await self._platform_channels(channels)
+        install_log_safety(settings)  # the webhook secret exists now
         # Without WhatsApp the applicant's messages land in the web page's applicant
         # inbox (demo), so nothing waits forever in the outbox.
         channels.setdefault("whatsapp", self.web_channel)
         self.dispatcher = OutboxDispatcher(
-            self.db, channels, clock=self.clock, load_document=self._load_document
+            self.db,
+            channels,
+            clock=self.clock,
+            load_document=self._load_document,
+            lease_seconds=settings.outbox_lease_seconds,
         )
         await self.dispatcher.start()
         self.stack.push_async_callback(self.dispatcher.stop)
@@ -494,6 +503,74 @@ async def run_cmd() -> None:
         out.console.print("berhenti…")
     finally:
         await bot.stop()
+
+
+@app.command("backup")
+@command
+async def backup_cmd(
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Berkas arsip (bawaan: staffbot-backup-<waktu>.tar.gz)"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Back up the database and the data dir into one archive (mode 0600)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from staffbot.services.backup import make_backup
+
+    settings = Settings()
+    now = datetime.now(settings.tz)
+    target = out_file or Path(f"staffbot-backup-{now:%Y%m%d-%H%M%S}.tar.gz")
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=out.err_console, transient=True
+    ) as progress:
+        bar = progress.add_task("mencadangkan…")
+        report = await make_backup(
+            settings,
+            target,
+            now=now,
+            progress=lambda what: progress.update(bar, description=f"mencadangkan {what}"),
+        )
+    if as_json:
+        out.print_json(report)
+        return
+    out.ok(
+        f"cadangan {report.archive} ({report.size // 1024} KiB): basis data {report.dialect} "
+        f"(skema {report.revision}), {report.files} berkas"
+    )
+
+
+@app.command("restore")
+@command
+async def restore_cmd(
+    archive: Annotated[Path, typer.Argument(help="Arsip dari `backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Timpa basis data dan folder data yang sudah berisi")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database and data dir (stop the bot first)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from staffbot.services.backup import restore_backup
+
+    settings = Settings()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=out.err_console, transient=True
+    ) as progress:
+        bar = progress.add_task("memulihkan…")
+        report = await restore_backup(
+            settings,
+            archive,
+            force=force,
+            progress=lambda what: progress.update(bar, description=f"memulihkan {what}"),
+        )
+    out.ok(
+        f"dipulihkan dari {report.archive} (dibuat {report.created_at}): basis data "
+        f"{report.dialect}, {report.files} berkas"
+    )
+    if report.dialect == "postgresql" and report.revision != head_revision():
+        out.warn("jalankan `migrate` untuk membawa skema ke versi ini")
 
 
 @app.command("migrate")
@@ -1156,6 +1233,44 @@ async def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="ID pesan")
     out.ok(f"pesan {outbox_id} dijadwalkan ulang")
 
 
+@case_app.command("purge")
+@command
+async def case_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Hanya tampilkan kasus yang akan dihapus datanya")
+    ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="Masa simpan dalam hari (bawaan: STAFFBOT_RETENTION_DAYS)"),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Nama admin untuk jejak audit")] = "admin",
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove the personal data of cases closed longer ago than the retention period."""
+    from staffbot.services.purge import purge_closed_cases
+
+    settings = Settings()
+    retention = settings.retention_days if days is None else days
+    with out.err_console.status("menghapus data pribadi kasus lama…"):
+        async with runtime(settings) as rt:
+            report = await purge_closed_cases(
+                rt.db, rt.office, retention_days=retention, by=by, dry_run=dry_run
+            )
+    if as_json:
+        out.print_json(report)
+        return
+    cutoff = report.cutoff.astimezone(settings.tz)
+    if dry_run:
+        out.ok(f"{len(report.cases)} kasus ditutup sebelum {cutoff:%Y-%m-%d} akan dihapus datanya")
+        for number in report.cases:
+            out.console.print(number)
+        return
+    out.ok(
+        f"data pribadi {len(report.cases)} kasus (ditutup sebelum {cutoff:%Y-%m-%d}) dihapus: "
+        f"{report.files} berkas, {report.outbox_rows} pesan, {report.conversations} percakapan"
+    )
+
+
 @case_app.command("clear-check")
 @command
 async def case_clear_check(
@@ -1310,10 +1425,40 @@ async def calendar_show(
         )
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """The configured secrets, for the log scrubber (staffbot.logsafety)."""
+    values = [
+        settings.telegram_token,
+        settings.whatsapp_token,
+        settings.whatsapp_app_secret,
+        settings.whatsapp_verify_token,
+        settings.bsre_password,
+    ]
+    found = [v.get_secret_value() for v in values if v is not None]
+    password = url_password(settings.database_url)
+    if password:
+        found.append(password)
+    secret_file = settings.data_dir / "telegram_webhook_secret"
+    if secret_file.exists():
+        found.append(secret_file.read_text(encoding="ascii").strip())
+    return found
+
+
+def install_log_safety(settings: Settings | None) -> None:
+    from staffbot import logsafety
+
+    logsafety.install(secrets_of(settings) if settings is not None else ())
+
+
 def cli() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        settings: Settings | None = Settings()
+    except Exception:  # a settings error is reported by the command itself
+        settings = None
+    install_log_safety(settings)
     app()
 
 

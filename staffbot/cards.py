@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from flows.model import Action, Flow, Step
-from staffbot.masking import mask_nik, mask_phone
+from staffbot.masking import mask_free_text, mask_nik, mask_phone
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.texts import t
@@ -68,6 +68,13 @@ def case_card(
 ) -> OutgoingMessage:
     nik = case.nik if "nik" in step.reveals else mask_nik(case.nik)
     phone = case.wa_number if "phone" in step.reveals else mask_phone(case.wa_number)
+
+    def free(text: str) -> str:
+        # what people typed (a complaint, a file name, a reason) may hold a NIK too
+        return mask_free_text(
+            text, nik="nik" not in step.reveals, phone="phone" not in step.reveals
+        )
+
     lines = [
         "📄 " + b(t("card.case", lang, number=case.number)),
         esc(t("card.step", lang, no=step.sop_no, title=step_title(step, lang))),
@@ -83,13 +90,16 @@ def case_card(
             if len(case.keluhan) <= KELUHAN_PREVIEW
             else (case.keluhan[: KELUHAN_PREVIEW - 1] + "…")
         )
-        lines.append(esc(t("card.keluhan", lang, keluhan=preview)))
+        lines.append(esc(t("card.keluhan", lang, keluhan=free(preview))))
     if files:
-        lines.append(esc(t("card.files", lang, count=len(files), names=", ".join(files[:5]))))
+        names = free(", ".join(files[:5]))
+        lines.append(esc(t("card.files", lang, count=len(files), names=names)))
     if case.nik_outside:
         lines.append(esc(t("card.flag_outside", lang)))
     if case.needs_manual_check:
         lines.append(esc(t("card.flag_manual", lang)))
+    if last is not None and last.reason:
+        last = Happened(last.outcome, last.actor, last.at, free(last.reason))
     lines += _timing(due, paused, last, tz, now, lang)
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
@@ -166,7 +176,7 @@ def outcome_line(
         )
     )
     if reason:
-        line += "\n" + esc(t("card.reason", lang, reason=reason))
+        line += "\n" + esc(t("card.reason", lang, reason=mask_free_text(reason)))
     return line
 
 

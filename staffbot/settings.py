@@ -123,6 +123,14 @@ class Settings(BaseSettings):
     morning_digest_at: str = Field(default="07:45", pattern=r"^\d{1,2}[:.]\d{2}$")
     escalation_interval_seconds: int = Field(default=60, ge=5)
     outbox_sweep_seconds: int = Field(default=15, ge=1)
+    #: How long a process holds an outbox row it is delivering. When a process dies
+    #: mid-delivery, another one (or the restarted one) sends the row again after this.
+    outbox_lease_seconds: int = Field(default=60, ge=1)
+
+    # -- personal data ----------------------------------------------------------------
+    #: `case purge` removes the personal data of cases closed longer ago than this
+    #: (days); 0 turns purging off.
+    retention_days: int = Field(default=730, ge=0)
 
     @field_validator("regency_codes", "kecamatan", "layanan", mode="before")
     @classmethod

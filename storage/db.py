@@ -34,8 +34,16 @@ class Database:
     deadlocks), readers use deferred transactions and never wait under WAL.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    ) -> None:
         self.url = url
+        self.busy_timeout_ms = busy_timeout_ms
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self._echo = echo
@@ -73,6 +81,8 @@ class Database:
             self._write = create_async_engine(
                 self.url,
                 echo=self._echo,
+                # error messages (and so logs) never carry the row values: personal data
+                hide_parameters=True,
                 pool_size=self._pool_size,
                 max_overflow=self._pool_size,
                 pool_pre_ping=True,
@@ -84,7 +94,8 @@ class Database:
         engine = create_async_engine(
             self.url,
             echo=self._echo,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+            connect_args={"timeout": self.busy_timeout_ms / 1000},
         )
         begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
@@ -96,7 +107,7 @@ class Database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -150,6 +161,15 @@ class Database:
                 listener()
             except Exception:  # a listener must never undo a committed change
                 log.exception("commit listener failed")
+
+
+def url_password(url: str) -> str | None:
+    """The password in a database URL (for the log scrubber), if any."""
+    try:
+        password = make_url(url).password
+    except Exception:  # a malformed URL fails later, with its own message
+        return None
+    return str(password) if password else None
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -81,8 +81,13 @@ class Case(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     closed_at: datetime | None = _ts(default=None)
+    #: When `case purge` removed the applicant's personal data (retention period over).
+    purged_at: datetime | None = _ts(default=None)
 
-    __table_args__ = (Index("ix_cases_status_step", "status", "step"),)
+    __table_args__ = (
+        Index("ix_cases_status_step", "status", "step"),
+        Index("ix_cases_status_closed", "status", "closed_at"),
+    )
 
 
 class BeritaAcara(SQLModel, table=True):

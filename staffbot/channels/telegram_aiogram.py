@@ -8,12 +8,10 @@ becomes the port's RetryAfter and the dispatcher waits as long as Telegram asked
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -30,8 +28,6 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    TelegramObject,
-    Update,
 )
 
 from staffbot.channels.base import FileBlob
@@ -77,8 +73,6 @@ class AiogramTelegramChannel(TelegramChannel):
     library = "aiogram"
 
     _bot: Bot | None = None
-    _dispatcher: Dispatcher | None = None
-    _polling: asyncio.Task[None] | None = None
 
     @property
     def bot(self) -> Bot:
@@ -93,36 +87,25 @@ class AiogramTelegramChannel(TelegramChannel):
             raise translate(exc) from exc
 
     async def _open(self) -> str:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(self.config.api_url.rstrip("/")))
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(self.config.api_url.rstrip("/")),
+            timeout=self.config.request_timeout,
+        )
         bot = Bot(self.config.token, session=session)
         try:
             me = await self._api(bot.get_me())
         except ChannelError:
             await session.close()
             raise
-        dispatcher = Dispatcher()
-        dispatcher.update.outer_middleware.register(self._middleware)
-        self._bot, self._dispatcher = bot, dispatcher
+        # Only the Bot object is used: updates come from our own polling loop
+        # (telegram_common.TelegramPolling) or the webhook, never aiogram's Dispatcher.
+        self._bot = bot
         return me.username or ""
 
     async def _close(self) -> None:
-        await self._stop_polling()
         if self._bot is not None:
             bot, self._bot = self._bot, None
             await bot.session.close()
-
-    async def _middleware(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> None:
-        # Every update goes through the shared mapping, on the Bot API's JSON shape.
-        assert isinstance(event, Update)
-        try:
-            await self.process(event.model_dump(mode="json", by_alias=True, exclude_none=True))
-        except Exception as exc:  # the polling loop must go on
-            self._log_update_error(event, exc)
 
     async def _set_commands(self) -> None:
         await self._api(
@@ -187,33 +170,16 @@ class AiogramTelegramChannel(TelegramChannel):
             self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         )
 
-    async def _start_polling(self) -> None:
-        if self._polling is not None and not self._polling.done():
-            return
-        assert self._dispatcher is not None
-        # aiogram's polling never deletes a webhook itself: getUpdates would get 409.
+    async def _delete_webhook(self) -> None:
         await self._api(self.bot.delete_webhook(drop_pending_updates=False))
-        self._polling = asyncio.create_task(
-            self._dispatcher.start_polling(
-                self.bot,
-                polling_timeout=self.config.poll_timeout,
-                # One update after the other, as PTB does: a chat's answers keep their order.
-                handle_as_tasks=False,
-                allowed_updates=ALLOWED_UPDATES,
-                handle_signals=False,
-                close_bot_session=False,
-            ),
-            name="telegram-aiogram-polling",
-        )
 
-    async def _stop_polling(self) -> None:
-        task, self._polling = self._polling, None
-        if task is None or task.done():
-            return
-        assert self._dispatcher is not None
-        try:
-            await self._dispatcher.stop_polling()
-        except RuntimeError:  # not started yet
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def _get_updates(self, offset: int | None, long_poll: int) -> list[dict[str, Any]]:
+        updates = await self._api(
+            self.bot.get_updates(
+                offset=offset,
+                timeout=long_poll,
+                allowed_updates=ALLOWED_UPDATES,
+                request_timeout=long_poll + 10,
+            )
+        )
+        return [u.model_dump(mode="json", by_alias=True, exclude_none=True) for u in updates]

@@ -183,50 +183,75 @@ class Parsed:
     callback_id: str | None = None
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (updates are untrusted input)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any) -> str | None:
+    """A Bot API id (an integer; digits as a string also do), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 20:
+        return value
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def parse_update(
     update: dict[str, Any], *, now: datetime, download: Download, bot_username: str = ""
 ) -> Parsed | None:
     """A Bot API update (its JSON) as a neutral event; None for kinds we do not handle.
 
+    Anything malformed is None too, never an exception: a webhook answering 500 would
+    get the same update delivered again and again.
+
     Presses are deduplicated by their callback query id, not by update_id: a client that
     reconnects may send the same press again under a new update_id.
     """
-    update_id = update.get("update_id")
+    update_id = _id(update.get("update_id"))
     query = update.get("callback_query")
     if isinstance(query, dict):
-        user = query.get("from") or {}
-        message = query.get("message") or {}
-        chat = message.get("chat") or {}
-        chat_id = chat.get("id", user.get("id"))
-        if user.get("id") is None or chat_id is None:
+        user = _obj(query.get("from"))
+        message = _obj(query.get("message"))
+        user_id = _id(user.get("id"))
+        chat_id = _id(_obj(message.get("chat")).get("id")) or user_id
+        query_id = _id(query.get("id")) or (_text(query.get("id")) or None)
+        if user_id is None or chat_id is None or query_id is None:
             return None
+        message_id = _id(message.get("message_id"))
         return Parsed(
             ChoicePressed(
                 channel=NAME,
-                chat_id=str(chat_id),
-                user_id=str(user["id"]),
+                chat_id=chat_id,
+                user_id=user_id,
                 at=now,
-                update_id=f"cb:{query.get('id')}",
-                user_name=str(user.get("first_name") or ""),
-                token=str(query.get("data") or ""),
-                message_id=str(message["message_id"]) if "message_id" in message else None,
+                update_id=f"cb:{query_id}",
+                user_name=_text(user.get("first_name")),
+                token=_text(query.get("data")),
+                message_id=message_id,
             ),
-            callback_id=str(query.get("id")),
+            callback_id=query_id,
         )
-    message = update.get("message")
-    if not isinstance(message, dict):
+    if not isinstance(update.get("message"), dict):
         return None
-    user = message.get("from") or {}
-    chat = message.get("chat") or {}
-    if user.get("id") is None or chat.get("id") is None or user.get("is_bot"):
+    message = _obj(update.get("message"))
+    user = _obj(message.get("from"))
+    user_id, chat_id = _id(user.get("id")), _id(_obj(message.get("chat")).get("id"))
+    if user_id is None or chat_id is None or user.get("is_bot"):
         return None
     common: dict[str, Any] = {
         "channel": NAME,
-        "chat_id": str(chat["id"]),
-        "user_id": str(user["id"]),
+        "chat_id": chat_id,
+        "user_id": user_id,
         "at": now,
-        "update_id": str(update_id) if update_id is not None else None,
-        "user_name": str(user.get("first_name") or ""),
+        "update_id": update_id,
+        "user_name": _text(user.get("first_name")),
     }
     text = message.get("text")
     if isinstance(text, str):
@@ -236,36 +261,50 @@ def parse_update(
             if addressee and bot_username and addressee.lower() != bot_username.lower():
                 return None  # a command for another bot in a group
             return Parsed(CommandReceived(**common, command=command.lower(), args=args.strip()))
-        return Parsed(TextReceived(**common, text=text, message_id=str(message.get("message_id"))))
-    document = message.get("document")
-    photos = message.get("photo")
-    if isinstance(document, dict) or isinstance(photos, list):
-        if isinstance(document, dict):
-            file_id = str(document["file_id"])
-            filename = str(document.get("file_name") or "berkas")
-            mime = str(document.get("mime_type") or "application/octet-stream")
-            size = document.get("file_size")
-        else:
-            assert isinstance(photos, list)
-            largest = max(photos, key=lambda p: int(p.get("file_size") or 0) or 0)
-            file_id = str(largest["file_id"])
-            filename = f"foto_{message.get('message_id')}.jpg"
-            mime = "image/jpeg"
-            size = largest.get("file_size")
+        return Parsed(TextReceived(**common, text=text, message_id=_id(message.get("message_id"))))
+    found = _file_of(message)
+    if found is None:
+        return None
+    file_id, filename, mime, size = found
 
-        async def fetch(file_id: str = file_id) -> bytes:
-            return await download(file_id)
+    async def fetch(file_id: str = file_id) -> bytes:
+        return await download(file_id)
 
-        return Parsed(
-            FileReceived(
-                **common,
-                filename=filename,
-                mime_type=mime,
-                fetch=fetch,
-                size=int(size) if size is not None else None,
-                caption=str(message.get("caption") or ""),
-            )
+    return Parsed(
+        FileReceived(
+            **common,
+            filename=filename,
+            mime_type=mime,
+            fetch=fetch,
+            size=size,
+            caption=_text(message.get("caption")),
         )
+    )
+
+
+def _file_of(message: dict[str, Any]) -> tuple[str, str, str, int | None] | None:
+    """(file_id, name, mime, size) of a document or the largest photo, if well formed."""
+
+    def size_of(item: dict[str, Any]) -> int | None:
+        size = item.get("file_size")
+        return size if isinstance(size, int) and not isinstance(size, bool) else None
+
+    document = message.get("document")
+    if isinstance(document, dict):
+        file_id = _text(document.get("file_id"))
+        if not file_id:
+            return None
+        name = _text(document.get("file_name")) or "berkas"
+        mime = _text(document.get("mime_type")) or "application/octet-stream"
+        return file_id, name, mime, size_of(document)
+    photos = message.get("photo")
+    if isinstance(photos, list):
+        usable = [p for p in photos if isinstance(p, dict) and _text(p.get("file_id"))]
+        if not usable:
+            return None
+        largest = max(usable, key=lambda p: size_of(p) or 0)
+        name = f"foto_{_id(message.get('message_id')) or 'telegram'}.jpg"
+        return _text(largest["file_id"]), name, "image/jpeg", size_of(largest)
     return None
 
 
@@ -339,21 +378,49 @@ class SendGuard:
 
 
 def webhook_secret(data_dir: Path) -> str:
-    """The secret_token for setWebhook: generated once, kept in the data dir (mode 600)."""
+    """The secret_token for setWebhook: generated once, kept in the data dir (mode 600).
+
+    Several bot processes share the data dir and may start at the same moment: the
+    secret is written to a file of its own and linked into place in one step, so a
+    process either makes the file whole or reads the one another made, never half of it
+    (two different secrets would make one process refuse every update).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        path.chmod(0o600)
-        secret = path.read_text(encoding="ascii").strip()
+    for attempt in range(10):
+        try:
+            secret = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            secret = ""
+        else:
+            if not secret:  # being written by an older version, or left empty by a crash
+                time.sleep(0.05 * (attempt + 1))
+                continue
         if secret:
+            path.chmod(0o600)
             return secret
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            return _link_new_secret(data_dir, path)
+        except FileExistsError:
+            continue  # another process got there first: read its secret
+    # an empty file nobody fills: make a new secret in its place
+    return _link_new_secret(data_dir, path, replace=True)
+
+
+def _link_new_secret(data_dir: Path, path: Path, *, replace: bool = False) -> str:
     # Allowed characters: A-Z a-z 0-9 _ - (token_urlsafe uses exactly these).
     secret = secrets.token_urlsafe(48)
+    draft = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secret)
+    try:
+        if replace:
+            draft.replace(path)
+        else:
+            os.link(draft, path)  # atomic: fails if the file exists
+    finally:
+        draft.unlink(missing_ok=True)
     return secret
 
 
@@ -369,6 +436,8 @@ class TelegramConfig:
     pacing: Pacing = PACING
     #: Long-poll timeout of getUpdates (seconds).
     poll_timeout: int = 10
+    #: How long to wait for Telegram's answer to one call before taking it as failed.
+    request_timeout: float = 20.0
 
 
 class TelegramChannel(Channel):
@@ -530,10 +599,6 @@ class TelegramChannel(Channel):
             if parsed.callback_id is not None:
                 await self._answer_quietly(parsed.callback_id, answer)
 
-    def _log_update_error(self, update: object, error: BaseException | None) -> None:
-        update_id = getattr(update, "update_id", None)
-        log.error("telegram update %s failed", update_id, exc_info=error)
-
     async def _answer_quietly(self, callback_id: str, answer: Answer) -> None:
         text = (
             answer.text if len(answer.text) <= MAX_ANSWER else answer.text[: MAX_ANSWER - 1] + "…"
@@ -580,34 +645,123 @@ class TelegramChannel(Channel):
     async def _set_webhook(self, url: str, secret: str) -> None: ...
 
     @abstractmethod
-    async def _start_polling(self) -> None: ...
+    async def _delete_webhook(self) -> None:
+        """deleteWebhook (keeping pending updates): getUpdates answers 409 while one is set."""
 
     @abstractmethod
-    async def _stop_polling(self) -> None: ...
+    async def _get_updates(self, offset: int | None, long_poll: int) -> list[dict[str, Any]]:
+        """getUpdates (long poll) with ``offset``; the updates as Bot API JSON."""
 
 
 # -- receivers ----------------------------------------------------------------------------------
 
 
+def update_chat(update: dict[str, Any]) -> str:
+    """The chat an update belongs to (its updates are handled in order)."""
+    query = update.get("callback_query")
+    source = query if isinstance(query, dict) else update.get("message")
+    if not isinstance(source, dict):
+        return ""
+    message = source.get("message") if isinstance(query, dict) else source
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if isinstance(chat, dict) and chat.get("id") is not None:
+        return str(chat["id"])
+    user = source.get("from")
+    return str(user.get("id")) if isinstance(user, dict) else ""
+
+
 class TelegramPolling:
-    """getUpdates long polling (the library's loop; it deletes any webhook first)."""
+    """getUpdates long polling, the same loop for both libraries.
+
+    An update is confirmed to Telegram (the next getUpdates' offset) only after it was
+    handled: a bot killed in the middle of a batch gets the batch again when it comes
+    back, and the chat service drops what it had already done (processed_update). The
+    libraries' own loops confirm a batch as soon as it is fetched, so a crash could
+    lose the presses and PINs still waiting in their queue.
+
+    A batch is handled chat by chat, in order within a chat, several chats at once.
+    An update whose handling fails (the database restarting) is tried again with the
+    next fetch; one that fails ``max_failures`` times is logged and skipped, so a
+    malformed update cannot stop the bot for good.
+    """
+
+    max_failures = 5
+    concurrency = 8
 
     def __init__(self, channel: TelegramChannel) -> None:
         self.channel = channel
-        self._running = False
+        self._task: asyncio.Task[None] | None = None
+        self._failures: dict[int, int] = {}
 
     async def start(self) -> None:
-        if not self._running:
-            await self.channel._start_polling()
-            self._running = True
+        if self._task is not None and not self._task.done():
+            return
+        await self.channel._delete_webhook()
+        self._task = asyncio.create_task(self._loop(), name="telegram-polling")
 
     async def stop(self) -> None:
-        if self._running:
-            self._running = False
-            await self.channel._stop_polling()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     def routes(self) -> list[BaseRoute]:
         return []
+
+    async def _loop(self) -> None:
+        offset: int | None = None
+        pause = 0.5
+        while True:
+            try:
+                updates = await self.channel._get_updates(offset, self.channel.config.poll_timeout)
+            except ChannelError as exc:
+                # Telegram unreachable, 5xx, or a 409 while another poller runs: wait.
+                log.warning("getUpdates failed: %s", exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            pause = 0.5
+            if updates:
+                offset = await self._handle(updates)
+                if offset is not None and offset <= min(int(u["update_id"]) for u in updates):
+                    await asyncio.sleep(1.0)  # nothing could be handled: do not spin
+
+    async def _handle(self, updates: list[dict[str, Any]]) -> int:
+        """Handle a batch; returns the offset that confirms what is done."""
+        chats: dict[str, list[dict[str, Any]]] = {}
+        for update in sorted(updates, key=lambda u: int(u["update_id"])):
+            chats.setdefault(update_chat(update), []).append(update)
+        gate = asyncio.Semaphore(self.concurrency)
+        undone: list[int] = []
+
+        async def one_chat(queue: list[dict[str, Any]]) -> None:
+            async with gate:
+                for update in queue:
+                    if not await self._one(update):
+                        # the chat's later updates wait, so they keep their order
+                        undone.append(int(update["update_id"]))
+                        return
+
+        await asyncio.gather(*(one_chat(queue) for queue in chats.values()))
+        if undone:
+            return min(undone)
+        return max(int(u["update_id"]) for u in updates) + 1
+
+    async def _one(self, update: dict[str, Any]) -> bool:
+        update_id = int(update["update_id"])
+        try:
+            await self.channel.process(update)
+        except Exception as exc:
+            failures = self._failures.get(update_id, 0) + 1
+            self._failures[update_id] = failures
+            if failures < self.max_failures:
+                log.warning("telegram update %s failed (%s), trying again", update_id, exc)
+                return False
+            log.exception("telegram update %s failed %s times: skipped", update_id, failures)
+        self._failures.pop(update_id, None)
+        return True
 
 
 class TelegramWebhook:

@@ -18,11 +18,10 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from staffbot.channels.base import FileBlob
 from staffbot.channels.telegram_common import (
@@ -97,30 +96,23 @@ class PtbTelegramChannel(TelegramChannel):
             .base_file_url(f"{api}/file/bot")
             .job_queue(None)
             .connect_timeout(10)
-            .read_timeout(20)
+            .read_timeout(self.config.request_timeout)
             .write_timeout(30)
             .media_write_timeout(120)
             .pool_timeout(10)
             .get_updates_read_timeout(self.config.poll_timeout + 10)
             .build()
         )
-        app.add_handler(TypeHandler(Update, self._on_update))
-        app.add_error_handler(self._on_error)
+        # Only the Bot object is used: updates come from our own polling loop
+        # (telegram_common.TelegramPolling) or the webhook, never PTB's queue.
         await self._api(app.initialize())  # getMe: checks the token
         self._app = app
         return app.bot.username or ""
 
     async def _close(self) -> None:
         if self._app is not None:
-            await self._stop_polling()  # PTB refuses to shut down a running Application
             app, self._app = self._app, None
             await app.shutdown()
-
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.process(update.to_dict())
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self._log_update_error(update, context.error)
 
     async def _set_commands(self) -> None:
         bot = self.app.bot
@@ -179,23 +171,13 @@ class PtbTelegramChannel(TelegramChannel):
             self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         )
 
-    async def _start_polling(self) -> None:
-        app = self.app
-        assert app.updater is not None
-        await app.start()
-        # PTB's polling deletes a webhook first, then long-polls getUpdates.
-        await self._api(
-            app.updater.start_polling(
-                poll_interval=0,
-                timeout=timedelta(seconds=self.config.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
+    async def _delete_webhook(self) -> None:
+        await self._api(self.app.bot.delete_webhook(drop_pending_updates=False))
+
+    async def _get_updates(self, offset: int | None, long_poll: int) -> list[dict[str, Any]]:
+        updates = await self._api(
+            self.app.bot.get_updates(
+                offset=offset, timeout=long_poll, allowed_updates=ALLOWED_UPDATES
             )
         )
-
-    async def _stop_polling(self) -> None:
-        app = self.app
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
+        return [update.to_dict() for update in updates]

@@ -179,6 +179,8 @@ class WhatsAppConfig:
     api_url: str = "https://graph.facebook.com"
     templates: Templates = field(default_factory=Templates)
     pacing: Pacing = PACING
+    #: How long to wait for the Graph API's answer to one call.
+    request_timeout: float = 20.0
 
 
 def config_from(settings: Settings) -> WhatsAppConfig:
@@ -257,7 +259,7 @@ class WhatsAppChannel(Channel):
 
         # One client per WhatsApp instance: pywa refuses a session that already
         # carries an Authorization header.
-        self._http = routed_client(self.config.api_url)
+        self._http = routed_client(self.config.api_url, timeout=self.config.request_timeout)
         self._wa = WhatsApp(
             phone_id=self.config.phone_id, token=self.config.token, session=self._http
         )

@@ -64,39 +64,60 @@ class Batch:
     statuses: list[Status]
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (payloads are untrusted input)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objs(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list; anything else is no list at all."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
 def parse_payload(
     payload: dict[str, Any], *, phone_id: str, now: datetime, download: Download
 ) -> Batch:
+    """Events and statuses of one webhook POST. Whatever is malformed is skipped, never
+    raised: an error would answer 500 and Meta would deliver the same body again."""
     batch = Batch([], [])
     if payload.get("object") != "whatsapp_business_account":
         return batch
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
+    for entry in _objs(payload.get("entry")):
+        for change in _objs(entry.get("changes")):
             if change.get("field") != "messages":
                 continue
-            value = change.get("value") or {}
-            metadata = value.get("metadata") or {}
-            if str(metadata.get("phone_number_id", phone_id)) != phone_id:
+            value = _obj(change.get("value"))
+            metadata = _obj(value.get("metadata"))
+            if _text(metadata.get("phone_number_id", phone_id)) != phone_id:
                 continue  # another number of the same business account
             names = {
-                str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")
-                for c in value.get("contacts") or []
+                _text(c.get("wa_id")): _text(_obj(c.get("profile")).get("name"))
+                for c in _objs(value.get("contacts"))
             }
-            for message in value.get("messages") or []:
+            for message in _objs(value.get("messages")):
                 event = parse_message(message, names, now=now, download=download)
                 if event is not None:
                     batch.events.append(event)
-            for status in value.get("statuses") or []:
-                if status.get("id") and status.get("status"):
+            for status in _objs(value.get("statuses")):
+                message_id, state = _text(status.get("id")), _text(status.get("status"))
+                if message_id and state:
                     batch.statuses.append(
                         Status(
-                            message_id=str(status["id"]),
-                            status=str(status["status"]),
-                            recipient=phone_of(str(status.get("recipient_id") or "")),
+                            message_id=message_id,
+                            status=state,
+                            recipient=phone_of(_text(status.get("recipient_id"))),
                             error_codes=tuple(
-                                int(e["code"])
-                                for e in status.get("errors") or []
-                                if str(e.get("code", "")).isdigit()
+                                int(code)
+                                for e in _objs(status.get("errors"))
+                                if (code := _text(e.get("code"))).isdigit() and len(code) < 10
                             ),
                         )
                     )
@@ -106,9 +127,9 @@ def parse_payload(
 def parse_message(
     message: dict[str, Any], names: dict[str, str], *, now: datetime, download: Download
 ) -> Incoming | None:
-    sender = str(message.get("from") or "")
-    wamid = message.get("id")
-    if not sender or not wamid:
+    sender = _text(message.get("from"))
+    wamid = _text(message.get("id"))
+    if not sender or not wamid or not any(ch.isdigit() for ch in sender):
         return None
     phone = phone_of(sender)
     common: dict[str, Any] = {
@@ -116,47 +137,44 @@ def parse_message(
         "chat_id": phone,
         "user_id": phone,
         "at": now,
-        "update_id": str(wamid),
+        "update_id": wamid,
         "user_name": names.get(sender, ""),
     }
     kind = message.get("type")
-    context = (message.get("context") or {}).get("id")
+    context = _text(_obj(message.get("context")).get("id")) or None
     if kind == "text":
-        text = str((message.get("text") or {}).get("body") or "")
+        text = _text(_obj(message.get("text")).get("body"))
         if text.startswith("/"):
             command, _, args = text[1:].partition(" ")
             return CommandReceived(**common, command=command.lower(), args=args.strip())
-        return TextReceived(**common, text=text, message_id=str(wamid))
+        return TextReceived(**common, text=text, message_id=wamid)
     if kind == "interactive":
-        content = message.get("interactive") or {}
-        reply = content.get("button_reply") or content.get("list_reply") or {}
-        if not reply.get("id"):
+        content = _obj(message.get("interactive"))
+        reply = _obj(content.get("button_reply")) or _obj(content.get("list_reply"))
+        token = _text(reply.get("id"))
+        if not token:
             return None
-        return ChoicePressed(
-            **common, token=str(reply["id"]), message_id=str(context) if context else None
-        )
+        return ChoicePressed(**common, token=token, message_id=context)
     if kind == "button":
         # A template's quick-reply button: its payload is a command or a token.
-        payload = str((message.get("button") or {}).get("payload") or "")
+        payload = _text(_obj(message.get("button")).get("payload"))
         if payload.startswith("/"):
             command, _, args = payload[1:].partition(" ")
             return CommandReceived(**common, command=command.lower(), args=args.strip())
         if payload:
-            return ChoicePressed(
-                **common, token=payload, message_id=str(context) if context else None
-            )
+            return ChoicePressed(**common, token=payload, message_id=context)
         return None
     if kind in ("image", "document"):
-        media = message.get(kind) or {}
-        media_id = str(media.get("id") or "")
+        media = _obj(message.get(kind))
+        media_id = _text(media.get("id"))
         if not media_id:
             return None
-        mime = str(media.get("mime_type") or "application/octet-stream").split(";")[0].strip()
+        mime = (_text(media.get("mime_type")) or "application/octet-stream").split(";")[0].strip()
         if kind == "document":
-            filename = str(media.get("filename") or "berkas")
+            filename = _text(media.get("filename")) or "berkas"
         else:
             extension = ".png" if mime == "image/png" else ".jpg"
-            filename = f"foto_{str(wamid)[-8:]}{extension}"
+            filename = f"foto_{wamid[-8:]}{extension}"
 
         async def fetch(media_id: str = media_id) -> bytes:
             return await download(media_id)
@@ -166,6 +184,6 @@ def parse_message(
             filename=filename,
             mime_type=mime,
             fetch=fetch,
-            caption=str(media.get("caption") or ""),
+            caption=_text(media.get("caption")),
         )
     return None

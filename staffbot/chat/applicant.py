@@ -6,7 +6,7 @@ from staffbot.channels.base import Answer, FileReceived, Incoming, TextReceived
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.files import store_document
+from staffbot.services.files import check_size, store_document
 from staffbot.services.intake import APPLICANT
 from staffbot.services.tasks import push_cards, schedule_fields
 from staffbot.texts import t
@@ -39,6 +39,7 @@ async def handle(turn: Turn, event: Incoming) -> Answer:
 async def receive_file(turn: Turn, case: Case, event: FileReceived) -> None:
     """Store the file on the case; a case waiting for files resumes its clock."""
     assert event.fetch is not None and case.id is not None
+    check_size(event.size)
     data = await event.fetch()
     document = await store_document(
         turn.uow,
@@ -54,7 +55,8 @@ async def receive_file(turn: Turn, case: Case, event: FileReceived) -> None:
         kind="applicant_file",
         actor=APPLICANT,
         case_id=case.id,
-        data={"document_id": document.id, "filename": document.filename},
+        # the applicant's own file name may carry personal data: not in the hash chain
+        data={"document_id": document.id, "mime": document.mime_type},
     )
     lang = turn.office.language
     await turn.reply(

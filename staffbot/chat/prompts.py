@@ -8,7 +8,7 @@ from staffbot.chat.context import Turn
 from staffbot.chat.presses import do_act
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.files import store_document
+from staffbot.services.files import check_size, store_document
 from staffbot.texts import t
 from storage.tables import Conversation
 
@@ -43,6 +43,7 @@ async def file(turn: Turn, event: FileReceived, conversation: Conversation | Non
         await turn.reply(OutgoingMessage(text=esc(t("chat.file_not_expected", turn.lang))))
         return Answer()
     task = await turn.uow.tasks.get(int(conversation.state["task_id"]))
+    check_size(event.size)
     data = await event.fetch()
     assert turn.staff is not None
     document = await store_document(

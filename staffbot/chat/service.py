@@ -25,6 +25,12 @@ from storage.db import Database, retrying
 log = logging.getLogger(__name__)
 
 
+def looks_like_pin(text: str) -> bool:
+    """Six digits and nothing else: the shape of a signing PIN."""
+    text = text.strip()
+    return len(text) == 6 and text.isdigit()
+
+
 class ChatService:
     """Turns neutral events into use cases; every reply goes through the outbox.
 
@@ -75,6 +81,12 @@ class ChatService:
         if isinstance(event, TextReceived):
             if conversation is not None:
                 return await prompts.text(turn, event, conversation)
+            if looks_like_pin(event.text) and event.message_id is not None:
+                # A PIN sent when none was asked (a second prompt, after /batal) must not
+                # stay readable in the chat either.
+                await turn.delete_message(event.message_id)
+                await turn.reply(OutgoingMessage(text=esc(t("security.pin_unexpected", turn.lang))))
+                return Answer()
             await turn.reply(OutgoingMessage(text=esc(t("chat.unknown_text", turn.lang))))
         return Answer()
 

@@ -40,6 +40,9 @@ class Verdict:
     signature_problem: str | None = None
     #: For `pdf verify`: the file's bytes match the recorded hash exactly.
     matches_record: bool | None = None
+    #: The stored file was deleted after the retention period (`case purge`): the
+    #: record and its hash remain, so a copy someone holds can still be checked.
+    purged: bool = False
 
 
 async def _number(uow: UnitOfWork, document: Document) -> str:
@@ -72,8 +75,12 @@ async def verdict_for(
 ) -> Verdict:
     if document is None:
         return Verdict(known=False)
-    stored = data if data is not None else read_blob(office, document)
-    ok, problem = (await _signature(office, stored)) if document.signed else (None, None)
+    purged = not document.path
+    if data is None and purged:
+        ok, problem = None, None  # nothing left to re-check; the hash still identifies it
+    else:
+        stored = data if data is not None else read_blob(office, document)
+        ok, problem = (await _signature(office, stored)) if document.signed else (None, None)
     return Verdict(
         known=True,
         kind=KIND_LABELS.get(document.kind, document.kind),
@@ -85,6 +92,7 @@ async def verdict_for(
         signed_at=document.signed_at,
         signature_ok=ok,
         signature_problem=problem,
+        purged=purged,
     )
 
 

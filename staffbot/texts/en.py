@@ -82,6 +82,7 @@ TEXTS.update(
         "invalid.file.size": "The file is too large (at most {max} MB).",
         "invalid.file.type": "File type not accepted: send a photo (JPG/PNG) or a PDF.",
         "invalid.file.broken_pdf": "The PDF is broken or cannot be opened.",
+        "invalid.file.broken_image": "The photo is broken or cannot be opened.",
         "invalid.file.path": "Invalid file location.",
         "invalid.ba.empty": "Pick at least one case for the Berita Acara.",
     }
@@ -157,3 +158,13 @@ TEXTS.update(
         "card.files_new": "📎 New files from the applicant: {names}",
     }
 )
+TEXTS.update(
+    {
+        "security.pin_locked_alert": "⚠ <b>Signing locked for {name}</b>\n{count} wrong PINs "
+        "in a row; signing is locked until {until}. If it was not {name} trying, call them: "
+        "their phone may be in someone else's hands.",
+        "security.pin_unexpected": "No signature is waiting for a PIN; your message was "
+        "deleted. Press Sign first, then send the PIN.",
+    }
+)
+TEXTS["error.backup"] = "Backup/restore failed: {problem}"

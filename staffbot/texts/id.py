@@ -104,6 +104,7 @@ TEXTS.update(
         "invalid.file.size": "Berkas terlalu besar (maksimal {max} MB).",
         "invalid.file.type": "Jenis berkas tidak diterima: kirim foto (JPG/PNG) atau PDF.",
         "invalid.file.broken_pdf": "PDF rusak atau tidak dapat dibuka.",
+        "invalid.file.broken_image": "Foto rusak atau tidak dapat dibuka.",
         "invalid.file.path": "Lokasi berkas tidak sah.",
         "invalid.ba.empty": "Pilih minimal satu kasus untuk Berita Acara.",
     }
@@ -186,3 +187,14 @@ TEXTS.update(
         "card.files_new": "📎 Berkas baru dari pemohon diterima: {names}",
     }
 )
+TEXTS.update(
+    {
+        # -- security (docs/SECURITY.md) -------------------------------------------------------
+        "security.pin_locked_alert": "⚠ <b>Tanda tangan {name} dikunci</b>\nPIN salah {count} "
+        "kali berturut-turut; penandatanganan dikunci sampai {until}. Bila bukan {name} yang "
+        "mencoba, hubungi yang bersangkutan: ponselnya mungkin dipegang orang lain.",
+        "security.pin_unexpected": "Tidak ada tanda tangan yang menunggu PIN; pesan Anda "
+        "dihapus. Tekan Tanda Tangani dulu, lalu kirim PIN.",
+    }
+)
+TEXTS["error.backup"] = "Cadangan/pemulihan gagal: {problem}"

@@ -25,6 +25,7 @@ from staffbot.channels.base import (
     TextReceived,
 )
 from staffbot.errors import StaffbotError, ValidationError
+from staffbot.services.access import may_see_document
 from staffbot.services.files import MAX_UPLOAD_BYTES, read_blob
 from staffbot.services.queries import my_tasks
 from staffbot.services.web_auth import SessionInfo
@@ -278,9 +279,9 @@ class ChatApi:
         )
 
     async def document(self, request: Request) -> Response:
-        """Any logged-in staff member may open any stored document: every role of the
-        SOP handles the case files (print, check, sort, send), and a document link is
-        only ever shown in a staff chat. Paths never leave the server."""
+        """A stored document, for staff who may see its case (services.access: the
+        case has reached a step of theirs, they acted on it or got its card, or they
+        are a section head or above). Paths never leave the server."""
         auth = await self.web.page_session(request)
         if isinstance(auth, Response):
             return auth
@@ -289,7 +290,15 @@ class ChatApi:
             return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
         async with self.web.deps.db.uow(readonly=True) as uow:
             document = await uow.documents.get(int(raw))
+            allowed = document is not None and await may_see_document(uow, auth.staff, document)
         if document is None:
             return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
+        if not allowed:
+            log.warning("document %s refused to staff %s", document.id, auth.staff.id)
+            return Response(
+                "Dokumen ini bukan untuk Anda: kasusnya belum sampai ke peran Anda.",
+                403,
+                media_type="text/plain",
+            )
         log.info("document %s downloaded by staff %s", document.id, auth.staff.id)
         return await document_response(self.web, document)

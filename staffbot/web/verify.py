@@ -67,6 +67,8 @@ def _page(verdict: Verdict, office: Office, *, status: int) -> HTMLResponse:
             rows.append(("Ditandatangani oleh", verdict.signer or "-"))
             if verdict.signed_at:
                 rows.append(("Waktu tanda tangan", long_time(verdict.signed_at, office.tz)))
+    if verdict.purged:
+        rows.append(("Berkas", "dihapus setelah masa simpan; periksa berkas Anda di bawah"))
     if verdict.sha256:
         rows.append(("SHA-256", verdict.sha256))
     table = tag(

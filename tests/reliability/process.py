@@ -46,7 +46,8 @@ class BotProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "bot.log"
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, *, wait: bool = True) -> None:
+        """Spawn `main.py run`; with ``wait`` return once /healthz answers 200."""
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "main.py"), "run"],
@@ -55,6 +56,8 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        if not wait:
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

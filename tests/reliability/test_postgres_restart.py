@@ -1,0 +1,151 @@
+"""PostgreSQL restarted under a running bot (`python main.py run` on PostgreSQL, Telegram
+polling) while staff press buttons: the bot reconnects by itself and carries on, and
+the books are as if nothing happened (no press lost or doubled, every message sent,
+the audit chain intact).
+
+The test restarts the local cluster (`pg_ctlcluster ... restart`) and makes sure it is
+running again afterwards, whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from staffbot.settings import Settings
+from tests.conftest import PG_HOST, _pg_admin
+from tests.doubles.control import ControlClient, spawn_double
+from tests.reliability.office import (
+    TOKEN,
+    Crowd,
+    Figures,
+    add_roster,
+    check_books,
+    cli,
+    gather_figures,
+    record_cases,
+    roster,
+    settled,
+)
+from tests.reliability.process import ROOT, BotProcess
+from tests.reliability.test_crash import bot_env
+from tests.reliability.test_scale_out import transitions, until
+
+pytestmark = pytest.mark.postgres
+
+
+def cluster() -> list[str]:
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+
+
+def pg_ready(within: float = 60.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)
+        if ready.returncode == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@contextlib.contextmanager
+def restartable_postgres() -> object:
+    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").exists():
+        pytest.skip("needs the local PostgreSQL cluster (pg_ctlcluster)")
+    try:
+        yield
+    finally:
+        # whatever happened: the cluster runs again for every test after this one
+        if not pg_ready(within=2):
+            subprocess.run([*cluster(), "start"], check=False, timeout=120)
+        assert pg_ready(), "PostgreSQL did not come back"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_bot_carries_on_after_postgresql_restarts(
+    tmp_path: Path, demo_pki: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = f"staffbot_restart_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = f"{PG_HOST}/{name}"
+    shutil.copytree(demo_pki, tmp_path / "data" / "signing")
+    try:
+        with restartable_postgres(), spawn_double("telegram", "--token", TOKEN) as double:
+            bot = BotProcess(tmp_path, {**bot_env(double.url), "STAFFBOT_DATABASE_URL": url})
+            env = {k: v for k, v in bot.env.items() if k.startswith("STAFFBOT_")}
+            cli(env, "migrate")
+            add_roster(env, roster())
+            settings = Settings(
+                database_url=url, data_dir=Path(env["STAFFBOT_DATA_DIR"]), _env_file=None
+            )  # type: ignore[call-arg]
+            numbers = asyncio.run(record_cases(settings, 2))
+            bot.start()
+            try:
+                figures = asyncio.run(press_through_a_restart(bot, double.url, url, numbers))
+                verify = subprocess.run(
+                    [sys.executable, str(ROOT / "main.py"), "audit", "verify"],
+                    env=bot.env,
+                    cwd=tmp_path,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                assert verify.returncode == 0, verify.stdout + verify.stderr
+            finally:
+                bot.kill()
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with capsys.disabled():
+        print("\n" + figures.line("postgresql restart"))
+
+
+async def press_through_a_restart(
+    bot: BotProcess, double_url: str, url: str, numbers: list[str]
+) -> Figures:
+    figures = Figures()
+    async with ControlClient(double_url, timeout=30) as ctl:
+        crowd = Crowd(ctl, random.Random(5))
+        stop = asyncio.Event()
+
+        async def pressing() -> None:
+            while not stop.is_set():
+                await crowd.round()
+                await asyncio.sleep(0.3)
+
+        presser = asyncio.create_task(pressing())
+        try:
+            # let some work happen, then pull the database away mid-burst
+            await until(lambda: transitions(url), 6)
+            started = time.monotonic()
+            await asyncio.to_thread(
+                subprocess.run, [*cluster(), "restart"], check=True, timeout=120
+            )
+            figures.extra["restart seconds"] = round(time.monotonic() - started, 1)
+            figures.kills.append(time.time())
+            await settled(ctl, url, within=240)
+        finally:
+            stop.set()
+            await presser
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(f"{bot.url}/healthz")).status_code == 200
+        assert bot.proc is not None and bot.proc.poll() is None  # it never died
+        chats = await ctl.get("chats")
+        callbacks = await ctl.get("callbacks")
+    await gather_figures(url, figures, crowd, chats, callbacks)
+    # a send in flight when the connection dropped may be marked sent only on its retry
+    await check_books(url, numbers, figures, chats, per_chat_repeats=1)
+    log = bot.log.read_text(encoding="utf-8", errors="replace")
+    figures.extra["transient errors retried"] = log.count("transient database error")
+    return figures

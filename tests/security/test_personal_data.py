@@ -1,0 +1,128 @@
+"""Personal data in a whole case on every channel at once (the mixed office of the
+contract suite: Telegram, WhatsApp and web staff, the applicant on WhatsApp), with every
+log line captured at DEBUG:
+
+* no NIK or KK number, phone number, PIN, token or secret appears unmasked in any
+  outgoing message, except on the cards of the steps that need it (SOP steps 4 and 8
+  show the NIK, step 6 the WhatsApp number) and in the intake form's summary shown to
+  the call center who typed it: the places docs/SECURITY.md names;
+* none at all in any log line;
+* the complaint and the applicant's file names are masked too (people type NIKs there).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tests.contract.test_channel_contract as contract
+from main import install_log_safety
+from staffbot.settings import Settings
+from storage.db import Database
+from tests.channels.support import TG_TOKEN, WA_SECRET, WA_TOKEN
+from tests.contract.conftest import open_desk
+from tests.contract.test_channel_contract import APPLICANT, VARIANTS
+from tests.support import FORM, PIN, tiny_pdf
+
+KK = "1806051234560007"
+OTHER_PHONE = "0812-9999-1111"
+NIK_LIKE = re.compile(r"(?<!\d)\d{4}[ .-]?\d{4}[ .-]?\d{4}[ .-]?\d{4}(?!\d)")
+PHONE_LIKE = re.compile(r"(?<![\d*])(?:\+?62|0)[ .-]?8\d{2}[ .-]?\d{3,4}[ .-]?\d{3,4}(?!\d)")
+#: Where the flow shows what unmasked (flows/pengaduan_online.py `reveals`).
+REVEALS = {"nik": ("Langkah 4 ", "Langkah 8 "), "phone": ("Langkah 6 ",)}
+SUMMARY = "Periksa data pengaduan"
+#: The office's own online-service number (told to applicants): not personal data.
+OFFICE_NUMBER = "+62 812-0000-0000"
+
+
+def allowed(kind: str, text: str) -> bool:
+    if text.startswith(SUMMARY) or text.startswith("Check the complaint"):
+        return True  # step 2: the call center checks what they typed
+    return any(marker in text for marker in REVEALS[kind])
+
+
+def scan(text: str, secrets: list[str]) -> list[str]:
+    found = []
+    if not allowed("nik", text):
+        found += [f"NIK/KK {m}" for m in NIK_LIKE.findall(text)]
+    if not allowed("phone", text):
+        found += [f"phone {m}" for m in PHONE_LIKE.findall(text)]
+    found += [
+        f"secret {s[:4]}…" for s in secrets if re.search(rf"(?<!\d){re.escape(s)}(?!\d)", text)
+    ]
+    return [f for f in found if OFFICE_NUMBER not in f]
+
+
+async def test_no_personal_data_or_secret_leaves_unmasked(
+    db: Database, office: Any, tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    install_log_safety(
+        Settings(  # type: ignore[call-arg]
+            telegram_token=TG_TOKEN,
+            whatsapp_token=WA_TOKEN,
+            whatsapp_app_secret=WA_SECRET,
+            data_dir=settings.data_dir,
+            _env_file=None,
+        )
+    )
+    caplog.set_level(logging.DEBUG)
+    form = replace(FORM, keluhan=f"KK {KK} hilang, hubungi {OTHER_PHONE}")
+    platforms, library = VARIANTS["mixed"]
+    secrets = [TG_TOKEN, WA_TOKEN, WA_SECRET, PIN]
+    original = contract.FORM
+    contract.FORM = form
+    try:
+        async with open_desk(db, office, tmp_path / "tg", platforms, library=library) as desk:
+            for person in desk.people.values():
+                await desk.join(person)
+            number = await contract.record_by_chat(desk)
+            assert desk.wa is not None
+            # the applicant sends a scan named after their NIK
+            await desk.wa.push_document(
+                APPLICANT, f"KTP_{FORM.nik}.pdf", tiny_pdf(), "application/pdf"
+            )
+            await desk.settle()
+            await contract.work_the_case(desk, number)
+            await desk.settle()
+            messages = await _outgoing(desk)
+    finally:
+        contract.FORM = original
+    assert len(messages) > 50
+    leaks = {text[:80]: found for text in messages if (found := scan(text, secrets))}
+    assert leaks == {}
+    # the masked forms did go out where the data is not needed
+    joined = "\n".join(messages)
+    assert "1806********0001" in joined and "1806********0007" in joined
+    assert "+62 812-****-7890" in joined
+    # ... and the full ones where it is (so the test would notice masking everywhere)
+    assert any(FORM.nik in m for m in messages if "Langkah 4 " in m)
+    logs = caplog.text + "\n".join(
+        r.getMessage() + json.dumps(getattr(r, "args", None), default=str) for r in caplog.records
+    )
+    assert len(caplog.records) > 20
+    found_in_logs = [f for f in (NIK_LIKE.findall(logs) + PHONE_LIKE.findall(logs))]
+    found_in_logs += [s[:4] for s in secrets if re.search(rf"(?<!\d){re.escape(s)}(?!\d)", logs)]
+    assert found_in_logs == []
+
+
+async def _outgoing(desk: Any) -> list[str]:
+    """Every text that went out, on every channel, with each version of edited ones."""
+    texts: list[str] = []
+    if desk.tg is not None:
+        for chat in desk.tg.chats.values():
+            for m in chat.bot_messages():
+                texts += [h.get("raw_text") or h.get("text") or "" for h in m.history]
+                texts += [m.raw_text or m.text or "", m.caption or ""]
+    phones = {p.address for p in desk.people.values() if p.platform == "whatsapp"}
+    for phone in sorted(phones | {APPLICANT}):
+        texts += [json.dumps(m.content, ensure_ascii=False) for m in desk.wa.sent(phone)]
+    async with desk.db.uow(readonly=True) as uow:
+        rows = await uow.outbox.listing(limit=100_000)
+    texts += [json.dumps(r.payload, ensure_ascii=False) for r in rows if r.channel == "web"]
+    return [t for t in texts if t]
