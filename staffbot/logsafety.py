@@ -40,7 +40,7 @@ CAPPED = {
 }
 
 #: A Telegram bot token (``123456:AA...``), also inside URLs (``/bot123456:AA.../``).
-_BOT_TOKEN = re.compile(r"(?<![\w])\d{3,}:[A-Za-z0-9_-]{10,}")
+_BOT_TOKEN = re.compile(r"(?:(?<=bot)|(?<![\w]))\d{3,}:[A-Za-z0-9_-]{10,}")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 
 _secrets: set[str] = set()

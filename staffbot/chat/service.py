@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import fields, replace
+from typing import Any
 
 from staffbot.channels.base import (
     Answer,
@@ -25,6 +27,21 @@ from storage.db import Database, retrying
 log = logging.getLogger(__name__)
 
 
+def without_nul(event: Incoming) -> Incoming:
+    """The event with NUL characters removed from every text field.
+
+    Nothing a person means contains NUL, and PostgreSQL refuses it in text columns: a
+    forged button or message carrying one would fail inside the database instead of
+    being refused like any other junk.
+    """
+    changes: dict[str, Any] = {
+        f.name: value.replace("\x00", "")
+        for f in fields(event)
+        if isinstance(value := getattr(event, f.name), str) and "\x00" in value
+    }
+    return replace(event, **changes) if changes else event
+
+
 def looks_like_pin(text: str) -> bool:
     """Six digits and nothing else: the shape of a signing PIN."""
     text = text.strip()
@@ -45,6 +62,7 @@ class ChatService:
         self.office = office
 
     async def handle(self, event: Incoming) -> Answer:
+        event = without_nul(event)
         if isinstance(event, TextReceived):
             conversation = await chat_signing.pin_conversation(self.db, event)
             if conversation is not None:

@@ -45,7 +45,8 @@ def sniff_mime(data: bytes) -> str | None:
 def safe_filename(name: str, mime: str) -> str:
     """A display name with no path, no control characters and the right extension."""
     base = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
-    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" ._") or "berkas"
+    base = re.sub(r"[^\w.\- ()]+", "_", base)
+    base = re.sub(r"\.{2,}", ".", base).strip(" ._") or "berkas"  # no ".." even as text
     stem = base.rsplit(".", 1)[0][:80] if "." in base else base[:80]
     return stem + ALLOWED[mime]
 

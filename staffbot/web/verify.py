@@ -3,6 +3,8 @@ checks a PDF someone holds. Shows only what the paper itself shows."""
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -14,11 +16,14 @@ from staffbot.web.templating import Safe, esc, join, page, tag
 from storage.db import Database
 
 MAX_CHECK_BYTES = 20 * 1024 * 1024
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def verification_routes(db: Database, office: Office) -> list[BaseRoute]:
     async def show(request: Request) -> Response:
         code = str(request.path_params["code"])[:40]
+        if not _CODE.fullmatch(code):  # codes are URL-safe base64; anything else: unknown
+            return _page(Verdict(known=False), office, status=404)
         async with db.uow(readonly=True) as uow:
             verdict = await by_code(uow, office, code)
         return _page(verdict, office, status=200 if verdict.known else 404)

@@ -26,6 +26,7 @@ from staffbot.settings import Settings
 from tests.conftest import PG_HOST, _pg_admin
 from tests.doubles.control import ControlClient, spawn_double
 from tests.reliability.office import (
+    FULL,
     TOKEN,
     Crowd,
     Figures,
@@ -90,7 +91,7 @@ def test_the_bot_carries_on_after_postgresql_restarts(
             settings = Settings(
                 database_url=url, data_dir=Path(env["STAFFBOT_DATA_DIR"]), _env_file=None
             )  # type: ignore[call-arg]
-            numbers = asyncio.run(record_cases(settings, 2))
+            numbers = asyncio.run(record_cases(settings, 2 if FULL else 1))
             bot.start()
             try:
                 figures = asyncio.run(press_through_a_restart(bot, double.url, url, numbers))

@@ -204,6 +204,7 @@ def _events(staff_id: int, texts: list[str]) -> list[Incoming]:
     return out
 
 
+@pytest.mark.slow
 async def test_commands_and_the_intake_form_answer_whatever_is_typed(desk: Desk) -> None:
     chat = ChatService(desk.db, desk.office)
     async with desk.db.uow(readonly=True) as uow:

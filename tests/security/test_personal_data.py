@@ -126,3 +126,24 @@ async def _outgoing(desk: Any) -> list[str]:
         rows = await uow.outbox.listing(limit=100_000)
     texts += [json.dumps(r.payload, ensure_ascii=False) for r in rows if r.channel == "web"]
     return [t for t in texts if t]
+
+
+def test_the_log_scrubber() -> None:
+    from staffbot.logsafety import install, redact
+
+    install(["s3cret-app-key"])
+    assert redact("POST https://api.telegram.org/bot123456:AAE_x-yz0123456789abcd/sendMessage") == (
+        "POST https://api.telegram.org/bot<token>/sendMessage"
+    )
+    assert redact("NIK 1806054501900001, KK 1806-0512-3456-0007") == (
+        "NIK 1806********0001, KK 1806********0007"
+    )
+    assert redact("wa +6281234567890 / 0812-3456-7890 / 62 812 3456 7890") == (
+        "wa +62 812-****-7890 / +62 812-****-7890 / +62 812-****-7890"
+    )
+    assert redact("Authorization: Bearer EAAG1234567890abcdef") == "Authorization: Bearer ***"
+    assert redact("app secret s3cret-app-key used") == "app secret *** used"
+    # what is not personal stays readable
+    assert redact("outbox row 1234 sent at 2026-11-25 09:00:00 (PO-2026-00001)") == (
+        "outbox row 1234 sent at 2026-11-25 09:00:00 (PO-2026-00001)"
+    )

@@ -112,6 +112,7 @@ def test_everything_else_is_refused_with_a_clear_sentence(name: str) -> None:
         ("..\\..\\windows\\system32\\x.jpg", "x.pdf"),
         ("/abs/path/KTP.pdf", "KTP.pdf"),
         ("....pdf", "pdf.pdf"),
+        ("0\u20260.pdf", "0.0.pdf"),
         ("nama\x00.pdf.exe", "nama_.pdf.pdf"),
         ("foto\u202egpj.exe", "foto_gpj.pdf"),
         ("", "berkas.pdf"),

@@ -62,3 +62,19 @@ async def test_reports_go_to_their_maker_and_the_heads(desk: Desk, web: Web) -> 
     assert await _status(web, "kepala_bidang", document_id) == 200
     assert await _status(web, "kasi_inovasi", document_id) == 200
     assert await _status(web, "operator", document_id) == 403
+
+
+async def test_the_public_verification_page_takes_only_codes(desk: Desk) -> None:
+    """Anyone on the internet reaches /v/{code}: junk (a NUL byte PostgreSQL would choke
+    on, a path, markup) is simply an unknown code."""
+    import httpx
+    from starlette.applications import Starlette
+
+    from staffbot.web.verify import verification_routes
+
+    app = Starlette(routes=verification_routes(desk.db, desk.office))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for junk in ("%00abc", "..%2f..%2fetc", "%3Cscript%3E", "a" * 80, "x'--"):
+            page = await client.get(f"/v/{junk}")
+            assert page.status_code == 404, junk
