@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from types import TracebackType
 from typing import Self
 
@@ -24,6 +26,49 @@ from storage.repos.staff import StaffRepository
 from storage.repos.tasks import TaskRepository
 
 
+class _WriterQueue:
+    """Writers of one SQLite database in this process take turns, first come first served.
+
+    SQLite has one writer at a time (``BEGIN IMMEDIATE``). Without a queue, a second
+    writer learns that only from SQLITE_BUSY and sleeps in its busy handler in steps of
+    up to 100 ms, long after the lock came free: under load, presses and deliveries
+    waited for those sleeps. Here a writer waits on an asyncio lock instead and starts
+    the moment the previous one finished. Re-entrant per task (a unit of work opened
+    inside another behaves as before); other processes still meet the busy handler.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self._depth = 0
+
+    async def enter(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner = task
+        self._depth = 1
+
+    def leave(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+
+_writer_queues: weakref.WeakKeyDictionary[Database, _WriterQueue] = weakref.WeakKeyDictionary()
+
+
+def _writer_queue(db: Database) -> _WriterQueue:
+    queue = _writer_queues.get(db)
+    if queue is None or queue.loop is not asyncio.get_running_loop():
+        queue = _writer_queues[db] = _WriterQueue()
+    return queue
+
+
 class UnitOfWork:
     """``async with db.uow() as uow: ...; await uow.commit()``.
 
@@ -36,6 +81,7 @@ class UnitOfWork:
         self._db = db
         self._readonly = readonly
         self._session: AsyncSession | None = None
+        self._queue: _WriterQueue | None = None
         self.wrote_outbox = False
 
     @property
@@ -49,6 +95,10 @@ class UnitOfWork:
         return dialect_of(self.session)
 
     async def __aenter__(self) -> Self:
+        if not self._readonly and self._db.is_sqlite:
+            queue = _writer_queue(self._db)
+            await queue.enter()
+            self._queue = queue
         engine = self._db.read_engine if self._readonly else self._db.write_engine
         self._session = AsyncSession(engine, expire_on_commit=False, autoflush=False)
         session = self._session
@@ -77,14 +127,25 @@ class UnitOfWork:
             await self.session.close()
         finally:
             self._session = None
+            self._leave_queue()
+
+    def _leave_queue(self) -> None:
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            queue.leave()
 
     async def commit(self) -> None:
         if self._readonly:
             raise RuntimeError("read-only unit of work cannot commit")
+        await self.outbox.flush_staged()
+        await self.audit.flush()
         await self.session.commit()
+        self._leave_queue()
         if self.wrote_outbox:
             self.wrote_outbox = False
             self._db.notify_commit()
 
     async def rollback(self) -> None:
+        self.audit.discard()
+        self.outbox.discard()
         await self.session.rollback()

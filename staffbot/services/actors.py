@@ -66,15 +66,8 @@ async def load_actor(uow: UnitOfWork, staff: Staff) -> Actor:
     if not staff.active:
         raise AuthError(reason=f"{staff.name} is not active")
     assert staff.id is not None
-    absent = await uow.staff.absent_delegating_to(staff.id)
-    roles = await uow.staff.roles_for([staff.id, *(a.id for a in absent if a.id is not None)])
-    stand_in = tuple((a.nip, roles.get(a.id, frozenset())) for a in absent if a.id is not None)
-    return Actor(
-        key=staff.nip,
-        name=staff.name,
-        roles=roles.get(staff.id, frozenset()),
-        stand_in_for=stand_in,
-    )
+    roles, stand_in = await uow.staff.acting_roles(staff.id)
+    return Actor(key=staff.nip, name=staff.name, roles=roles, stand_in_for=tuple(stand_in))
 
 
 # -- the signing PIN -------------------------------------------------------------------

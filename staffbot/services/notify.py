@@ -93,7 +93,7 @@ async def buttons(
         )
         for a in actions
     ]
-    await uow.outbox.add_tokens(tokens)
+    uow.outbox.stage_tokens(tokens)
     return [
         Choice(action_label(a, lang), tok.token) for a, tok in zip(actions, tokens, strict=True)
     ]
@@ -117,7 +117,15 @@ async def queue(
     ba_id: int | None = None,
     ref_id: int | None = None,
     extra: dict[str, object] | None = None,
+    later: bool = False,
 ) -> Outbox:
+    """Write an outbox row in the caller's transaction.
+
+    ``later``: staged, written with the transaction's other staged rows in one INSERT
+    at commit (a transition's edits, cards and applicant messages); the returned row
+    then has no id yet. Otherwise it is inserted now, after anything staged before it,
+    so rows keep the order they were queued in.
+    """
     now = office.now()
     row = Outbox(
         created_at=now,
@@ -133,7 +141,11 @@ async def queue(
         ba_id=ba_id,
         ref_id=ref_id,
     )
-    await uow.outbox.add_all([row])
+    if later:
+        uow.outbox.stage([row])
+    else:
+        await uow.outbox.flush_staged()
+        await uow.outbox.add_all([row])
     uow.wrote_outbox = True
     return row
 
@@ -157,6 +169,7 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
             task_id=task.id,
             ba_id=card.ba_id,
             ref_id=card.id,
+            later=True,
         )
     return len(cards)
 
@@ -172,6 +185,7 @@ async def notify_applicant(
         message=message,
         key=key,
         case_id=case_id,
+        later=True,
     )
 
 

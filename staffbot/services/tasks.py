@@ -136,6 +136,7 @@ async def push_cards(
             case_id=case.id if case is not None else None,
             task_id=task.id,
             ba_id=ba.id if ba is not None else None,
+            later=True,
         )
     return len(people)
 

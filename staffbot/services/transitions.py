@@ -102,10 +102,10 @@ async def act_in(
     now = office.now()
     staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
     actor = await load_actor(uow, staff)
-    task = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
+    task, case = await _locate(uow, case_ref=case_ref, task_id=task_id)
     if not task.is_open:
         raise await already_done(uow, office, task)
-    await _refuse_while_manual_check(uow, task)
+    await _refuse_while_manual_check(uow, task, case)
     request = Request(
         action=action,
         reason=note,
@@ -124,8 +124,6 @@ async def act_in(
             uow, office, staff, task, ba, transition, pin, attachment_id, prepared or {}
         )
     else:
-        assert task.case_id is not None
-        case = await uow.cases.get(task.case_id)
         assert case is not None
         state = CaseState(
             case.number, case.step, case.status == CASE_CLOSED, await _assignee_key(uow, task)
@@ -141,10 +139,27 @@ async def act_in(
     return result
 
 
-async def _refuse_while_manual_check(uow: UnitOfWork, task: Task) -> None:
+async def _locate(
+    uow: UnitOfWork, *, case_ref: str | None, task_id: int | None
+) -> tuple[Task, Case | None]:
+    """The task to act on and, for a case's task, its case: each read once (the
+    session's identity map holds rows only while they are referenced)."""
+    found: list[Case] = []
+    task = await _locate_task(uow, case_ref=case_ref, task_id=task_id, found=found)
+    if task.case_id is None:
+        return task, None
+    case = found[0] if found else None
+    if case is None or case.id != task.case_id:
+        case = await uow.cases.get(task.case_id)
+        assert case is not None
+    return task, case
+
+
+async def _refuse_while_manual_check(uow: UnitOfWork, task: Task, case: Case | None = None) -> None:
     """A signing with an unknown outcome blocks the task until a person checked it."""
     if task.case_id is not None:
-        case = await uow.cases.get(task.case_id)
+        if case is None or case.id != task.case_id:
+            case = await uow.cases.get(task.case_id)
         if case is not None and case.needs_manual_check:
             raise ManualCheckPending(case=case.number)
     elif task.ba_id is not None:
@@ -153,7 +168,13 @@ async def _refuse_while_manual_check(uow: UnitOfWork, task: Task) -> None:
                 raise ManualCheckPending(case=case.number)
 
 
-async def _locate_task(uow: UnitOfWork, *, case_ref: str | None, task_id: int | None) -> Task:
+async def _locate_task(
+    uow: UnitOfWork,
+    *,
+    case_ref: str | None,
+    task_id: int | None,
+    found: list[Case] | None = None,
+) -> Task:
     if task_id is not None:
         task = await uow.tasks.get(task_id)
         if task is None:
@@ -161,6 +182,8 @@ async def _locate_task(uow: UnitOfWork, *, case_ref: str | None, task_id: int | 
         return task
     case = await find_case(uow, case_ref or "")
     assert case.id is not None
+    if found is not None:
+        found.append(case)
     task = await uow.tasks.open_for_case(case.id)
     if task is None and case.ba_id is not None:
         task = await uow.tasks.open_for_ba(case.ba_id)

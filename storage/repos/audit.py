@@ -13,8 +13,18 @@ from storage.tables import AuditEvent, AuditHead
 
 
 class AuditRepository:
+    """The hash-chained audit trail.
+
+    Appends are collected and written when the unit of work commits (:meth:`flush`):
+    one head bump and one multi-row insert per transaction, however many events it
+    has, in the order they were appended. The head row is locked (PostgreSQL) only for
+    the last moments of the transaction instead of from its first event on, so
+    transactions that render a PDF do not hold every other writer back.
+    """
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._pending: list[tuple[dict[str, Any], AuditEvent]] = []
 
     async def append(
         self,
@@ -33,20 +43,9 @@ class AuditRepository:
         note: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> AuditEvent:
-        # Bumping the head row first takes its lock (PostgreSQL) inside this
-        # transaction, so concurrent appends queue up and the chain never forks.
-        bumped = await self.session.exec(
-            update(AuditHead)
-            .where(col(AuditHead.id) == 1)
-            .values(seq=AuditHead.seq + 1)
-            .returning(col(AuditHead.seq), col(AuditHead.hash))
-        )
-        row = bumped.first()
-        if row is None:
-            raise RuntimeError("audit_head is missing: run `migrate`")
-        seq, prev_hash = int(row[0]), str(row[1])
+        """Add an event to the chain when this transaction commits; the returned event
+        gets its ``seq`` and hashes then."""
         fields: dict[str, Any] = {
-            "seq": seq,
             "at": at,
             "kind": kind,
             "case_id": case_id,
@@ -59,22 +58,30 @@ class AuditRepository:
             "from_step": from_step,
             "to_step": to_step,
             "note": note,
-            "data": data or {},
+            "data": dict(data or {}),
         }
-        digest = chain_hash(prev_hash, fields)
-        event = AuditEvent(prev_hash=prev_hash, hash=digest, **fields)
-        self.session.add(event)
-        await self.session.exec(update(AuditHead).where(col(AuditHead.id) == 1).values(hash=digest))
-        await self.session.flush()
+        event = AuditEvent(seq=0, prev_hash="", hash="", **fields)
+        self._pending.append((fields, event))
         return event
 
     async def append_many(self, events: Sequence[Mapping[str, Any]]) -> int:
-        """Append ``events`` (the keyword arguments of :meth:`append`) in order, with one
-        head bump and one multi-row insert: the same chain as appending them one by one,
-        for jobs that write hundreds of events in one transaction (the escalation scan)."""
+        """Append ``events`` (the keyword arguments of :meth:`append`) in order."""
+        for event in events:
+            await self.append(**event)
+        return len(events)
+
+    def discard(self) -> None:
+        """Forget the events of a rolled-back transaction."""
+        self._pending.clear()
+
+    async def flush(self) -> int:
+        """Write the collected events: one head bump, one insert, one head update."""
+        events, self._pending = self._pending, []
         if not events:
             return 0
         count = len(events)
+        # Bumping the head row takes its lock (PostgreSQL) inside this transaction,
+        # so concurrent appends queue up and the chain never forks.
         bumped = await self.session.exec(
             update(AuditHead)
             .where(col(AuditHead.id) == 1)
@@ -86,25 +93,11 @@ class AuditRepository:
             raise RuntimeError("audit_head is missing: run `migrate`")
         first, prev_hash = int(row[0]) - count + 1, str(row[1])
         rows: list[dict[str, Any]] = []
-        for offset, given in enumerate(events):
-            fields: dict[str, Any] = {
-                "seq": first + offset,
-                "at": given["at"],
-                "kind": given["kind"],
-                "case_id": given.get("case_id"),
-                "ba_id": given.get("ba_id"),
-                "task_id": given.get("task_id"),
-                "actor_id": given.get("actor_id"),
-                "actor": given["actor"],
-                "on_behalf_of": given.get("on_behalf_of"),
-                "action": given.get("action"),
-                "from_step": given.get("from_step"),
-                "to_step": given.get("to_step"),
-                "note": given.get("note"),
-                "data": dict(given.get("data") or {}),
-            }
+        for offset, (given, event) in enumerate(events):
+            fields = {"seq": first + offset, **given}
             digest = chain_hash(prev_hash, fields)
             rows.append({**fields, "prev_hash": prev_hash, "hash": digest})
+            event.seq, event.prev_hash, event.hash = first + offset, prev_hash, digest
             prev_hash = digest
         await self.session.exec(insert(AuditEvent), params=rows)
         await self.session.exec(
@@ -113,21 +106,26 @@ class AuditRepository:
         return count
 
     async def head(self) -> AuditHead | None:
+        await self.flush()
         return await self.session.get(AuditHead, 1)
 
     async def for_case(self, case_id: int) -> Sequence[AuditEvent]:
+        await self.flush()
         statement = select(AuditEvent).where(AuditEvent.case_id == case_id)
         return (await self.session.exec(statement.order_by(col(AuditEvent.seq)))).all()
 
     async def for_ba(self, ba_id: int) -> Sequence[AuditEvent]:
+        await self.flush()
         statement = select(AuditEvent).where(AuditEvent.ba_id == ba_id)
         return (await self.session.exec(statement.order_by(col(AuditEvent.seq)))).all()
 
     async def count(self) -> int:
+        await self.flush()
         result = await self.session.exec(select(func.count()).select_from(AuditEvent))
         return int(result.one())
 
     async def stream(self, batch: int = 2000) -> AsyncIterator[AuditEvent]:
+        await self.flush()
         last = 0
         while True:
             statement = (

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, bindparam, exists, func, insert, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,26 +15,64 @@ from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, ButtonTok
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._staged: list[Outbox] = []
 
     async def add_all(self, rows: Sequence[Outbox]) -> Sequence[Outbox]:
+        await self.flush_staged()  # keep the order rows were queued in
         self.session.add_all(rows)
         await self.session.flush()
         return rows
 
+    def stage(self, rows: Sequence[Outbox]) -> None:
+        """Rows to be written with the rest of the transaction: one multi-row INSERT
+        when the unit of work commits (or before this repository next reads). A
+        transition's card edits, next cards and applicant messages cost one statement."""
+        self._staged.extend(rows)
+
+    async def flush_staged(self) -> int:
+        rows, self._staged = self._staged, []
+        if not rows:
+            return 0
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        keys = [c.key for c in table.columns if c.key != "id"]
+        # The table itself (not the entity): one executemany even where rows leave
+        # different columns empty, which the ORM would split into several INSERTs.
+        await self.session.exec(
+            insert(table), params=[{k: getattr(row, k) for k in keys} for row in rows]
+        )
+        return len(rows)
+
+    def discard(self) -> None:
+        self._staged.clear()
+
+    def stage_tokens(self, tokens: Sequence[ButtonToken]) -> None:
+        """:meth:`add_tokens` without the immediate INSERT (see :meth:`stage`)."""
+        self.session.add_all(tokens)
+
+    async def _settle(self) -> None:
+        # Reads see what this transaction staged (the session does not autoflush).
+        if self.session.new:
+            await self.session.flush()
+        await self.flush_staged()
+
     async def get(self, outbox_id: int) -> Outbox | None:
+        await self._settle()
         return await self.session.get(Outbox, outbox_id)
 
     async def cards_of_task(self, task_id: int) -> Sequence[Outbox]:
+        await self._settle()
         statement = select(Outbox).where(Outbox.task_id == task_id, Outbox.kind == "card")
         return (await self.session.exec(statement.order_by(col(Outbox.id)))).all()
 
     async def for_case(self, case_id: int) -> Sequence[Outbox]:
+        await self._settle()
         statement = select(Outbox).where(Outbox.case_id == case_id).order_by(col(Outbox.id))
         return (await self.session.exec(statement)).all()
 
     async def for_chat(
         self, channel: str, chat_id: str, *, after_id: int = 0, limit: int = 500
     ) -> Sequence[Outbox]:
+        await self._settle()
         statement = (
             select(Outbox)
             .where(Outbox.channel == channel, Outbox.chat_id == chat_id, col(Outbox.id) > after_id)
@@ -51,6 +89,7 @@ class OutboxRepository:
         A row waits while an older row of the same chat is still pending, so that
         messages arrive in order per chat even across retries.
         """
+        await self._settle()
         older = aliased(Outbox)
         blocked = exists().where(
             and_(
@@ -92,6 +131,78 @@ class OutboxRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def claim_many(
+        self, ids: Sequence[int], *, now: datetime, lease_until: datetime
+    ) -> set[int]:
+        """:meth:`claim` for many rows in one statement: the ids this call won.
+
+        A row is won if it is still pending and due (``next_attempt_at <= now``); a row
+        another process claimed meanwhile carries that process's lease, in the future.
+        """
+        if not ids:
+            return set()
+        result = await self.session.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.id).in_(list(ids)),
+                col(Outbox.status) == OUTBOX_PENDING,
+                col(Outbox.next_attempt_at) <= now,
+            )
+            .values(next_attempt_at=lease_until)
+            .returning(col(Outbox.id))
+            .execution_options(synchronize_session=False)
+        )
+        return {int(row[0]) for row in result.all()}
+
+    async def claim_next(
+        self, channel: str, chat_ids: Sequence[str], *, now: datetime, lease_until: datetime
+    ) -> Sequence[Outbox]:
+        """Claim, for each of these chats, its oldest pending row if that row is due.
+
+        What a delivery lane takes next once a chat's previous message is marked sent:
+        still one claimed row per chat, and never past an older row that waits.
+        """
+        if not chat_ids:
+            return []
+        oldest = (
+            select(func.min(Outbox.id))
+            .where(
+                col(Outbox.status) == OUTBOX_PENDING,
+                col(Outbox.channel) == channel,
+                col(Outbox.chat_id).in_(list(chat_ids)),
+            )
+            .group_by(col(Outbox.chat_id))
+        )
+        result = await self.session.exec(
+            update(Outbox)
+            .where(col(Outbox.id).in_(oldest), col(Outbox.next_attempt_at) <= now)
+            .values(next_attempt_at=lease_until)
+            .returning(Outbox)
+            .execution_options(synchronize_session=False)
+        )
+        return list(result.scalars().all())
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, str | None]], *, at: datetime) -> None:
+        """:meth:`mark_sent` for many rows (outbox id, platform message id) in one statement."""
+        if not sent:
+            return
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"), table.c.status == OUTBOX_PENDING)
+            .values(
+                status=OUTBOX_SENT,
+                sent_at=at,
+                platform_message_id=bindparam("message_id"),
+                attempts=table.c.attempts + 1,
+                last_error=None,
+            )
+        )
+        await self.session.exec(
+            statement,
+            params=[{"row_id": i, "message_id": m} for i, m in sent],
+        )
 
     async def mark_sent(
         self, outbox_id: int, *, at: datetime, platform_message_id: str | None
@@ -149,6 +260,7 @@ class OutboxRepository:
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def listing(self, *, status: str | None = None, limit: int = 100) -> Sequence[Outbox]:
+        await self._settle()
         statement = select(Outbox)
         if status:
             statement = statement.where(Outbox.status == status)
@@ -179,6 +291,7 @@ class OutboxRepository:
         await self.session.flush()
 
     async def token(self, token: str) -> ButtonToken | None:
+        await self._settle()
         return await self.session.get(ButtonToken, token)
 
     async def use_token(self, token: str, at: datetime) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,6 +69,38 @@ class StaffRepository:
             .order_by(col(Staff.id))
         )
         return (await self.session.exec(statement)).all()
+
+    async def acting_roles(
+        self, staff_id: int
+    ) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]]]:
+        """One query for what a staff member may act as: their own roles, and the
+        (NIP, roles) of each active colleague on leave who named them delegate."""
+        statement = (
+            select(Staff.id, Staff.nip, StaffRole.role)
+            .outerjoin(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
+            .where(
+                or_(
+                    col(Staff.id) == staff_id,
+                    and_(
+                        col(Staff.delegate_id) == staff_id,
+                        col(Staff.on_leave),
+                        col(Staff.active),
+                    ),
+                )
+            )
+            .order_by(col(Staff.id))
+        )
+        own: set[str] = set()
+        absent: dict[int, tuple[str, set[str]]] = {}
+        for member_id, nip, role in (await self.session.exec(statement)).all():
+            if member_id == staff_id:
+                if role is not None:
+                    own.add(role)
+                continue
+            entry = absent.setdefault(int(member_id or 0), (nip, set()))
+            if role is not None:
+                entry[1].add(role)
+        return frozenset(own), [(nip, frozenset(roles)) for nip, roles in absent.values()]
 
     async def absent_delegating_to(self, delegate_id: int) -> Sequence[Staff]:
         statement = select(Staff).where(

@@ -4,7 +4,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,8 +18,14 @@ class TaskRepository:
         self.session = session
 
     async def add(self, task: Task) -> Task:
+        """Insert the task at once (its id is needed for its cards' buttons) without
+        flushing what else the transaction staged: those rows go out together later."""
+        table = Task.__table__  # type: ignore[attr-defined]
+        values = {c.key: getattr(task, c.key) for c in table.columns if c.key != "id"}
+        result = await self.session.exec(insert(Task).values(**values).returning(col(Task.id)))
+        task.id = int(result.scalar_one())
+        make_transient_to_detached(task)
         self.session.add(task)
-        await self.session.flush()
         return task
 
     async def add_all(self, tasks: Sequence[Task]) -> Sequence[Task]:
