@@ -9,6 +9,10 @@
 * Transient failures back off exponentially; after the retry budget the row is
   marked failed for an admin (`outbox list --failed`, `outbox retry ID`).
 * Woken at commit (no polling delay on the happy path) and swept periodically.
+* A chat's rows go out in a lane: once a row is marked sent, the same transaction
+  claims the chat's next due row and the lane delivers it without waiting for the next
+  pass. Marks of rows delivered at about the same time share one transaction. Still
+  one claimed row per chat at any time, so a crash repeats at most one message a chat.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -89,6 +93,21 @@ class _Pacer:
             await asyncio.sleep(start - now)
 
 
+@dataclass
+class _Ack:
+    """A delivered row waiting to be marked sent; resolves to the chat's next row."""
+
+    row: Outbox
+    message_id: str | None
+    channel: Channel
+    delivery: Delivery
+    done: asyncio.Future[Outbox | None]
+
+
+#: Platform message ids of rows this process delivered lately: an edit finds its card here.
+_KNOWN_IDS = 4096
+
+
 class OutboxDispatcher:
     def __init__(
         self,
@@ -120,6 +139,9 @@ class OutboxDispatcher:
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
         self._sem = asyncio.Semaphore(concurrency)
+        self._acks: list[_Ack] = []
+        self._ack_writer: asyncio.Task[None] | None = None
+        self._message_ids: OrderedDict[int, str | None] = OrderedDict()
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -185,8 +207,7 @@ class OutboxDispatcher:
                 hint = min(hint, max(pacer.wait_hint(row.chat_id, mono), 0.01))
         claimed = await self._claim(ready, now)
         for row in claimed:
-            self._pacers[row.channel].spaced(row.chat_id, time.monotonic())
-            task = asyncio.create_task(self._deliver_guarded(row))
+            task = asyncio.create_task(self._lane(row))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
         # Claimed rows are in flight: they wake the loop when done (the chat's next
@@ -198,30 +219,54 @@ class OutboxDispatcher:
             return []
         lease_until = now + self.lease
 
-        async def claim() -> list[Outbox]:
+        async def claim() -> set[int]:
             async with self.db.uow() as uow:
-                won = [row for row in rows if await uow.outbox.claim(row, lease_until=lease_until)]
+                won = await uow.outbox.claim_many(
+                    [row.id for row in rows if row.id is not None],
+                    now=now,
+                    lease_until=lease_until,
+                )
                 await uow.commit()
                 return won
 
-        return await retrying(claim)
+        won = await retrying(claim)
+        return [row for row in rows if row.id in won]
 
-    async def _deliver_guarded(self, row: Outbox) -> None:
-        async with self._sem:
+    async def _lane(self, row: Outbox | None) -> None:
+        """Deliver a chat's rows one after the other while they are due."""
+        while row is not None:
+            pacer = self._pacers[row.channel]
+            wait = pacer.wait_hint(row.chat_id, time.monotonic())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            pacer.spaced(row.chat_id, time.monotonic())
+            async with self._sem:
+                marked = await self._deliver_guarded(row)
             try:
-                await self._deliver(row)
+                row = await marked if marked is not None else None
             except Exception:
-                log.exception("delivering outbox row %s failed unexpectedly", row.id)
-                await self._backoff(row, "internal error")
+                # the row stays claimed; its lease runs out and it is delivered again
+                log.exception("marking an outbox row sent failed")
+                row = None
 
-    async def _deliver(self, row: Outbox) -> None:
+    async def _deliver_guarded(self, row: Outbox) -> asyncio.Future[Outbox | None] | None:
+        """Deliver one row. Once sent, the future resolves (after the row is marked) to
+        the chat's next row if one is due; None when the lane ends here."""
+        try:
+            return await self._deliver(row)
+        except Exception:
+            log.exception("delivering outbox row %s failed unexpectedly", row.id)
+            await self._backoff(row, "internal error")
+            return None
+
+    async def _deliver(self, row: Outbox) -> asyncio.Future[Outbox | None] | None:
         assert row.id is not None
         channel = self.channels[row.channel]
         pacer = self._pacers[row.channel]
         delivery = await self._delivery_for(row)
         if delivery is None:
             await self._finish(row, status=OUTBOX_CANCELLED, error="edited message was never sent")
-            return
+            return None
         await pacer.slot()
         try:
             result: Delivered = await channel.deliver(delivery)
@@ -234,17 +279,15 @@ class OutboxDispatcher:
             )
         except (BadChannelRequest, RecipientUnreachable) as exc:
             if delivery.kind == "edit" and "not modified" in str(exc).lower():
-                await self._sent(row, delivery.message_id)
-                await channel.confirmed(delivery)
-                return
+                return self._sent(row, delivery.message_id, channel, delivery)
             log.warning("outbox row %s refused by %s: %s", row.id, row.channel, exc)
             self.stats.failed[row.channel] += 1
             await self._fail(row, str(exc))
         except ChannelError as exc:
             await self._backoff(row, str(exc))
         else:
-            await self._sent(row, result.message_id)
-            await channel.confirmed(delivery)
+            return self._sent(row, result.message_id, channel, delivery)
+        return None
 
     async def _delivery_for(self, row: Outbox) -> Delivery | None:
         message = OutgoingMessage.from_payload(row.payload)
@@ -257,15 +300,18 @@ class OutboxDispatcher:
                 idempotency_key=row.idempotency_key,
             )
         if row.kind == "edit":
-            async with self.db.uow(readonly=True) as uow:
-                ref = await uow.outbox.get(row.ref_id) if row.ref_id else None
-            if ref is None or ref.platform_message_id is None:
+            message_id = self._message_ids.get(row.ref_id) if row.ref_id else None
+            if message_id is None and row.ref_id:
+                async with self.db.uow(readonly=True) as uow:
+                    ref = await uow.outbox.get(row.ref_id)
+                message_id = ref.platform_message_id if ref is not None else None
+            if message_id is None:
                 return None
             return Delivery(
                 chat_id=row.chat_id,
                 kind="edit",
                 message=message,
-                message_id=ref.platform_message_id,
+                message_id=message_id,
                 idempotency_key=row.idempotency_key,
             )
         document = None
@@ -281,18 +327,64 @@ class OutboxDispatcher:
 
     # -- bookkeeping --------------------------------------------------------------------
 
-    async def _sent(self, row: Outbox, message_id: str | None) -> None:
-        async def write() -> None:
-            async with self.db.uow() as uow:
-                await uow.outbox.mark_sent(
-                    row.id or 0, at=self.clock.now(), platform_message_id=message_id
-                )
-                await uow.commit()
+    def _sent(
+        self, row: Outbox, message_id: str | None, channel: Channel, delivery: Delivery
+    ) -> asyncio.Future[Outbox | None]:
+        """Queue the row to be marked sent (together with the rows other lanes delivered
+        meanwhile); the future gives the chat's next row, claimed in the same
+        transaction, if one is due."""
+        done: asyncio.Future[Outbox | None] = asyncio.get_running_loop().create_future()
+        self._acks.append(_Ack(row, message_id, channel, delivery, done))
+        if self._ack_writer is None or self._ack_writer.done():
+            self._ack_writer = asyncio.create_task(self._write_acks(), name="outbox-acks")
+        return done
 
-        await retrying(write)
-        self.stats.delivered[row.channel] += 1
-        # the next row of this chat may now go: look again without waiting
-        self._wake.set()
+    async def _write_acks(self) -> None:
+        while self._acks:
+            batch, self._acks = self._acks, []
+            try:
+                following = await retrying(lambda batch=batch: self._mark_sent(batch))  # type: ignore[misc]
+            except Exception as exc:
+                for ack in batch:
+                    if not ack.done.done():
+                        ack.done.set_exception(exc)
+                continue
+            for ack in batch:
+                assert ack.row.id is not None
+                self._message_ids[ack.row.id] = ack.message_id
+                self._message_ids.move_to_end(ack.row.id)
+                self.stats.delivered[ack.row.channel] += 1
+                try:
+                    await ack.channel.confirmed(ack.delivery)
+                except Exception:
+                    log.exception(
+                        "channel %s: confirming row %s failed", ack.row.channel, ack.row.id
+                    )
+            while len(self._message_ids) > _KNOWN_IDS:
+                self._message_ids.popitem(last=False)
+            for ack in batch:
+                if not ack.done.done():
+                    ack.done.set_result(following.get((ack.row.channel, ack.row.chat_id)))
+            # rows of other chats may have become due meanwhile: look again at once
+            self._wake.set()
+
+    async def _mark_sent(self, batch: list[_Ack]) -> dict[tuple[str, str], Outbox]:
+        now = self.clock.now()
+        chats: dict[str, set[str]] = defaultdict(set)
+        for ack in batch:
+            chats[ack.row.channel].add(ack.row.chat_id)
+        async with self.db.uow() as uow:
+            await uow.outbox.mark_sent_many(
+                [(ack.row.id or 0, ack.message_id) for ack in batch], at=now
+            )
+            following: list[Outbox] = []
+            if not self._stopping:
+                for channel, chat_ids in chats.items():
+                    following += await uow.outbox.claim_next(
+                        channel, sorted(chat_ids), now=now, lease_until=now + self.lease
+                    )
+            await uow.commit()
+        return {(row.channel, row.chat_id): row for row in following}
 
     async def _reschedule(
         self, row: Outbox, at: datetime, error: str, *, count_attempt: bool
