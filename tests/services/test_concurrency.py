@@ -6,6 +6,7 @@ import asyncio
 
 from flows.errors import AlreadyDone
 from staffbot.services import staff, transitions
+from staffbot.texts import error_text
 from tests.support import ROSTER, Desk, counts
 
 
@@ -29,16 +30,19 @@ async def test_fifty_simultaneous_acts_on_one_task(desk: Desk) -> None:
 
     async def press(nip: str) -> str:
         try:
-            await transitions.act(
+            result = await transitions.act(
                 desk.uow(), desk.office, actor_nip=nip, task_id=task_id, action="forward"
             )
-        except AlreadyDone:
-            return "already"
-        return "won"
+        except AlreadyDone as refused:
+            return error_text(refused)
+        return f"won by {result.actor}"
 
     outcomes = await asyncio.gather(*(press(nips[i % len(nips)]) for i in range(50)))
     after = await counts(desk.db)
-    assert outcomes.count("won") == 1 and outcomes.count("already") == 49
+    [winner] = [o for o in outcomes if o.startswith("won by ")]
+    # every loser is told, in the words of the chat, who was first and when
+    told = f"Sudah diproses oleh {winner.removeprefix('won by ')} pada 09:00."
+    assert outcomes.count(told) == 49
     assert after["audit_event"] - before["audit_event"] == 1
     # one transition: its task, the edits of the five cards of step 3, one card of step 4
     assert after["task"] - before["task"] == 1

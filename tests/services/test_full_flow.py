@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from flows.errors import AlreadyDone
+from staffbot.clock import FixedClock
 from staffbot.services import transitions
 from staffbot.services.audit import verify_chain
+from staffbot.texts import error_text
 from storage.tables import CASE_CLOSED
 from tests.support import HAPPY, ROSTER, Desk
+
+KADIS = "Ahmad Fauzi, S.STP., M.Si."
 
 
 async def test_a_case_goes_through_all_fifteen_steps(desk: Desk) -> None:
@@ -110,19 +116,37 @@ async def test_reject_at_step_15_returns_the_cases_to_step_14(desk: Desk) -> Non
     for number in (first, second):
         await desk.advance_to(number, "buat_ba")
     [ba] = await desk.make_ba(first, second)
-    result = await desk.act(
-        first, "reject", role="kepala_dinas", note="Nomor BA salah, mohon dibuat ulang"
-    )
+    reason = "Nomor BA salah, mohon dibuat ulang"
+    result = await desk.act(first, "reject", role="kepala_dinas", note=reason)
     assert result.to_step == "buat_ba" and set(result.cases) == {first, second}
     async with desk.db.uow(readonly=True) as uow:
         stored = await uow.cases.ba_by_number(ba.number)
-        assert stored is not None and stored.status == "ditolak"
+        assert stored is not None and stored.id is not None and stored.status == "ditolak"
+        [signing_task] = await uow.tasks.history_of_ba(stored.id)
+        ba_events = [e for e in await uow.audit.for_ba(stored.id) if e.action == "reject"]
+        case_ids = set()
         for number in (first, second):
             case = await uow.cases.by_number(number)
             assert case is not None and case.id is not None
+            case_ids.add(case.id)
             assert (case.step, case.ba_id) == ("buat_ba", None)
             task = await uow.tasks.open_for_case(case.id)
-            assert task is not None and task.step == "buat_ba"
+            assert task is not None and task.id is not None and task.step == "buat_ba"
+            [card] = await uow.outbox.cards_of_task(task.id)
+            # the Kasi Inovasi's new card says why the BA came back
+            assert f"Alasan: {reason}" in card.payload["text"]
+    # the reason is kept on the signing task of the BA ...
+    assert (signing_task.step, signing_task.action, signing_task.note) == (
+        "ttd_ba",
+        "reject",
+        reason,
+    )
+    assert not signing_task.is_open and signing_task.actor_id is not None
+    # ... and in the audit trail: one event for the BA, one for each case in it
+    expected = [(None, reason, "ttd_ba", "buat_ba", KADIS)]
+    expected += [(cid, reason, "ttd_ba", "buat_ba", KADIS) for cid in sorted(case_ids)]
+    assert [(e.case_id, e.note, e.from_step, e.to_step, e.actor) for e in ba_events] == expected
+    assert all(e.task_id == signing_task.id and e.kind == "transition" for e in ba_events)
     [again] = await desk.make_ba(first, second)
     assert again.number == "470/2/BA/DISDUKCAPIL/2026"
 
@@ -144,6 +168,27 @@ async def test_the_second_press_is_told_who_was_first(desk: Desk) -> None:
             action="forward",
         )
     assert caught.value.params == {"actor": "Andi Saputra", "at": "09:00"}
+    # the sentence the loser reads: Indonesian by default, English with the setting
+    assert error_text(caught.value) == "Sudah diproses oleh Andi Saputra pada 09:00."
+    assert error_text(caught.value, "en") == "Already done by Andi Saputra at 09:00."
+
+
+async def test_a_press_on_another_day_names_the_day_it_was_done(
+    desk: Desk, clock: FixedClock
+) -> None:
+    number = (await desk.new_case()).number
+    task_id = await desk.open_task_id(number)
+    await desk.act(number, "forward")
+    clock.advance(timedelta(days=1))
+    with pytest.raises(AlreadyDone) as caught:
+        await transitions.act(
+            desk.uow(),
+            desk.office,
+            actor_nip=ROSTER["operator_penerima_wa"],
+            task_id=task_id,
+            action="forward",
+        )
+    assert error_text(caught.value) == "Sudah diproses oleh Andi Saputra pada 25 Nov 09:00."
 
 
 async def test_registration_number_and_its_proof_are_issued_once(desk: Desk) -> None:
