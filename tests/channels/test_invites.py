@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
+from main import app
 from staffbot.channels.telegram import bot_username, invite_link
 from staffbot.channels.telegram_common import TelegramChannel
 from staffbot.chat.service import ChatService
@@ -26,6 +30,7 @@ from tests.support import ROSTER, Desk
 
 NEWCOMER = 515151
 NIP = "199911112022031013"
+BOT_USERNAME = "disdukcapil_tgm_bot"
 
 
 @dataclass
@@ -46,7 +51,7 @@ class Bot:
 
 @pytest.fixture
 async def bot(desk: Desk, tmp_path: Path) -> AsyncIterator[Bot]:
-    async with TelegramDouble(TG_TOKEN) as tg:
+    async with TelegramDouble(TG_TOKEN, bot_username=BOT_USERNAME) as tg:
         recorder = Recorder(ChatService(desk.db, desk.office).handle)
         channel = telegram_channel("ptb", tg.url, recorder, desk.office, tmp_path)
         await channel.initialize()
@@ -94,6 +99,53 @@ async def test_an_invite_for_a_staff_record_binds_the_account_once(bot: Bot, des
         "Minta tautan undangan baru kepada admin staffbot Disdukcapil Tanggamus."
     ]
     assert (await _staff(desk, nip))[0] == NEWCOMER
+
+
+async def test_the_staff_invite_command_prints_a_link_that_binds_once(
+    bot: Bot, desk: Desk, db_url: str, tmp_path: Path
+) -> None:
+    """`python main.py staff invite --nip NIP` itself: the bot's username from getMe on
+    the configured Bot API server (the double), a one-time code in the deep link."""
+    env = {
+        "STAFFBOT_DATABASE_URL": db_url,
+        "STAFFBOT_DATA_DIR": str(tmp_path / "cli-data"),
+        "STAFFBOT_TELEGRAM_TOKEN": TG_TOKEN,
+        "STAFFBOT_TELEGRAM_API_URL": bot.tg.url,
+    }
+    nip = ROSTER["operator_pengangkat_data"]
+    # The command runs its own event loop (asyncio.run): in a thread, while this loop
+    # keeps serving the double's getMe.
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        app,
+        ["staff", "invite", "--nip", nip, "--hours", "24"],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    link = re.fullmatch(
+        rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]{{16,64}})", result.output.strip()
+    )
+    assert link is not None, result.output
+    code = link.group(1)
+    [created] = await _audit(desk, "invite_created")
+    assert created["nip"] == nip and created["hours"] == 24 and code not in str(created)
+
+    said = await bot.say(NEWCOMER, f"/start {code}")
+    assert "terhubung dengan" in said[0] and "Selamat datang" in said[1]
+    assert await _staff(desk, nip) == (
+        NEWCOMER,
+        "telegram",
+        frozenset({"operator_pengangkat_data"}),
+    )
+
+    # The link again, from another new account: refused, and nothing is bound.
+    said = await bot.say(NEWCOMER + 1, f"/start {code}")
+    assert len(said) == 1 and "kode undangan ini tidak berlaku" in said[0]
+    async with desk.db.uow(readonly=True) as uow:
+        assert await uow.staff.by_telegram(NEWCOMER + 1) is None
+    assert (await _staff(desk, nip))[0] == NEWCOMER
+    assert len(await _audit(desk, "staff_bound")) == 1
 
 
 async def test_a_role_invite_asks_name_and_nip_and_creates_the_staff_record(
