@@ -4,8 +4,9 @@ through the SOP by the holder of each step."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pypdf import PdfWriter
 
@@ -171,6 +172,54 @@ async def counts(db: Database) -> dict[str, int]:
             "button_token",
         ):
             out[table] = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    return out
+
+
+#: Every table a use case may write, with the order that makes a snapshot stable.
+SNAPSHOT_TABLES = {
+    "cases": "id",
+    "task": "id",
+    "staff": "id",
+    "staff_role": "staff_id, role",
+    "audit_event": "seq",
+    "audit_head": "id",
+    "outbox": "id",
+    "button_token": "token",
+    "registration_book": "id",
+    "berita_acara": "id",
+    "berita_acara_item": "ba_id, case_id",
+    "document": "id",
+    "counter": "name",
+    "conversation": "chat_key",
+}
+
+Snapshot = dict[str, list[dict[str, Any]]]
+
+
+async def snapshot(db: Database, tables: Iterable[str] = SNAPSHOT_TABLES) -> Snapshot:
+    """The full content of these tables, row by row: 'nothing changed' means two
+    snapshots are equal (not just the row counts, every column of every row)."""
+    from sqlalchemy import text
+
+    out: Snapshot = {}
+    async with db.read_engine.connect() as conn:
+        for table in tables:
+            order = SNAPSHOT_TABLES[table]
+            result = await conn.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))
+            out[table] = [dict(row) for row in result.mappings().all()]
+    return out
+
+
+def differences(before: Snapshot, after: Snapshot) -> dict[str, list[tuple[Any, Any]]]:
+    """Per table, the (before, after) pairs of rows that differ; a row only on one side
+    pairs with None. Empty when nothing changed."""
+    out: dict[str, list[tuple[Any, Any]]] = {}
+    for table in sorted(set(before) | set(after)):
+        old, new = before.get(table, []), after.get(table, [])
+        pairs = [(a, b) for a, b in zip(old, new, strict=False) if a != b]
+        pairs += [(a, None) for a in old[len(new) :]] + [(None, b) for b in new[len(old) :]]
+        if pairs:
+            out[table] = pairs
     return out
 
 

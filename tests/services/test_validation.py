@@ -1,4 +1,9 @@
-"""Bad input is refused with the exact text and changes nothing."""
+"""Bad input is refused with the exact text and changes nothing.
+
+"Nothing" is checked on the full content of the tables a use case writes (cases,
+tasks, staff, audit trail, outbox, tokens, counters ...), row by row and column by
+column, not on row counts: an UPDATE that slipped through would not change a count.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 from flows.errors import StaffbotError
 from staffbot.services import transitions
 from staffbot.texts import error_text
-from tests.support import FORM, ROSTER, Desk, counts
+from tests.support import FORM, ROSTER, Desk, counts, differences, snapshot
 
 
 @pytest.mark.parametrize(
@@ -46,11 +51,11 @@ from tests.support import FORM, ROSTER, Desk, counts
 async def test_bad_intake_is_refused_with_its_text(
     desk: Desk, change: dict[str, str], message: str
 ) -> None:
-    before = await counts(desk.db)
+    before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
         await desk.new_case(dataclasses.replace(FORM, **change))
     assert error_text(caught.value, "id") == message
-    assert await counts(desk.db) == before
+    assert differences(before, await snapshot(desk.db)) == {}
 
 
 async def test_english_texts_with_the_setting(desk: Desk) -> None:
@@ -77,7 +82,7 @@ async def test_women_have_forty_added_to_the_birth_day(desk: Desk) -> None:
 
 async def test_unknown_staff_is_refused(desk: Desk) -> None:
     number = (await desk.new_case()).number
-    before = await counts(desk.db)
+    before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
         await transitions.act(
             desk.uow(),
@@ -87,12 +92,12 @@ async def test_unknown_staff_is_refused(desk: Desk) -> None:
             action="forward",
         )
     assert error_text(caught.value) == "Petugas dengan NIP 199999999999999999 tidak ditemukan."
-    assert await counts(desk.db) == before
+    assert differences(before, await snapshot(desk.db)) == {}
 
 
 async def test_wrong_role_is_refused(desk: Desk) -> None:
     number = (await desk.new_case()).number
-    before = await counts(desk.db)
+    before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
         await transitions.act(
             desk.uow(), desk.office, actor_nip=ROSTER["operator"], case_ref=number, action="forward"
@@ -102,24 +107,43 @@ async def test_wrong_role_is_refused(desk: Desk) -> None:
         "Pengangkat Data adalah tugas Operator Penerima WA; Yusuf Hidayat tidak memegang "
         "peran tersebut."
     )
-    assert await counts(desk.db) == before
+    assert differences(before, await snapshot(desk.db)) == {}
 
 
 async def test_reject_without_reason_is_refused(desk: Desk) -> None:
     number = (await desk.new_case()).number
-    before = await counts(desk.db)
+    before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
         await desk.act(number, "reject")
     assert error_text(caught.value) == "Tindakan ini memerlukan alasan (minimal 3 huruf)."
-    assert await counts(desk.db) == before
+    assert differences(before, await snapshot(desk.db)) == {}
 
 
 async def test_wrong_pin_is_counted_and_changes_nothing_else(desk: Desk) -> None:
     number = (await desk.new_case()).number
     await desk.advance_to(number, "ttd_kadis")
-    before = await counts(desk.db)
+    before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
         await desk.act(number, "sign", pin="000000")
     assert error_text(caught.value) == "PIN salah. Sisa percobaan: 4."
-    assert await counts(desk.db) == before
+    # the one change: the signer's failure count (the lock after five wrong PINs)
+    changed = differences(before, await snapshot(desk.db))
+    [(kadis_before, kadis_after)] = changed.pop("staff")
+    assert changed == {}
+    assert kadis_after["nip"] == ROSTER["kepala_dinas"]
+    assert kadis_after == {**kadis_before, "pin_failures": kadis_before["pin_failures"] + 1}
     assert await desk.step_of(number) == "ttd_kadis"
+
+
+async def test_the_snapshot_sees_a_change_that_row_counts_miss(desk: Desk) -> None:
+    from sqlalchemy import text
+
+    number = (await desk.new_case()).number
+    before, rows = await snapshot(desk.db), await counts(desk.db)
+    async with desk.db.write_engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE cases SET keluhan = 'diubah' WHERE number = :n"), {"n": number}
+        )
+    assert await counts(desk.db) == rows
+    [(old, new)] = differences(before, await snapshot(desk.db))["cases"]
+    assert (old["keluhan"], new["keluhan"]) == (FORM.keluhan, "diubah")
