@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     bsre_url: str | None = None
     bsre_username: str | None = None
     bsre_password: SecretStr | None = None
+    #: NIP -> the signer's account at BSrE (NIK or e-mail), as JSON, e.g.
+    #: {"197909031998101001": "1806...."}: BSrE knows signers by NIK or e-mail, we by NIP.
+    bsre_accounts: dict[str, str] = Field(default_factory=dict)
     #: Letterhead lines of every document.
     letterhead_government: str = "PEMERINTAH DAERAH KABUPATEN TANGGAMUS"
     letterhead_office: str = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"

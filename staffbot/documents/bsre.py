@@ -41,8 +41,8 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,6 +116,10 @@ class BsreSigner:
     ``client``: an ``httpx.AsyncClient`` to use (tests, a shared pool); when omitted
     one is created and :meth:`aclose` closes it. The client must not retry on its own
     (httpx does not, unless a transport with ``retries`` is given).
+
+    ``accounts``: NIP -> the signer's account at BSrE (their NIK, or an e-mail address).
+    The signing service knows staff by NIP only; a request that names neither a NIK nor
+    an e-mail is sent for the account of its NIP.
     """
 
     backend = "bsre"
@@ -131,6 +135,7 @@ class BsreSigner:
         now: Callable[[], datetime] = _system_now,
         language: Language = "id",
         stamp_fonts: FontSet | None = None,
+        accounts: Mapping[str, str] | None = None,
     ) -> None:
         self._base = base_url.rstrip("/")
         self._auth = httpx.BasicAuth(username, password)
@@ -140,6 +145,7 @@ class BsreSigner:
         self._now = now
         self._language: Language = language
         self._fonts = stamp_fonts
+        self._accounts = {_digits(nip): account for nip, account in (accounts or {}).items()}
 
     async def aclose(self) -> None:
         if self._own_client:
@@ -149,6 +155,7 @@ class BsreSigner:
 
     async def sign(self, pdf: bytes, request: SignRequest) -> SignedPdf:
         """Send one sign request; never retried (see the module docstring)."""
+        request = self._with_account(request)
         if not request.nik and not request.email:
             raise SignerRejected(problem="BSrE needs the signer's NIK or e-mail")
         stamped_at = self._now()
@@ -204,6 +211,16 @@ class BsreSigner:
             payload.clear()  # drop our reference to the secret as soon as possible
         # Decoding and parsing the returned PDF is CPU work: off the event loop.
         return await asyncio.to_thread(self._signed, response, request, who)
+
+    def _with_account(self, request: SignRequest) -> SignRequest:
+        if request.nik or request.email:
+            return request
+        account = self._accounts.get(_digits(request.nip))
+        if not account:
+            return request
+        if "@" in account:
+            return replace(request, email=account)
+        return replace(request, nik=account)
 
     def _signed(self, response: httpx.Response, request: SignRequest, who: str) -> SignedPdf:
         if response.status_code >= 500:
@@ -283,6 +300,10 @@ class BsreSigner:
         if response.status_code >= 500:
             raise SignerUnreachable(problem=f"BSrE answered HTTP {response.status_code}")
         return response
+
+
+def _digits(nip: str) -> str:
+    return re.sub(r"\D", "", nip)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

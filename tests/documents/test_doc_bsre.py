@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -200,3 +201,32 @@ async def test_secret_never_in_logs(
     await client.aclose()
     assert PASSPHRASE not in caplog.text and "salah-123" not in caplog.text
     assert NIK not in caplog.text
+
+
+async def test_the_signer_is_found_by_nip_when_the_request_names_no_account(
+    bsre: BsreDouble, surat: tuple[bytes, StampPlacement]
+) -> None:
+    """The signing service knows staff by NIP; BSrE knows them by NIK or e-mail."""
+    pdf, placement = surat
+    by_nip = request(placement, nik=None)
+    nobody = BsreSigner(bsre.url, username=bsre.username, password=bsre.password)
+    with pytest.raises(SignerRejected):
+        await nobody.sign(pdf, by_nip)
+    await nobody.aclose()
+    assert bsre.requests[SIGN_PATH] == 0  # refused before anything was sent
+
+    for account in (NIK, "kadis@tanggamus.go.id"):
+        client = BsreSigner(
+            bsre.url,
+            username=bsre.username,
+            password=bsre.password,
+            accounts={KADIS.nip or "": account},  # "19790903 199810 1 001": spaces ignored
+        )
+        try:
+            signed = await client.sign(pdf, replace(by_nip, nip="197909031998101001"))
+        finally:
+            await client.aclose()
+        assert bsre.ca_cert is not None
+        report = await validate_signed_pdf(signed.pdf, [bsre.ca_cert])
+        assert report.ok and report.signer_subject is not None and NIK in report.signer_subject
+    assert bsre.requests[SIGN_PATH] == 2 and bsre.signed == 2
