@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from staffbot.errors import ValidationError
 from staffbot.masking import mask_nik, mask_phone
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
@@ -156,6 +157,7 @@ async def my_tasks(
 
 
 _CASE_NUMBER = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{1,6}$")
+_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
@@ -163,12 +165,14 @@ async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
     q = query.strip()
     if _CASE_NUMBER.match(q.upper()):
         return list(await uow.cases.search(number=q.upper()))
-    digits = re.sub(r"\D", "", q)
-    if len(digits) == 16 and digits == q.replace(" ", ""):
-        return list(await uow.cases.search(nik=digits))
+    # A NIK as people write it: in one run or in groups of four (spaces, dots, dashes).
+    # No phone number has 16 digits, so the two never meet.
+    compact = _SEPARATORS.sub("", q)
+    if len(compact) == 16 and compact.isdigit():
+        return list(await uow.cases.search(nik=compact))
     try:
         phone = normalise_phone(q)
-    except Exception:
+    except ValidationError:
         return []
     return list(await uow.cases.search(phone=phone))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from staffbot.channels.base import (
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.dispatcher import OutboxDispatcher
-from tests.support import PIN, ROSTER, Desk, counts, tiny_pdf
+from tests.support import FORM, PIN, ROSTER, Desk, counts, tiny_pdf
 
 _ids = itertools.count(1)
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -265,3 +267,33 @@ async def test_reports_from_the_chat_for_kasi_and_above(chats: Chats) -> None:
     assert documents[0]["text"].startswith("📊 Rekap per kecamatan")
     await chats.send("operator", CommandReceived, command="laporan")
     assert (await chats.last("operator"))["text"] == "Perintah ini tidak untuk peran Anda."
+
+
+async def test_search_by_nik_or_phone_from_the_chat_keeps_them_masked(chats: Chats) -> None:
+    desk = chats.desk
+    first = (await desk.new_case()).number
+    second = (await desk.new_case(dataclasses.replace(FORM, layanan="KK"))).number
+    role = "kasi_identitas_penduduk"
+    line = "{} · Siti Aminah · NIK 1806********0001 · Kota Agung · langkah 3 · open"
+    for query in ("1806054501900001", "1806 0545 0190 0001", "081234567890", "+62 812-3456-7890"):
+        await chats.send(role, CommandReceived, command="cari", args=query)
+        reply = await chats.last(role)
+        assert reply["text"].splitlines() == [
+            "<b>Hasil pencarian (2):</b>",
+            line.format(second),
+            line.format(first),
+        ], query
+        assert [c["label"] for c in reply["choices"]] == [f"Buka {second}", f"Buka {first}"]
+    # opening a result brings the case's card: NIK and phone masked there as well
+    await chats.press(role, f"Buka {first}")
+    card = await chats.last(role)
+    assert card["kind"] == "card" and first in card["text"]
+    assert "NIK 1806********0001" in card["text"] and "+62 812-****-7890" in card["text"]
+    # nowhere in this chat does the full NIK or phone number appear
+    for message in await chats.messages(role):
+        text = json.dumps(message)
+        assert "1806054501900001" not in text and "81234567890" not in text
+    await chats.send(role, CommandReceived, command="cari", args="0812 9999 0000")
+    assert (await chats.last(role))["text"] == "Tidak ada kasus yang cocok."
+    await chats.send(role, CommandReceived, command="cari", args="")
+    assert (await chats.last(role))["text"] == "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;"
