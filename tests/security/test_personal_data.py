@@ -8,6 +8,10 @@ log line captured at DEBUG:
   the call center who typed it: the places docs/SECURITY.md names;
 * none at all in any log line;
 * the complaint and the applicant's file names are masked too (people type NIKs there).
+
+The office signs with the local signer (its passphrase is the PIN) in the first test,
+through BSrE (the double) in the second: the BSrE passphrase the Kepala Dinas types
+reaches BSrE and nothing else (no message, no log line, no database row).
 """
 
 from __future__ import annotations
@@ -20,15 +24,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel
 
+import storage.tables
 import tests.contract.test_channel_contract as contract
 from main import install_log_safety
+from staffbot.documents.bsre import BsreSigner
+from staffbot.services.context import Office
+from staffbot.services.staff import DEMO_ROSTER
 from staffbot.settings import Settings
 from storage.db import Database
 from tests.channels.support import TG_TOKEN, WA_SECRET, WA_TOKEN
 from tests.contract.conftest import open_desk
 from tests.contract.test_channel_contract import APPLICANT, VARIANTS
-from tests.support import FORM, PIN, tiny_pdf
+from tests.doubles.bsre import SIGN_PATH, BsreDouble, BsreUser
+from tests.support import FORM, PIN, ROSTER, tiny_pdf
 
 KK = "1806051234560007"
 OTHER_PHONE = "0812-9999-1111"
@@ -109,6 +120,96 @@ async def test_no_personal_data_or_secret_leaves_unmasked(
     found_in_logs = [f for f in (NIK_LIKE.findall(logs) + PHONE_LIKE.findall(logs))]
     found_in_logs += [s[:4] for s in secrets if re.search(rf"(?<!\d){re.escape(s)}(?!\d)", logs)]
     assert found_in_logs == []
+
+
+BSRE_PASSPHRASE = "Tanggamus#Sah-2026"
+KADIS_NIK = "1806030309790001"
+
+
+async def test_a_bsre_passphrase_reaches_bsre_and_nothing_else(
+    db: Database,
+    office: Office,
+    tmp_path: Path,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The mixed office again, signing through BSrE: the Kepala Dinas (on WhatsApp in
+    this roster) types his BSrE passphrase for the letter and for the Berita Acara."""
+    install_log_safety(
+        Settings(  # type: ignore[call-arg]
+            telegram_token=TG_TOKEN,
+            whatsapp_token=WA_TOKEN,
+            whatsapp_app_secret=WA_SECRET,
+            data_dir=settings.data_dir,
+            _env_file=None,
+        )
+    )
+    caplog.set_level(logging.DEBUG)
+    platforms, library = VARIANTS["mixed"]
+    kadis_name = next(name for role, name, _nip, _sup in DEMO_ROSTER if role == "kepala_dinas")
+    user = BsreUser(nik=KADIS_NIK, name=kadis_name, passphrase=BSRE_PASSPHRASE)
+    original = contract.PIN
+    async with BsreDouble(users=[user]) as bsre:
+        signer = BsreSigner(
+            bsre.url,
+            username=bsre.username,
+            password=bsre.password,
+            now=office.now,
+            accounts={ROSTER["kepala_dinas"]: KADIS_NIK},
+        )
+        office.signer = signer
+        contract.PIN = BSRE_PASSPHRASE  # what the Kepala Dinas types at the PIN prompt
+        try:
+            async with open_desk(db, office, tmp_path / "tg", platforms, library=library) as desk:
+                await _signs_only_at_bsre(db)
+                for person in desk.people.values():
+                    await desk.join(person)
+                number = await contract.record_by_chat(desk)
+                await contract.work_the_case(desk, number)
+                await desk.settle()
+                messages = await _outgoing(desk)
+        finally:
+            contract.PIN = original
+            await signer.aclose()
+    # Both signatures were made by BSrE, one request each.
+    assert bsre.requests[SIGN_PATH] == 2 and bsre.signed == 2
+    assert len(messages) > 50
+    secrets = [TG_TOKEN, WA_TOKEN, WA_SECRET, BSRE_PASSPHRASE]
+    leaks = {text[:80]: found for text in messages if (found := scan(text, secrets))}
+    assert leaks == {}
+    logs = _logs(caplog)
+    assert len(caplog.records) > 20 and "bsre sign" in logs
+    assert BSRE_PASSPHRASE not in logs and KADIS_NIK not in logs
+    stored = await _database_text(db)
+    assert number in stored  # the dump does hold the case
+    assert BSRE_PASSPHRASE not in stored
+
+
+async def _signs_only_at_bsre(db: Database) -> None:
+    """An office on BSrE keeps no PIN: the passphrase is checked by BSrE alone."""
+    async with db.uow() as uow:
+        kadis = await uow.staff.by_nip(ROSTER["kepala_dinas"])
+        assert kadis is not None
+        kadis.pin_hash = None
+        uow.session.add(kadis)
+        await uow.commit()
+
+
+def _logs(caplog: pytest.LogCaptureFixture) -> str:
+    return caplog.text + "\n".join(
+        r.getMessage() + json.dumps(getattr(r, "args", None), default=str) for r in caplog.records
+    )
+
+
+async def _database_text(db: Database) -> str:
+    """Every row of every table, as text."""
+    assert storage.tables  # the tables are registered on SQLModel's metadata
+    rows: list[str] = []
+    async with db.read_engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            result = await conn.execute(select(table))
+            rows += [json.dumps(list(row), default=str, ensure_ascii=False) for row in result]
+    return "\n".join(rows)
 
 
 async def _outgoing(desk: Any) -> list[str]:
