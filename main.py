@@ -1225,11 +1225,18 @@ async def outbox_list(
 @command
 async def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="ID pesan")]) -> None:
     """Send a failed message again (the running bot picks it up)."""
+    from staffbot.errors import ValidationError
+
     async with runtime() as rt, rt.uow() as uow:
+        row = await uow.outbox.get(outbox_id)
+        if row is None:
+            raise ValidationError(field="outbox", problem="unknown", value=outbox_id)
         done = await uow.outbox.retry(outbox_id, at=rt.office.now())
         await uow.commit()
     if not done:
-        raise ConfigurationError(problem=f"message {outbox_id} is not a failed message")
+        raise ValidationError(
+            field="outbox", problem="not_failed", value=outbox_id, status=row.status
+        )
     out.ok(f"pesan {outbox_id} dijadwalkan ulang")
 
 

@@ -168,3 +168,9 @@ TEXTS.update(
     }
 )
 TEXTS["error.backup"] = "Backup/restore failed: {problem}"
+TEXTS.update(
+    {
+        "invalid.outbox.unknown": "Outgoing message {value} does not exist.",
+        "invalid.outbox.not_failed": "Outgoing message {value} is {status}, not failed: only failed messages can be sent again.",
+    }
+)

@@ -198,3 +198,10 @@ TEXTS.update(
     }
 )
 TEXTS["error.backup"] = "Cadangan/pemulihan gagal: {problem}"
+TEXTS.update(
+    {
+        # -- `outbox retry ID` -------------------------------------------------------------
+        "invalid.outbox.unknown": "Pesan keluar {value} tidak ada.",
+        "invalid.outbox.not_failed": "Pesan keluar {value} berstatus {status}, bukan gagal: hanya pesan yang gagal yang dapat dikirim ulang.",
+    }
+)
