@@ -40,7 +40,7 @@ from staffbot.services.intake import IntakeForm, record_case
 from staffbot.settings import Settings
 from staffbot.texts import error_text
 from storage.db import Database, retrying, url_password
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade, upgrade_if_needed
 from storage.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -252,7 +252,7 @@ class BotApp:
 
         settings = self.settings
         install_log_safety(settings)
-        await upgrade(settings.database_url)
+        await upgrade_if_needed(settings.database_url)
         await self.db.initialize()
         self.stack.push_async_callback(self.db.shutdown)
         added, removed = await load_overrides(self.db)
