@@ -6,7 +6,8 @@ to the signed Berita Acara. Afterwards:
 * no press was lost (each reached the chat service),
 * every message of every transition reached its chat; a message shows twice only when
   a crash fell between the platform's answer and the outbox row being marked sent
-  (at most one per chat and crash), and those are counted,
+  (at most one row per chat and crash: each chat has one message in flight), and those
+  are counted, per crash too,
 * the audit chain verifies (`audit verify`), every case is closed (none is stuck
   without an open task), and the bot's log holds no personal data or secret.
 
@@ -21,7 +22,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,9 +41,12 @@ from tests.reliability.office import (
     check_books,
     gather_figures,
     leaks,
+    message_keys,
     record_cases,
     roster,
     settled,
+    shown_key,
+    telegram_rows,
 )
 from tests.reliability.process import ROOT, BotProcess
 
@@ -131,5 +137,41 @@ async def crash_and_press(
         chats = await ctl.get("chats")
         callbacks = await ctl.get("callbacks")
     await gather_figures(url, figures, crowd, chats, callbacks)
+    per_crash, most = duplicates_per_crash(chats, await telegram_rows(url), figures.kills)
+    figures.extra["duplicates per crash"] = per_crash
+    figures.extra["most duplicates in one chat and crash"] = most
     await check_books(url, numbers, figures, chats, per_chat_repeats=figures.crashes)
+    assert sum(per_crash) == figures.duplicates  # each repeat fell in a crash window
     return figures
+
+
+def duplicates_per_crash(
+    chats: dict[str, list[dict[str, Any]]],
+    rows: list[tuple[str, dict[str, Any]]],
+    kills: list[float],
+) -> tuple[list[int], int]:
+    """How many repeated messages each crash caused, and the most in one chat for one
+    crash. A repeat is a copy shown beyond what the outbox asked for; it belongs to the
+    first kill after the copy before it (the message went out, the bot died before
+    marking it sent, and sent it again after a restart). A card with a file is one
+    outbox row but two Telegram messages, so one crash can repeat two in one chat."""
+    wanted: dict[str, Counter[str]] = {}
+    for chat_id, payload in rows:
+        wanted.setdefault(chat_id, Counter()).update(message_keys(payload))
+    per_crash = [0] * len(kills)
+    per_chat_and_crash: Counter[tuple[str, int]] = Counter()
+    for chat_id, messages in chats.items():
+        dates: dict[str, list[int]] = {}
+        for m in messages:
+            if m["from_bot"]:
+                dates.setdefault(shown_key(m), []).append(int(m["date"]))
+        for key, seen in dates.items():
+            seen.sort()
+            for j in range(wanted.get(chat_id, Counter())[key], len(seen)):
+                if j == 0:
+                    continue  # shown, never asked for: not a repeat (check_books fails it)
+                after = [i for i, k in enumerate(kills) if seen[j - 1] - 1 <= k <= seen[j] + 1]
+                if after:
+                    per_crash[after[0]] += 1
+                    per_chat_and_crash[(chat_id, after[0])] += 1
+    return per_crash, max(per_chat_and_crash.values(), default=0)
