@@ -62,7 +62,9 @@ async def _try(db: Database, desk: Desk, nip: str, number: str, action: str) -> 
     return "ok"
 
 
-async def test_only_the_steps_role_may_take_the_steps_actions(desk: Desk) -> None:
+async def test_only_the_steps_role_may_take_the_steps_actions(
+    desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
     await _extra_staff(desk)
     flow = desk.office.flow
     actions = sorted(flow.action_keys())
@@ -104,8 +106,12 @@ async def test_only_the_steps_role_may_take_the_steps_actions(desk: Desk) -> Non
     assert await desk.step_of(number) == "ttd_ba"
     total = sum(tried.values())
     assert total == 13 * len(people) * len(actions)
-    # the figures for the report (docs/SECURITY.md)
-    print(f"authorization matrix: {total} attempts, {total - tried['ok']} refused, {dict(tried)}")
+    # the figures for the report (docs/SECURITY.md), shown even when pytest captures output
+    with capsys.disabled():
+        print(
+            f"\nauthorization matrix: {total} attempts, {tried['ok']} passed, "
+            f"{total - tried['ok']} refused, {dict(tried)}"
+        )
 
 
 async def _advance(desk: Desk, number: str, step: str) -> None:
