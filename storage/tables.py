@@ -48,6 +48,9 @@ class Staff(SQLModel, table=True):
     pin_locked_until: datetime | None = _ts(default=None)
     created_at: datetime = _ts()
 
+    # Every press asks who a staff member stands in for (storage.repos.staff.acting_roles).
+    __table_args__ = (Index("ix_staff_delegate", "delegate_id"),)
+
 
 class StaffRole(SQLModel, table=True):
     __tablename__ = "staff_role"
