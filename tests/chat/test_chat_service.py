@@ -20,7 +20,8 @@ from staffbot.channels.base import (
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.dispatcher import OutboxDispatcher
-from tests.support import FORM, PIN, ROSTER, Desk, counts, tiny_pdf
+from staffbot.services import staff
+from tests.support import FORM, PIN, ROSTER, Desk, counts, differences, snapshot, tiny_pdf
 
 _ids = itertools.count(1)
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -38,8 +39,9 @@ class Chats:
         )
 
     async def staff_id(self, role: str) -> str:
+        """The chat of the demo holder of ``role`` (or of the staff member with that NIP)."""
         async with self.desk.db.uow(readonly=True) as uow:
-            staff = await uow.staff.by_nip(ROSTER[role])
+            staff = await uow.staff.by_nip(ROSTER.get(role, role))
             assert staff is not None
             return str(staff.id)
 
@@ -297,3 +299,49 @@ async def test_search_by_nik_or_phone_from_the_chat_keeps_them_masked(chats: Cha
     assert (await chats.last(role))["text"] == "Tidak ada kasus yang cocok."
     await chats.send(role, CommandReceived, command="cari", args="")
     assert (await chats.last(role))["text"] == "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;"
+
+
+LINA = "199512122020122013"
+
+
+async def second_receiver(desk: Desk) -> str:
+    """Lina holds the WA receiver's role (step 3) beside Andi."""
+    await staff.add_staff(
+        desk.uow(),
+        desk.office,
+        staff.NewStaff(name="Lina Marlina", nip=LINA, roles=("operator_penerima_wa",)),
+    )
+    return LINA
+
+
+async def test_every_holder_sees_the_outcome_and_a_stale_card_changes_nothing(
+    chats: Chats,
+) -> None:
+    andi, lina = "operator_penerima_wa", await second_receiver(chats.desk)
+    number = (await chats.desk.new_case()).number
+    await chats.dispatcher.drain()
+    cards = {}
+    for who in (andi, lina):
+        [cards[who]] = [m for m in await chats.messages(who) if m["kind"] == "card"]
+        assert number in cards[who]["text"] and cards[who]["status"] == "sent"
+        assert [c["label"] for c in cards[who]["choices"]] == ["Teruskan", "Tolak"]
+    answer = await chats.press(andi, "Teruskan")
+    assert answer.text == f"✔ Diteruskan: {number}"
+    outcome = "\n\n<b>✔ Diteruskan oleh Andi Saputra, 09:00</b>"
+    for who in (andi, lina):
+        edited = (await chats.messages(who))[-1]
+        assert (edited["kind"], edited["ref"], edited["status"]) == (
+            "edit",
+            cards[who]["id"],
+            "sent",
+        )
+        assert edited["text"] == cards[who]["text"] + outcome
+        assert "choices" not in edited
+    # Lina's card is stale now: pressing it is answered politely and changes nothing
+    before = await snapshot(chats.desk.db)
+    for label in ("Teruskan", "Tolak"):
+        [token] = [c["token"] for c in cards[lina]["choices"] if c["label"] == label]
+        stale = await chats.send(lina, ChoicePressed, token=token)
+        assert stale.alert and stale.text == "Sudah diproses oleh Andi Saputra pada 09:00."
+    assert differences(before, await snapshot(chats.desk.db)) == {}
+    assert await chats.desk.step_of(number) == "angkat_data"
