@@ -955,6 +955,30 @@ async def case_act(
         out.ok(f"{r.number}: {r.outcome} oleh {r.actor} → {target}")
 
 
+@case_app.command("claim")
+@command
+async def case_claim(
+    ref: Annotated[str, typer.Argument(help="Nomor kasus")],
+    as_nip: Annotated[str, typer.Option("--as", help="NIP petugas pemegang peran langkah itu")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Take a case's open task: colleagues of the same role can no longer act on it."""
+    from staffbot.services import claims
+
+    async with runtime() as rt:
+        result = await _retry(
+            lambda: claims.claim(rt.uow(), rt.office, actor_nip=as_nip, case_ref=ref)
+        )
+    if as_json:
+        out.print_json(result)
+        return
+    if not result.changed:
+        out.ok(f"{result.number}: sudah dipegang {result.claimer}")
+        return
+    told = f"; kartu {', '.join(result.told)} diperbarui" if result.told else ""
+    out.ok(f"{result.number}: langkah {result.sop_no} kini dipegang {result.claimer}{told}")
+
+
 async def _sign(rt: Runtime, ref: str, nip: str, pin: str | None) -> transitions.ActResult:
     from staffbot.services.signing import sign_task
 

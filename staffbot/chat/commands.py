@@ -1,4 +1,4 @@
-"""Commands: /start, /tugas, /cari, /baru, /ba, /laporan, /batal, /bantuan (/help)."""
+"""Commands: /start, /tugas, /cari, /ambil, /baru, /ba, /laporan, /batal, /bantuan (/help)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from staffbot.chat.context import Turn
 from staffbot.masking import mask_nik
 from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import b, esc
-from staffbot.services import reports
+from staffbot.services import claims, reports
 from staffbot.services.queries import search
 from staffbot.texts import t
 
@@ -19,6 +19,8 @@ ALIASES = {
     "tasks": "tasks",
     "cari": "search",
     "search": "search",
+    "ambil": "claim",
+    "claim": "claim",
     "baru": "new_case",
     "new": "new_case",
     "ba": "ba",
@@ -50,6 +52,8 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
         await tasks_menu.list_tasks(turn)
     elif name == "search":
         await _search(turn, args)
+    elif name == "claim":
+        await _claim(turn, args)
     elif name == "new_case":
         if not await _holds(turn, turn.office.flow.step("catat").role):
             await _say(turn, t("chat.not_allowed", turn.lang))
@@ -133,6 +137,19 @@ async def _search(turn: Turn, query: str) -> None:
             if task is not None and task.id is not None:
                 items.append((t("chat.open", lang, number=case.number), "open_task", None, task.id))
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
+
+
+async def _claim(turn: Turn, ref: str) -> None:
+    """/ambil <nomor kasus>: take the case's open task (services/claims.py)."""
+    assert turn.staff is not None
+    if not ref.strip():
+        await _say(turn, t("claim.usage", turn.lang))
+        return
+    result = await claims.claim_in(
+        turn.uow, turn.office, actor_id=turn.staff.id, case_ref=ref.strip()
+    )
+    key = "claim.done" if result.changed else "claim.already_yours"
+    await _say(turn, t(key, turn.lang, number=result.number, no=result.sop_no))
 
 
 async def _reports(turn: Turn) -> None:

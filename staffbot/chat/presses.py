@@ -11,6 +11,7 @@ from staffbot.chat.context import Turn
 from staffbot.errors import AuthError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
+from staffbot.services import claims
 from staffbot.services.transitions import act_in, already_done
 from staffbot.texts import t
 from storage.tables import ButtonToken, Task
@@ -33,6 +34,9 @@ async def _task_action(turn: Turn, token: ButtonToken) -> Answer:
     assert task is not None
     if not task.is_open:
         raise await already_done(turn.uow, turn.office, task)
+    assert turn.staff is not None
+    # a stale card of a task a colleague has taken: say who, by name
+    await claims.refuse_if_taken(turn.uow, turn.office, task, turn.staff)
     step = turn.office.flow.step(task.step)
     action = step.action(token.action)
     if action is None:

@@ -96,7 +96,8 @@ TEXTS.update(
         "chat.welcome": "Welcome, {name}.\nRoles: {roles}.\nCommands: /tugas (my tasks), /cari "
         "(search), /batal (cancel form), /bantuan (help).",
         "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
-        "number&gt; – find a case\n/baru – record a new complaint (call center)\n"
+        "number&gt; – find a case\n/ambil &lt;case number&gt; – take that case's task (colleagues "
+        "no longer process it)\n/baru – record a new complaint (call center)\n"
         "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "chat.cancelled": "Form cancelled.",
@@ -172,5 +173,15 @@ TEXTS.update(
     {
         "invalid.outbox.unknown": "Outgoing message {value} does not exist.",
         "invalid.outbox.not_failed": "Outgoing message {value} is {status}, not failed: only failed messages can be sent again.",
+    }
+)
+TEXTS.update(
+    {
+        "error.already_claimed": "This task was already taken by {name} at {at}.",
+        "error.not_claimable": "Step {step} cannot be taken: electronic signatures and Berita Acara are done by the role's holders directly.",
+        "claim.done": "✔ Case {number} (step {no}) is now yours; colleagues can no longer process it.",
+        "claim.already_yours": "Case {number} is already yours.",
+        "claim.usage": "Write: /ambil <case number>",
+        "card.claimed": "👤 Taken by {name}, {at}",
     }
 )

@@ -119,7 +119,8 @@ TEXTS.update(
         "chat.welcome": "Selamat datang, {name}.\nPeran: {roles}.\nPerintah: /tugas (tugas saya), "
         "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
         "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
-        "nomor WA&gt; – cari kasus\n/baru – catat pengaduan baru (Call Center)\n"
+        "nomor WA&gt; – cari kasus\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
+        "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
         "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "chat.cancelled": "Isian dibatalkan.",
@@ -203,5 +204,16 @@ TEXTS.update(
         # -- `outbox retry ID` -------------------------------------------------------------
         "invalid.outbox.unknown": "Pesan keluar {value} tidak ada.",
         "invalid.outbox.not_failed": "Pesan keluar {value} berstatus {status}, bukan gagal: hanya pesan yang gagal yang dapat dikirim ulang.",
+    }
+)
+TEXTS.update(
+    {
+        # -- claiming a task (/ambil, `case claim`) ------------------------------------------
+        "error.already_claimed": "Tugas ini sudah diambil oleh {name} pada {at}.",
+        "error.not_claimable": "Langkah {step} tidak dapat diambil: tanda tangan elektronik dan Berita Acara dikerjakan langsung oleh pemegang perannya.",
+        "claim.done": "✔ Kasus {number} (langkah {no}) kini Anda pegang; rekan lain tidak dapat lagi memprosesnya.",
+        "claim.already_yours": "Kasus {number} sudah Anda pegang.",
+        "claim.usage": "Tulis: /ambil <nomor kasus>",
+        "card.claimed": "👤 Diambil oleh {name}, {at}",
     }
 )

@@ -345,3 +345,42 @@ async def test_every_holder_sees_the_outcome_and_a_stale_card_changes_nothing(
         assert stale.alert and stale.text == "Sudah diproses oleh Andi Saputra pada 09:00."
     assert differences(before, await snapshot(chats.desk.db)) == {}
     assert await chats.desk.step_of(number) == "angkat_data"
+
+
+async def test_ambil_takes_the_task_and_the_other_holder_is_told(chats: Chats) -> None:
+    andi, lina = "operator_penerima_wa", await second_receiver(chats.desk)
+    number = (await chats.desk.new_case()).number
+    await chats.dispatcher.drain()
+    cards = {}
+    for who in (andi, lina):
+        [cards[who]] = [m for m in await chats.messages(who) if m["kind"] == "card"]
+    await chats.send(lina, CommandReceived, command="ambil", args=number)
+    assert (await chats.last(lina))["text"] == (
+        f"✔ Kasus {number} (langkah 3) kini Anda pegang; rekan lain tidak dapat lagi memprosesnya."
+    )
+    # Andi's card says who took it and loses its buttons; Lina's card keeps them
+    edited = (await chats.messages(andi))[-1]
+    assert (edited["kind"], edited["ref"], edited["status"]) == ("edit", cards[andi]["id"], "sent")
+    assert edited["text"] == cards[andi]["text"] + "\n\n<b>👤 Diambil oleh Lina Marlina, 09:00</b>"
+    assert "choices" not in edited
+    assert not [m for m in await chats.messages(lina) if m["kind"] == "edit"]
+    # Andi can neither press his old card nor take the task himself
+    before = await snapshot(chats.desk.db)
+    stale = await chats.send(andi, ChoicePressed, token=cards[andi]["choices"][0]["token"])
+    refusal = "Tugas ini sudah diambil oleh Lina Marlina pada 09:00."
+    assert stale.alert and stale.text == refusal
+    assert differences(before, await snapshot(chats.desk.db)) == {}
+    await chats.send(andi, CommandReceived, command="ambil", args=number.lower())
+    assert (await chats.last(andi))["text"] == refusal
+    await chats.send(lina, CommandReceived, command="ambil", args=number)
+    assert (await chats.last(lina))["text"] == f"Kasus {number} sudah Anda pegang."
+    await chats.send(lina, CommandReceived, command="ambil", args="")
+    assert (await chats.last(lina))["text"] == "Tulis: /ambil &lt;nomor kasus&gt;"
+    # Lina's own card works; then both cards show the outcome
+    answer = await chats.press(lina, "Teruskan")
+    assert answer.text == f"✔ Diteruskan: {number}"
+    assert await chats.desk.step_of(number) == "angkat_data"
+    for who in (andi, lina):
+        last = (await chats.messages(who))[-1]
+        assert last["kind"] == "edit" and last["ref"] == cards[who]["id"]
+        assert last["text"].endswith("<b>✔ Diteruskan oleh Lina Marlina, 09:00</b>")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -172,3 +173,44 @@ def test_main_py_runs_as_a_script() -> None:
         check=True,
     ).stdout
     assert chart.startswith("flowchart TD")
+
+
+def test_case_claim_on_the_command_line(env: dict[str, str]) -> None:
+    run(env, "staff", "seed-demo")
+    lina = "199512122020122013"
+    run(
+        env,
+        "staff",
+        "add",
+        "--name",
+        "Lina Marlina",
+        "--nip",
+        lina,
+        "--role",
+        "operator_penerima_wa",
+    )
+    args = ["--name", "Siti Aminah", "--nik", "1806054501900001", "--wa", "081234567890"]
+    created = json.loads(
+        run(env, "case", "new", *args, "--kecamatan", "Gisting", "--layanan", "KK", "--json")
+    )
+    number = created["number"]
+    claimed = run(env, "case", "claim", number, "--as", lina)
+    assert " ".join(claimed.split()) == (
+        f"✔ {number}: langkah 3 kini dipegang Lina Marlina; kartu Andi Saputra diperbarui"
+    )
+    view = show(env, number)
+    assert view["task"]["assignee"] == "Lina Marlina"  # type: ignore[index]
+    andi = ROSTER["operator_penerima_wa"]
+    refused = CliRunner().invoke(app, ["case", "claim", number, "--as", andi], env=env)
+    assert refused.exit_code == 1
+    assert re.search(
+        r"Tugas ini sudah diambil oleh Lina Marlina pada \d\d:\d\d\.", refused.output
+    ), refused.output
+    acted = CliRunner().invoke(
+        app, ["case", "act", number, "--as", andi, "--action", "forward"], env=env
+    )
+    assert acted.exit_code == 1
+    again = json.loads(run(env, "case", "claim", number, "--as", lina, "--json"))
+    assert (again["changed"], again["claimer"]) == (False, "Lina Marlina")
+    run(env, "case", "act", number, "--as", lina, "--action", "forward")
+    assert show(env, number)["step"] == "angkat_data"

@@ -1,0 +1,268 @@
+"""Claiming a task: one holder of the step's role says "this one is mine".
+
+A task's card goes to every holder of its role. Before working on it, one of them may
+claim it (chat ``/ambil <nomor kasus>``, CLI ``case claim ID --as NIP``): the task's
+assignee becomes the claimer, so from then on only the claimer (or the delegate who
+stands in while the claimer is on leave) may act on it; the engine enforces that
+through ``CaseState.assignee``. The other holders' cards are edited to say who took the
+task ("Diambil oleh <nama>, 14:05") and lose their buttons; the claimer's card keeps
+its buttons. A supervisor's "Ambil alih" (services/alert_actions.py) is different: the
+supervisor need not hold the role, and may take over a task someone claimed.
+
+One claim is one transaction. Two claims at once give one winner: the claim writes the
+task's assignee, then moves the case's optimistic version on (compare-and-set, the
+same one a transition uses); the loser's compare-and-set fails, its write of the
+assignee rolls back and it is told who has the task. Writing the task row first keeps
+the lock order of a transition (task, then case), so a claim racing a press cannot
+deadlock on PostgreSQL; a press that loses to a claim fails its own compare-and-set.
+
+Steps that are signed with the PIN or work on a batch (Berita Acara) cannot be
+claimed: the signing service and the batch service check the role, not the assignee,
+so a claim there would promise something nobody enforces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from flows.errors import CaseClosed, DomainError, NotYourRole
+from flows.model import Step
+from staffbot.errors import AssignedToOther, ConcurrencyConflict, StaffbotError, ValidationError
+from staffbot.messages import OutgoingMessage
+from staffbot.richtext import b
+from staffbot.services import notify
+from staffbot.services.actors import find_staff, load_actor
+from staffbot.services.context import Office
+from staffbot.services.transitions import already_done, find_case
+from staffbot.texts import t
+from staffbot.timefmt import short_time
+from storage.tables import CASE_CLOSED, Case, Staff, Task
+from storage.uow import UnitOfWork
+
+#: Audit kinds that hand a task to one person.
+ASSIGNING = frozenset({"claim", "takeover", "reassigned"})
+
+
+class AlreadyClaimed(DomainError):
+    """Somebody else holds the task: the second claimer, or a stale card's press."""
+
+    code = "already_claimed"
+    template = "task already taken by {name} at {at}"
+
+
+class NotClaimable(DomainError):
+    code = "not_claimable"
+    template = "step {step} cannot be claimed"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    number: str
+    task_id: int
+    step: str
+    sop_no: int
+    claimer: str
+    at: datetime
+    #: False when the claimer already held the task (a repeated /ambil).
+    changed: bool
+    #: The other holders whose cards now say who took the task.
+    told: tuple[str, ...] = ()
+
+
+def claimable(step: Step) -> bool:
+    return (
+        not step.per_batch
+        and not step.collects_batch
+        and not any(a.requires_pin or a.forms_batch for a in step.actions)
+    )
+
+
+async def claim(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    case_ref: str | None = None,
+    task_id: int | None = None,
+) -> ClaimResult:
+    """Claim the open task of a case (or ``task_id``) as one transaction."""
+    async with uow:
+        result = await claim_in(
+            uow, office, actor_nip=actor_nip, actor_id=actor_id, case_ref=case_ref, task_id=task_id
+        )
+        await uow.commit()
+        return result
+
+
+async def claim_in(
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    actor_nip: str | None = None,
+    actor_id: int | None = None,
+    case_ref: str | None = None,
+    task_id: int | None = None,
+) -> ClaimResult:
+    """:func:`claim` inside the caller's unit of work (a chat turn); the caller commits."""
+    now = office.now()
+    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    actor = await load_actor(uow, staff)
+    task, case = await _locate(uow, office, case_ref=case_ref, task_id=task_id)
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    step = office.flow.step(task.step)
+    label = f"{step.sop_no}. {step.title}"
+    if not claimable(step):
+        raise NotClaimable(step=label)
+    if not actor.holds(step.role):
+        raise NotYourRole(step=label, role=office.flow.role(step.role).label, actor=staff.name)
+    assert staff.id is not None and task.id is not None
+    result = ClaimResult(
+        number=case.number,
+        task_id=task.id,
+        step=step.key,
+        sop_no=step.sop_no,
+        claimer=staff.name,
+        at=now,
+        changed=False,
+    )
+    if task.assignee_id == staff.id:
+        return result
+    if task.assignee_id is not None:
+        raise await taken(uow, office, task)
+    the_task_id, number, me = task.id, case.number, staff.id  # rows expire on rollback
+    await uow.tasks.set_fields(task, assignee_id=staff.id)
+    if not await uow.cases.compare_and_set(case, updated_at=now):
+        await uow.rollback()
+        fresh = await uow.tasks.get(the_task_id)
+        if fresh is not None and fresh.is_open and fresh.assignee_id == me:
+            return result  # our own other claim won (a double tap)
+        raise await _lost(uow, office, fresh, number)
+    colleague = actor.on_behalf_of(step.role)
+    behalf = await uow.staff.by_nip(colleague) if colleague is not None else None
+    told = await _edit_other_cards(uow, office, task, staff, now)
+    await uow.audit.append(
+        at=now,
+        kind="claim",
+        actor=staff.name,
+        actor_id=staff.id,
+        on_behalf_of=behalf.name if behalf is not None else None,
+        case_id=case.id,
+        task_id=task.id,
+        from_step=task.step,
+        to_step=task.step,
+        data={"told": list(told)},
+    )
+    return replace(result, changed=True, told=told)
+
+
+async def refuse_if_taken(uow: UnitOfWork, office: Office, task: Task, staff: Staff) -> None:
+    """Before a press on an open task: if the task is someone else's, say whose, by name.
+
+    (The engine refuses such a press too, naming the assignee by NIP; this is the
+    sentence a person should read.)
+    """
+    if task.assignee_id is None or task.assignee_id == staff.id:
+        return
+    assignee = await uow.staff.get(task.assignee_id)
+    if assignee is None:
+        return
+    actor = await load_actor(uow, staff)
+    if not actor.may_act_for(assignee.nip):
+        raise await taken(uow, office, task, assignee)
+
+
+async def taken(
+    uow: UnitOfWork, office: Office, task: Task, assignee: Staff | None = None
+) -> StaffbotError:
+    """The polite refusal for a task somebody holds: who, and since when."""
+    if assignee is None and task.assignee_id is not None:
+        assignee = await uow.staff.get(task.assignee_id)
+    name = assignee.name if assignee is not None else "?"
+    since = await _assigned_at(uow, task)
+    if since is None:
+        return AssignedToOther(assignee=name)
+    return AlreadyClaimed(name=name, at=short_time(since, office.tz, office.now(), office.language))
+
+
+async def _assigned_at(uow: UnitOfWork, task: Task) -> datetime | None:
+    events = await uow.audit.for_case(task.case_id) if task.case_id is not None else []
+    times = [e.at for e in events if e.task_id == task.id and e.kind in ASSIGNING]
+    return times[-1] if times else None
+
+
+async def _lost(uow: UnitOfWork, office: Office, fresh: Task | None, number: str) -> StaffbotError:
+    """Our compare-and-set failed: say what the winner did (``fresh``: the task re-read)."""
+    if fresh is not None and not fresh.is_open:
+        return await already_done(uow, office, fresh)
+    if fresh is not None and fresh.assignee_id is not None:
+        return await taken(uow, office, fresh)
+    return ConcurrencyConflict(what=f"case {number}")
+
+
+async def _locate(
+    uow: UnitOfWork, office: Office, *, case_ref: str | None, task_id: int | None
+) -> tuple[Task, Case]:
+    task: Task | None
+    if task_id is not None:
+        task = await uow.tasks.get(task_id)
+        if task is None:
+            raise ValidationError(field="case", problem="unknown", value=str(task_id))
+        case = await uow.cases.get(task.case_id) if task.case_id is not None else None
+        if case is None:  # a Berita Acara's task
+            step = office.flow.step(task.step)
+            raise NotClaimable(step=f"{step.sop_no}. {step.title}")
+        return task, case
+    case = await find_case(uow, case_ref or "")
+    assert case.id is not None
+    if case.status == CASE_CLOSED:
+        raise CaseClosed(case=case.number)
+    task = await uow.tasks.open_for_case(case.id)
+    if task is None:  # waiting in a Berita Acara (or on nothing a person can take)
+        step = office.flow.step(case.step)
+        raise NotClaimable(step=f"{step.sop_no}. {step.title}")
+    return task, case
+
+
+async def _edit_other_cards(
+    uow: UnitOfWork, office: Office, task: Task, claimer: Staff, at: datetime
+) -> tuple[str, ...]:
+    """The other holders' cards: who took the task, and no more buttons."""
+    assert task.id is not None
+    told: dict[int, str] = {}
+    for card in await uow.outbox.cards_of_task(task.id):
+        if card.staff_id is None or card.staff_id == claimer.id:
+            continue
+        holder = await uow.staff.get(card.staff_id)
+        lang = notify.staff_language(office, holder) if holder is not None else office.language
+        line = b(t("card.claimed", lang, name=claimer.name, at=short_time(at, office.tz, at, lang)))
+        original = OutgoingMessage.from_payload(card.payload)
+        await notify.queue(
+            uow,
+            office,
+            address=notify.Address(card.channel, card.chat_id),
+            kind="edit",
+            message=OutgoingMessage(text=original.text + "\n\n" + line),
+            key=f"claimed:{card.id}:{task.id}",
+            case_id=card.case_id,
+            task_id=task.id,
+            ref_id=card.id,
+            later=True,
+        )
+        if holder is not None and holder.id is not None:
+            told[holder.id] = holder.name
+    return tuple(told.values())
+
+
+__all__ = [
+    "AlreadyClaimed",
+    "ClaimResult",
+    "NotClaimable",
+    "claim",
+    "claim_in",
+    "claimable",
+    "refuse_if_taken",
+    "taken",
+]

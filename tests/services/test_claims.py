@@ -1,0 +1,261 @@
+"""Claiming a task: one holder of the role takes it, the others are told and may not act.
+
+Every test runs on SQLite and on PostgreSQL; the races run real concurrent units of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from flows.errors import AlreadyDone, AssignedToOther, StaffbotError
+from staffbot.errors import ConcurrencyConflict
+from staffbot.services import claims, staff, transitions
+from staffbot.services.claims import AlreadyClaimed, NotClaimable
+from staffbot.texts import error_text
+from tests.support import FORM, ROSTER, Desk, differences, snapshot
+
+ANDI = ROSTER["operator_penerima_wa"]
+ANDI_NAME = "Andi Saputra"
+LINA = "199512122020122013"
+LINA_NAME = "Lina Marlina"
+YUSUF = ROSTER["operator"]
+
+
+async def add_receiver(desk: Desk, name: str = LINA_NAME, nip: str = LINA) -> None:
+    """A second holder of the WA receiver's role (step 3)."""
+    await staff.add_staff(
+        desk.uow(), desk.office, staff.NewStaff(name=name, nip=nip, roles=("operator_penerima_wa",))
+    )
+
+
+async def claim(desk: Desk, nip: str, ref: str) -> claims.ClaimResult:
+    return await claims.claim(desk.uow(), desk.office, actor_nip=nip, case_ref=ref)
+
+
+async def forward(desk: Desk, nip: str, number: str) -> transitions.ActResult:
+    return await transitions.act(
+        desk.uow(), desk.office, actor_nip=nip, case_ref=number, action="forward"
+    )
+
+
+@pytest.fixture
+async def case_for_two(desk: Desk) -> str:
+    """A case at step 3 whose card went to Andi and to Lina."""
+    await add_receiver(desk)
+    return (await desk.new_case()).number
+
+
+async def test_claim_then_act(desk: Desk, case_for_two: str) -> None:
+    number = case_for_two
+    result = await claim(desk, LINA, number)
+    assert (result.number, result.step, result.claimer, result.changed, result.told) == (
+        number,
+        "terima_wa",
+        LINA_NAME,
+        True,
+        (ANDI_NAME,),
+    )
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        task = await uow.tasks.open_for_case(case.id)
+        lina = await uow.staff.by_nip(LINA)
+        andi = await uow.staff.by_nip(ANDI)
+        assert task is not None and task.id is not None and lina and andi
+        rows = await uow.outbox.for_case(case.id)
+        [event] = [e for e in await uow.audit.for_case(case.id) if e.kind == "claim"]
+    assert task.assignee_id == lina.id
+    assert (event.actor, event.actor_id, event.task_id, event.from_step, event.to_step) == (
+        LINA_NAME,
+        lina.id,
+        task.id,
+        "terima_wa",
+        "terima_wa",
+    )
+    assert event.data == {"told": [ANDI_NAME]}
+    cards = {r.staff_id: r for r in rows if r.kind == "card" and r.task_id == task.id}
+    edits = [r for r in rows if r.kind == "edit" and r.task_id == task.id]
+    # Andi's card says who took the task and loses its buttons; Lina's card is kept
+    [edit] = edits
+    andi_card = cards[andi.id]
+    assert (edit.ref_id, edit.chat_id, edit.staff_id) == (andi_card.id, andi_card.chat_id, None)
+    assert edit.payload == {
+        "text": andi_card.payload["text"] + "\n\n<b>👤 Diambil oleh Lina Marlina, 09:00</b>"
+    }
+    assert cards[lina.id].payload["choices"] and cards[lina.id].status == "pending"
+
+    moved = await forward(desk, LINA, number)
+    assert (moved.actor, moved.to_step) == (LINA_NAME, "angkat_data")
+
+
+async def test_a_second_claimer_is_told_who_has_it(desk: Desk, case_for_two: str) -> None:
+    await claim(desk, LINA, case_for_two)
+    before = await snapshot(desk.db)
+    with pytest.raises(AlreadyClaimed) as caught:
+        await claim(desk, ANDI, case_for_two)
+    assert error_text(caught.value) == "Tugas ini sudah diambil oleh Lina Marlina pada 09:00."
+    assert error_text(caught.value, "en") == "This task was already taken by Lina Marlina at 09:00."
+    assert differences(before, await snapshot(desk.db)) == {}
+    # the claimer asking again is not an error, and changes nothing either
+    again = await claim(desk, LINA, case_for_two)
+    assert (again.changed, again.claimer) == (False, LINA_NAME)
+    assert differences(before, await snapshot(desk.db)) == {}
+
+
+async def test_another_holder_may_not_act_on_a_claimed_task(desk: Desk, case_for_two: str) -> None:
+    await claim(desk, LINA, case_for_two)
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther) as caught:
+        await forward(desk, ANDI, case_for_two)
+    assert caught.value.params == {"assignee": LINA}  # the engine names the assignee by key
+    with pytest.raises(AssignedToOther):
+        await transitions.act(
+            desk.uow(),
+            desk.office,
+            actor_nip=ANDI,
+            case_ref=case_for_two,
+            action="reject",
+            note="Berkas tidak lengkap",
+        )
+    assert differences(before, await snapshot(desk.db)) == {}
+    assert await desk.step_of(case_for_two) == "terima_wa"
+
+
+async def test_the_claimers_delegate_may_act_while_the_claimer_is_on_leave(
+    desk: Desk, case_for_two: str
+) -> None:
+    await claim(desk, LINA, case_for_two)
+    await staff.set_leave(desk.uow(), desk.office, LINA, delegate_nip=YUSUF)
+    with pytest.raises(AssignedToOther):
+        await forward(desk, ANDI, case_for_two)
+    moved = await forward(desk, YUSUF, case_for_two)
+    assert (moved.actor, moved.to_step) == ("Yusuf Hidayat", "angkat_data")
+
+
+async def test_who_may_claim_and_what(desk: Desk, case_for_two: str) -> None:
+    number = case_for_two
+    before = await snapshot(desk.db)
+    with pytest.raises(StaffbotError) as caught:
+        await claim(desk, YUSUF, number)
+    assert error_text(caught.value) == (
+        "Langkah 3. Operator Penerima WA menerima permohonan dan meneruskan ke Operator "
+        "Pengangkat Data adalah tugas Operator Penerima WA; Yusuf Hidayat tidak memegang "
+        "peran tersebut."
+    )
+    with pytest.raises(StaffbotError) as caught:
+        await claim(desk, ANDI, "PO-2026-00999")
+    assert error_text(caught.value) == 'Kasus "PO-2026-00999" tidak ditemukan.'
+    assert differences(before, await snapshot(desk.db)) == {}
+    # signing steps and Berita Acara steps cannot be claimed
+    await desk.advance_to(number, "ttd_kadis")
+    with pytest.raises(NotClaimable) as refused:
+        await claim(desk, ROSTER["kepala_dinas"], number)
+    assert error_text(refused.value) == (
+        "Langkah 9. Kepala Dinas menandatangani dokumen secara elektronik tidak dapat diambil: "
+        "tanda tangan elektronik dan Berita Acara dikerjakan langsung oleh pemegang perannya."
+    )
+    await desk.advance_to(number, "buat_ba")
+    with pytest.raises(NotClaimable):
+        await claim(desk, ROSTER["kasi_inovasi"], number)
+    await desk.make_ba(number)
+    with pytest.raises(NotClaimable):
+        await claim(desk, ROSTER["kepala_dinas"], number)
+    await desk.act(number, "sign", role="kepala_dinas")
+    with pytest.raises(StaffbotError) as caught:
+        await claim(desk, ROSTER["kepala_dinas"], number)
+    assert error_text(caught.value) == f"Kasus {number} sudah selesai."
+
+
+async def test_a_claim_after_the_press_is_told_the_task_is_done(
+    desk: Desk, case_for_two: str
+) -> None:
+    task_id = await desk.open_task_id(case_for_two)
+    await forward(desk, ANDI, case_for_two)
+    with pytest.raises(AlreadyDone) as caught:
+        await claims.claim(desk.uow(), desk.office, actor_nip=LINA, task_id=task_id)
+    assert error_text(caught.value) == "Sudah diproses oleh Andi Saputra pada 09:00."
+
+
+async def test_simultaneous_claims_give_exactly_one_winner(desk: Desk) -> None:
+    nips = [ANDI, LINA]
+    await add_receiver(desk)
+    for i in range(3):
+        nip = f"19960101202101100{i}"
+        await add_receiver(desk, f"Operator WA {i}", nip)
+        nips.append(nip)
+    number = (await desk.new_case(dataclasses.replace(FORM))).number
+    before = await snapshot(desk.db)
+
+    async def try_claim(nip: str) -> str:
+        try:
+            result = await claim(desk, nip, number)
+        except AlreadyClaimed as refused:
+            return error_text(refused)
+        return f"won by {result.claimer}" if result.changed else "already mine"
+
+    outcomes = await asyncio.gather(*(try_claim(nips[i % len(nips)]) for i in range(30)))
+    [winner] = [o.removeprefix("won by ") for o in outcomes if o.startswith("won by ")]
+    refusals = [o for o in outcomes if not o.startswith("won by ")]
+    told = f"Tugas ini sudah diambil oleh {winner} pada 09:00."
+    assert all(o in (told, "already mine") for o in refusals), set(refusals)
+    changed = differences(before, await snapshot(desk.db))
+    # one claim: the task's assignee, the case's version, one audit event, the edits
+    # of the four other holders' cards; nothing else
+    assert set(changed) <= {"task", "cases", "audit_event", "audit_head", "outbox"}
+    [(old_task, new_task)] = changed["task"]
+    assert (old_task["assignee_id"], new_task["is_open"]) == (None, True)
+    async with desk.db.uow(readonly=True) as uow:
+        won = await uow.staff.get(new_task["assignee_id"])
+    assert won is not None and won.name == winner
+    [(no_row, event)] = changed["audit_event"]
+    assert no_row is None
+    assert (event["kind"], event["actor"]) == ("claim", winner)
+    edits = [new for old, new in changed["outbox"] if old is None]
+    assert len(edits) == len(nips) - 1 and all(e["kind"] == "edit" for e in edits)
+    assert all(old is None for old, _ in changed["outbox"])
+
+
+async def test_claims_and_presses_at_once_never_let_another_holder_move_a_claimed_case(
+    desk: Desk,
+) -> None:
+    nips = [ANDI, LINA]
+    await add_receiver(desk)
+    for i in range(2):
+        nip = f"19960101202101100{i}"
+        await add_receiver(desk, f"Operator WA {i}", nip)
+        nips.append(nip)
+    number = (await desk.new_case()).number
+    task_id = await desk.open_task_id(number)
+    expected = (AlreadyDone, AlreadyClaimed, AssignedToOther, ConcurrencyConflict)
+
+    async def claim_or_press(i: int) -> str:
+        # by task id, as the buttons do: a late press must not land on the next step;
+        # everyone both claims and presses
+        nip = nips[(i // 2) % len(nips)]
+        try:
+            if i % 2 == 0:
+                await claims.claim(desk.uow(), desk.office, actor_nip=nip, task_id=task_id)
+            else:
+                await transitions.act(
+                    desk.uow(), desk.office, actor_nip=nip, task_id=task_id, action="forward"
+                )
+        except expected as refused:
+            return type(refused).__name__
+        return "ok"
+
+    await asyncio.gather(*(claim_or_press(i) for i in range(24)))
+    async with desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        events = await uow.audit.for_case(case.id)
+    claimed = [e for e in events if e.kind == "claim"]
+    moved = [e for e in events if e.kind == "transition" and e.from_step == "terima_wa"]
+    assert len(claimed) <= 1 and len(moved) <= 1
+    if claimed and moved:
+        # a claim can only win before the press; the press must then be the claimer's
+        assert claimed[0].seq < moved[0].seq and moved[0].actor == claimed[0].actor
+    expected_step = "angkat_data" if moved else "terima_wa"
+    assert await desk.step_of(number) == expected_step
