@@ -9,12 +9,13 @@ task ("Diambil oleh <nama>, 14:05") and lose their buttons; the claimer's card k
 its buttons. A supervisor's "Ambil alih" (services/alert_actions.py) is different: the
 supervisor need not hold the role, and may take over a task someone claimed.
 
-One claim is one transaction. Two claims at once give one winner: the claim writes the
-task's assignee, then moves the case's optimistic version on (compare-and-set, the
-same one a transition uses); the loser's compare-and-set fails, its write of the
-assignee rolls back and it is told who has the task. Writing the task row first keeps
-the lock order of a transition (task, then case), so a claim racing a press cannot
-deadlock on PostgreSQL; a press that loses to a claim fails its own compare-and-set.
+One claim is one transaction. Two claims at once give one winner: the claim sets the
+task's assignee with a compare-and-set on the task row itself (open and unassigned,
+``TaskRepository.claim``); the loser's update touches no row and it is told who has the
+task. The claim does not write the case, so a press on the same case is not refused
+merely because a claim ran beside it; a press that read the task before a claim won
+closes the task only if it is still assigned as it read it (``TaskRepository.close``),
+so it loses to the claim and is told who took the task.
 
 Steps that are signed with the PIN or work on a batch (Berita Acara) cannot be
 claimed: the signing service and the batch service check the role, not the assignee,
@@ -133,8 +134,13 @@ async def claim_in(
     if task.assignee_id is not None:
         raise await taken(uow, office, task)
     the_task_id, number, me = task.id, case.number, staff.id  # rows expire on rollback
-    await uow.tasks.set_fields(task, assignee_id=staff.id)
-    if not await uow.cases.compare_and_set(case, updated_at=now):
+    # Lock order (PostgreSQL): the task row is the first row this claim updates, and
+    # the audit head (bumped at commit) the last; a press takes the task row first too
+    # (task row, case row, audit head). Taking shared locks in one order, a claim and
+    # a press can only queue behind each other, never wait on each other in a cycle:
+    # were the task row written after the audit head, a claim holding the head would
+    # wait for a press's task row while that press waits for the head, a deadlock.
+    if not await uow.tasks.claim(the_task_id, me):
         await uow.rollback()
         fresh = await uow.tasks.get(the_task_id)
         if fresh is not None and fresh.is_open and fresh.assignee_id == me:

@@ -237,6 +237,7 @@ async def close_task(
     task_id = task.id
     closed = await uow.tasks.close(
         task,
+        or_held_by=staff.id,  # the presser's own claim may have landed since the read
         done_at=transition.at,
         action=transition.action.key,
         outcome=transition.action.outcome,
@@ -245,11 +246,20 @@ async def close_task(
         note=transition.reason,
     )
     if not closed:
-        # Somebody else's transaction closed it first (PostgreSQL: we waited on its lock).
+        # Somebody else's transaction closed it first, or a claim (or a supervisor's
+        # assignment) gave it to someone since we read it (PostgreSQL: we waited on
+        # its lock). Say which.
+        me = staff.id
         await uow.rollback()
         fresh = await uow.tasks.get(task_id or 0)
         assert fresh is not None
-        raise await already_done(uow, office, fresh)
+        if not fresh.is_open:
+            raise await already_done(uow, office, fresh)
+        if fresh.assignee_id is None or fresh.assignee_id == me:
+            raise ConcurrencyConflict(what=f"task {task_id}")
+        from staffbot.services.claims import taken  # claims builds on this module
+
+        raise await taken(uow, office, fresh)
 
 
 async def edit_old_cards(

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, or_, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,17 +55,42 @@ class TaskRepository:
         statement = select(Task).where(Task.case_id == case_id).order_by(col(Task.id).desc())
         return (await self.session.exec(statement.limit(1))).first()
 
-    async def close(self, task: Task, **values: Any) -> bool:
-        """Close the task if it is still open; False means someone else closed it first."""
+    async def close(self, task: Task, *, or_held_by: int | None = None, **values: Any) -> bool:
+        """Close the task if it is still open and still held as it was read (by nobody,
+        or by the same person), or now held by ``or_held_by`` (the closer, whose own
+        claim may have landed since the read). False: someone else closed it first, or
+        it was claimed by or handed to someone else meanwhile."""
+        assignee = col(Task.assignee_id)
+        as_read = assignee.is_(None) if task.assignee_id is None else assignee == task.assignee_id
+        same_holder = as_read if or_held_by is None else or_(as_read, assignee == or_held_by)
         result = await self.session.exec(
             update(Task)
-            .where(col(Task.id) == task.id, col(Task.is_open))
+            .where(col(Task.id) == task.id, col(Task.is_open), same_holder)
             .values(is_open=False, next_escalation_at=None, **values)
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0) != 1:
             return False
         written(task, is_open=False, next_escalation_at=None, **values)
+        return True
+
+    async def claim(self, task_id: int, staff_id: int) -> bool:
+        """Make ``staff_id`` the assignee of an open, unassigned task (compare-and-set).
+
+        False: the task was closed, or somebody holds it already (perhaps this very
+        person). The UPDATE takes the task row's lock, as a press's close does.
+        """
+        result = await self.session.exec(
+            update(Task)
+            .where(col(Task.id) == task_id, col(Task.is_open), col(Task.assignee_id).is_(None))
+            .values(assignee_id=staff_id)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        loaded = self.session.identity_map.get(identity_key(Task, task_id))
+        if isinstance(loaded, Task):  # the caller's object shows the new assignee
+            written(loaded, assignee_id=staff_id)
         return True
 
     async def set_fields(self, task: Task, **values: Any) -> None:
