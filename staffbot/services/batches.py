@@ -16,6 +16,7 @@ from staffbot.services.tasks import open_task
 from staffbot.services.transitions import (
     ActResult,
     already_done,
+    assignee_key,
     audit_transition,
     close_task,
     edit_old_cards,
@@ -129,15 +130,17 @@ async def _one_ba(
     action_key: str,
     now: datetime,
 ) -> ActResult:
+    # with each task's assignee: a case someone else took (a claim, "Alihkan") is
+    # refused, and with it the whole Berita Acara, before anything is written
     transitions = [
         decide(
             office.flow,
-            CaseState(case.number, case.step),
+            CaseState(case.number, case.step, assignee=await assignee_key(uow, task)),
             actor,
             Request(action_key, as_batch=True),
             now,
         )
-        for case, _ in members
+        for case, task in members
     ]
     first = transitions[0]
     assert first.to_step is not None

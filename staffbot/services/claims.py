@@ -17,9 +17,12 @@ merely because a claim ran beside it; a press that read the task before a claim 
 closes the task only if it is still assigned as it read it (``TaskRepository.close``),
 so it loses to the claim and is told who took the task.
 
-Steps that are signed with the PIN or work on a batch (Berita Acara) cannot be
-claimed: the signing service and the batch service check the role, not the assignee,
-so a claim there would promise something nobody enforces.
+Every step a person works on can be claimed, the signing steps and the Berita Acara
+steps too: the signing service refuses another holder before anything is signed, and
+the batch service refuses a Berita Acara holding a case someone else took (both pass
+the assignee to the engine, ``transitions.assignee_key``). A Berita Acara waiting for
+its signature has one task for all its cases: it is claimed by the BA's number, or by
+the number of any case in it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flows.errors import CaseClosed, DomainError, NotYourRole
-from flows.model import Step
 from staffbot.errors import AssignedToOther, ConcurrencyConflict, StaffbotError, ValidationError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import b
@@ -38,7 +40,7 @@ from staffbot.services.context import Office
 from staffbot.services.transitions import already_done, find_case
 from staffbot.texts import t
 from staffbot.timefmt import short_time
-from storage.tables import CASE_CLOSED, Case, Staff, Task
+from storage.tables import CASE_CLOSED, Staff, Task
 from storage.uow import UnitOfWork
 
 #: Audit kinds that hand a task to one person.
@@ -69,14 +71,6 @@ class ClaimResult:
     changed: bool
     #: The other holders whose cards now say who took the task.
     told: tuple[str, ...] = ()
-
-
-def claimable(step: Step) -> bool:
-    return (
-        not step.per_batch
-        and not step.collects_batch
-        and not any(a.requires_pin or a.forms_batch for a in step.actions)
-    )
 
 
 async def claim(
@@ -110,18 +104,16 @@ async def claim_in(
     now = office.now()
     staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
     actor = await load_actor(uow, staff)
-    task, case = await _locate(uow, office, case_ref=case_ref, task_id=task_id)
+    task, number = await _locate(uow, office, case_ref=case_ref, task_id=task_id)
     if not task.is_open:
         raise await already_done(uow, office, task)
     step = office.flow.step(task.step)
     label = f"{step.sop_no}. {step.title}"
-    if not claimable(step):
-        raise NotClaimable(step=label)
     if not actor.holds(step.role):
         raise NotYourRole(step=label, role=office.flow.role(step.role).label, actor=staff.name)
     assert staff.id is not None and task.id is not None
     result = ClaimResult(
-        number=case.number,
+        number=number,
         task_id=task.id,
         step=step.key,
         sop_no=step.sop_no,
@@ -133,7 +125,7 @@ async def claim_in(
         return result
     if task.assignee_id is not None:
         raise await taken(uow, office, task)
-    the_task_id, number, me = task.id, case.number, staff.id  # rows expire on rollback
+    the_task_id, me = task.id, staff.id  # rows expire on rollback
     # Lock order (PostgreSQL): the task row is the first row this claim updates, and
     # the audit head (bumped at commit) the last; a press takes the task row first too
     # (task row, case row, audit head). Taking shared locks in one order, a claim and
@@ -155,7 +147,8 @@ async def claim_in(
         actor=staff.name,
         actor_id=staff.id,
         on_behalf_of=behalf.name if behalf is not None else None,
-        case_id=case.id,
+        case_id=task.case_id,
+        ba_id=task.ba_id,
         task_id=task.id,
         from_step=task.step,
         to_step=task.step,
@@ -194,7 +187,12 @@ async def taken(
 
 
 async def _assigned_at(uow: UnitOfWork, task: Task) -> datetime | None:
-    events = await uow.audit.for_case(task.case_id) if task.case_id is not None else []
+    if task.case_id is not None:
+        events = await uow.audit.for_case(task.case_id)
+    elif task.ba_id is not None:
+        events = await uow.audit.for_ba(task.ba_id)
+    else:
+        return None
     times = [e.at for e in events if e.task_id == task.id and e.kind in ASSIGNING]
     return times[-1] if times else None
 
@@ -210,26 +208,49 @@ async def _lost(uow: UnitOfWork, office: Office, fresh: Task | None, number: str
 
 async def _locate(
     uow: UnitOfWork, office: Office, *, case_ref: str | None, task_id: int | None
-) -> tuple[Task, Case]:
-    task: Task | None
+) -> tuple[Task, str]:
+    """The task to claim and the number it goes by: its case's, or its Berita Acara's."""
     if task_id is not None:
         task = await uow.tasks.get(task_id)
         if task is None:
             raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        case = await uow.cases.get(task.case_id) if task.case_id is not None else None
-        if case is None:  # a Berita Acara's task
-            step = office.flow.step(task.step)
-            raise NotClaimable(step=f"{step.sop_no}. {step.title}")
-        return task, case
-    case = await find_case(uow, case_ref or "")
+        return task, await _number_of(uow, task)
+    ref = (case_ref or "").strip()
+    ba = await uow.cases.ba_by_number(ref) if ref else None
+    if ba is not None:
+        assert ba.id is not None
+        found = await uow.tasks.open_for_ba(ba.id)
+        if found is None:
+            history = await uow.tasks.history_of_ba(ba.id)
+            if not history:
+                raise ValidationError(field="case", problem="unknown", value=ref)
+            found = history[-1]  # closed: the claim is told who finished it
+        return found, ba.number
+    case = await find_case(uow, ref)
     assert case.id is not None
     if case.status == CASE_CLOSED:
         raise CaseClosed(case=case.number)
     task = await uow.tasks.open_for_case(case.id)
-    if task is None:  # waiting in a Berita Acara (or on nothing a person can take)
+    if task is None and case.ba_id is not None:  # in a Berita Acara waiting to be signed
+        task = await uow.tasks.open_for_ba(case.ba_id)
+    if task is None:  # nothing a person can take (no open task)
         step = office.flow.step(case.step)
         raise NotClaimable(step=f"{step.sop_no}. {step.title}")
-    return task, case
+    if task.ba_id is not None:
+        return task, await _number_of(uow, task)
+    return task, case.number
+
+
+async def _number_of(uow: UnitOfWork, task: Task) -> str:
+    if task.case_id is not None:
+        case = await uow.cases.get(task.case_id)
+        if case is not None:
+            return case.number
+    if task.ba_id is not None:
+        ba = await uow.cases.get_ba(task.ba_id)
+        if ba is not None:
+            return ba.number
+    raise ValidationError(field="case", problem="unknown", value=str(task.id))
 
 
 async def _edit_other_cards(
@@ -268,7 +289,6 @@ __all__ = [
     "NotClaimable",
     "claim",
     "claim_in",
-    "claimable",
     "refuse_if_taken",
     "taken",
 ]

@@ -31,6 +31,7 @@ from staffbot.services.transitions import (
     _refuse_while_manual_check,
     act,
     already_done,
+    assignee_key,
 )
 from storage.db import Database, retrying
 from storage.tables import CASE_CLOSED, Document, Task
@@ -184,13 +185,15 @@ async def _plan(
 
 
 async def _state(uow: UnitOfWork, task: Task) -> tuple[str, CaseState]:
+    # with the assignee: another holder of the role is refused here, before any signing
+    assignee = await assignee_key(uow, task)
     if task.ba_id is not None:
         ba = await uow.cases.get_ba(task.ba_id)
         assert ba is not None
-        return ba.number, CaseState(ba.number, ba.step, ba.status != "menunggu_ttd")
+        return ba.number, CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
     case = await uow.cases.get(task.case_id or 0)
     assert case is not None
-    return case.number, CaseState(case.number, case.step, case.status == CASE_CLOSED)
+    return case.number, CaseState(case.number, case.step, case.status == CASE_CLOSED, assignee)
 
 
 async def _document_to_sign(uow: UnitOfWork, task: Task, kind: str | None) -> Document:

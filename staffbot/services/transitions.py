@@ -115,7 +115,7 @@ async def act_in(
     if task.ba_id is not None:
         ba = await uow.cases.get_ba(task.ba_id)
         assert ba is not None
-        assignee = await _assignee_key(uow, task)
+        assignee = await assignee_key(uow, task)
         state = CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
         transition = decide(office.flow, state, actor, request, now)
         if transition.action.requires_pin:
@@ -126,7 +126,7 @@ async def act_in(
     else:
         assert case is not None
         state = CaseState(
-            case.number, case.step, case.status == CASE_CLOSED, await _assignee_key(uow, task)
+            case.number, case.step, case.status == CASE_CLOSED, await assignee_key(uow, task)
         )
         transition = decide(office.flow, state, actor, request, now)
         if transition.action.requires_pin:
@@ -204,7 +204,9 @@ async def find_case(uow: UnitOfWork, ref: str) -> Case:
     return case
 
 
-async def _assignee_key(uow: UnitOfWork, task: Task) -> str | None:
+async def assignee_key(uow: UnitOfWork, task: Task) -> str | None:
+    """The engine's key (NIP) of the task's assignee, for ``CaseState.assignee``: every
+    check of an action (a press, a signature, a Berita Acara) passes it to the engine."""
     if task.assignee_id is None:
         return None
     assignee = await uow.staff.get(task.assignee_id)

@@ -178,7 +178,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "error.already_claimed": "This task was already taken by {name} at {at}.",
-        "error.not_claimable": "Step {step} cannot be taken: electronic signatures and Berita Acara are done by the role's holders directly.",
+        "error.not_claimable": "Step {step} cannot be taken: this case has no open task.",
         "claim.done": "✔ Case {number} (step {no}) is now yours; colleagues can no longer process it.",
         "claim.already_yours": "Case {number} is already yours.",
         "claim.usage": "Write: /ambil <case number>",

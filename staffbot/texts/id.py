@@ -210,7 +210,7 @@ TEXTS.update(
     {
         # -- claiming a task (/ambil, `case claim`) ------------------------------------------
         "error.already_claimed": "Tugas ini sudah diambil oleh {name} pada {at}.",
-        "error.not_claimable": "Langkah {step} tidak dapat diambil: tanda tangan elektronik dan Berita Acara dikerjakan langsung oleh pemegang perannya.",
+        "error.not_claimable": "Langkah {step} tidak dapat diambil: tidak ada tugas terbuka pada kasus ini.",
         "claim.done": "✔ Kasus {number} (langkah {no}) kini Anda pegang; rekan lain tidak dapat lagi memprosesnya.",
         "claim.already_yours": "Kasus {number} sudah Anda pegang.",
         "claim.usage": "Tulis: /ambil <nomor kasus>",

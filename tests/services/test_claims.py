@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Any
 
 import pytest
 
 from flows.errors import AlreadyDone, AssignedToOther, StaffbotError
-from staffbot.services import claims, staff, transitions
-from staffbot.services.claims import AlreadyClaimed, NotClaimable
+from staffbot.services import alert_actions, batches, claims, signing, staff, transitions
+from staffbot.services.claims import AlreadyClaimed
 from staffbot.texts import error_text
-from tests.support import FORM, ROSTER, Desk, differences, snapshot
+from tests.support import FORM, PIN, ROSTER, Desk, differences, snapshot
 
 ANDI = ROSTER["operator_penerima_wa"]
 ANDI_NAME = "Andi Saputra"
 LINA = "199512122020122013"
 LINA_NAME = "Lina Marlina"
 YUSUF = ROSTER["operator"]
+KADIS = ROSTER["kepala_dinas"]
+KADIS_NAME = "Ahmad Fauzi, S.STP., M.Si."
+#: A second holder of the Kepala Dinas's role (an acting head, Plt.), with the same PIN.
+PLT = "197501011999031002"
+#: A second Kasi Inovasi.
+DIAN = "199001012015032099"
 
 
 async def add_receiver(desk: Desk, name: str = LINA_NAME, nip: str = LINA) -> None:
@@ -148,24 +155,32 @@ async def test_who_may_claim_and_what(desk: Desk, case_for_two: str) -> None:
         await claim(desk, ANDI, "PO-2026-00999")
     assert error_text(caught.value) == 'Kasus "PO-2026-00999" tidak ditemukan.'
     assert differences(before, await snapshot(desk.db)) == {}
-    # signing steps and Berita Acara steps cannot be claimed
+    # signing steps and Berita Acara steps are claimed like any other (their services
+    # check the assignee): step 9, a case at step 14, and the BA at step 15 (one task
+    # for all its cases) by a case's number or by the BA's own
     await desk.advance_to(number, "ttd_kadis")
-    with pytest.raises(NotClaimable) as refused:
-        await claim(desk, ROSTER["kepala_dinas"], number)
-    assert error_text(refused.value) == (
-        "Langkah 9. Kepala Dinas menandatangani dokumen secara elektronik tidak dapat diambil: "
-        "tanda tangan elektronik dan Berita Acara dikerjakan langsung oleh pemegang perannya."
-    )
+    took = await claim(desk, KADIS, number)
+    assert (took.step, took.claimer, took.changed) == ("ttd_kadis", KADIS_NAME, True)
     await desk.advance_to(number, "buat_ba")
-    with pytest.raises(NotClaimable):
-        await claim(desk, ROSTER["kasi_inovasi"], number)
-    await desk.make_ba(number)
-    with pytest.raises(NotClaimable):
-        await claim(desk, ROSTER["kepala_dinas"], number)
+    took = await claim(desk, ROSTER["kasi_inovasi"], number)
+    assert (took.step, took.changed) == ("buat_ba", True)
+    [made] = await desk.make_ba(number)
+    assert made.ba_number is not None
+    took = await claim(desk, KADIS, number)
+    assert (took.number, took.step, took.changed) == (made.ba_number, "ttd_ba", True)
+    again = await claim(desk, KADIS, made.ba_number)
+    assert (again.number, again.changed) == (made.ba_number, False)
+    async with desk.db.uow(readonly=True) as uow:
+        ba = await uow.cases.ba_by_number(made.ba_number)
+        assert ba is not None and ba.id is not None
+        [event] = [e for e in await uow.audit.for_ba(ba.id) if e.kind == "claim"]
+    assert (event.actor, event.case_id, event.from_step) == (KADIS_NAME, None, "ttd_ba")
     await desk.act(number, "sign", role="kepala_dinas")
     with pytest.raises(StaffbotError) as caught:
-        await claim(desk, ROSTER["kepala_dinas"], number)
+        await claim(desk, KADIS, number)
     assert error_text(caught.value) == f"Kasus {number} sudah selesai."
+    with pytest.raises(AlreadyDone):
+        await claim(desk, KADIS, made.ba_number)
 
 
 async def test_a_claim_after_the_press_is_told_the_task_is_done(
@@ -260,3 +275,145 @@ async def test_claims_and_presses_at_once_never_let_another_holder_move_a_claime
         assert claimed[0].seq < moved[0].seq and moved[0].actor == claimed[0].actor
     expected_step = "angkat_data" if moved else "terima_wa"
     assert await desk.step_of(number) == expected_step
+
+
+# -- signing steps and the Berita Acara step honour the assignee -------------------------
+
+
+async def add_plt_kadis(desk: Desk) -> None:
+    await staff.add_staff(
+        desk.uow(),
+        desk.office,
+        staff.NewStaff(name="Bambang Sutrisno", nip=PLT, roles=("kepala_dinas",), pin=PIN),
+    )
+
+
+class CountingSigner:
+    """The office's local PAdES signer, counting the documents it was asked to sign."""
+
+    def __init__(self, signer: Any) -> None:
+        self.signer = signer
+        self.calls: list[str] = []
+
+    async def sign(self, pdf: bytes, request: Any) -> Any:
+        self.calls.append(request.nip)
+        return await self.signer.sign(pdf, request)
+
+
+@pytest.fixture
+def signer(desk: Desk) -> CountingSigner:
+    counting = CountingSigner(desk.office.signer)
+    desk.office.signer = counting
+    return counting
+
+
+async def sign(desk: Desk, nip: str, task_id: int) -> transitions.ActResult:
+    """Through the signing service and the office's local PAdES signer."""
+    return await signing.sign_task(desk.db, desk.office, nip=nip, task_id=task_id, secret=PIN)
+
+
+async def nothing_signed(desk: Desk, task_id: int, holder: str) -> None:
+    """The task is still open and held by ``holder``, and no signed PDF was stored
+    (the signer's calls are checked by the callers)."""
+    async with desk.db.uow(readonly=True) as uow:
+        task = await uow.tasks.get(task_id)
+        assert task is not None and task.is_open and task.assignee_id is not None
+        assignee = await uow.staff.get(task.assignee_id)
+        if task.case_id is not None:
+            documents = await uow.documents.of_case(task.case_id)
+        else:
+            documents = await uow.documents.of_ba(task.ba_id or 0)
+    assert assignee is not None and assignee.nip == holder
+    assert [d.kind for d in documents if d.signed] == []
+
+
+async def test_another_kepala_dinas_cannot_sign_a_task_the_first_claimed(
+    desk: Desk, signer: CountingSigner
+) -> None:
+    await add_plt_kadis(desk)
+    claimed, free = (await desk.new_case()).number, (await desk.new_case()).number
+    for number in (claimed, free):
+        await desk.advance_to(number, "ttd_kadis")
+    await claim(desk, KADIS, claimed)
+    task_id = await desk.open_task_id(claimed)
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther):
+        await sign(desk, PLT, task_id)
+    # refused before the signer was asked: no signature, no signed document, nothing
+    assert signer.calls == []
+    await nothing_signed(desk, task_id, KADIS)
+    assert differences(before, await snapshot(desk.db)) == {}
+    # the same person, PIN and key sign a task nobody took
+    other = await sign(desk, PLT, await desk.open_task_id(free))
+    assert (other.actor, other.to_step) == ("Bambang Sutrisno", "cetak_dokumen")
+    done = await sign(desk, KADIS, task_id)
+    assert (done.actor, done.to_step) == (KADIS_NAME, "cetak_dokumen")
+    assert signer.calls == [PLT, KADIS]
+
+
+async def test_another_kepala_dinas_cannot_sign_a_task_reassigned_to_the_first(
+    desk: Desk, signer: CountingSigner
+) -> None:
+    await add_plt_kadis(desk)
+    number = (await desk.new_case()).number
+    await desk.advance_to(number, "ttd_kadis")
+    task_id = await desk.open_task_id(number)
+    async with desk.uow() as uow:  # "Alihkan" from an escalation alert, by the Kabid
+        task = await uow.tasks.get(task_id)
+        kadis = await uow.staff.by_nip(KADIS)
+        kabid = await uow.staff.by_nip(ROSTER["kepala_bidang"])
+        assert task is not None and kadis is not None and kadis.id is not None and kabid
+        outcome = await alert_actions.reassign(uow, desk.office, task, to_id=kadis.id, by=kabid)
+        await uow.commit()
+    assert outcome.changed
+    signer.calls.clear()  # the signature of step 9 on the way here
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther):
+        await sign(desk, PLT, task_id)
+    assert signer.calls == []
+    await nothing_signed(desk, task_id, KADIS)
+    assert differences(before, await snapshot(desk.db)) == {}
+    assert (await sign(desk, KADIS, task_id)).to_step == "cetak_dokumen"
+    assert signer.calls == [KADIS]
+
+
+async def test_another_kepala_dinas_cannot_sign_a_berita_acara_the_first_claimed(
+    desk: Desk, signer: CountingSigner
+) -> None:
+    await add_plt_kadis(desk)
+    number = (await desk.new_case()).number
+    await desk.advance_to(number, "buat_ba")
+    [made] = await desk.make_ba(number)
+    assert made.ba_number is not None
+    await claim(desk, KADIS, made.ba_number)
+    task_id = await desk.open_task_id(number)
+    signer.calls.clear()  # the signature of step 9 on the way here
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther):
+        await sign(desk, PLT, task_id)
+    assert signer.calls == []
+    await nothing_signed(desk, task_id, KADIS)
+    assert differences(before, await snapshot(desk.db)) == {}
+    done = await sign(desk, KADIS, task_id)
+    assert (done.number, done.closed) == (made.ba_number, True)
+    assert signer.calls == [KADIS]
+
+
+async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) -> None:
+    await staff.add_staff(
+        desk.uow(),
+        desk.office,
+        staff.NewStaff(name="Dian Puspita", nip=DIAN, roles=("kasi_inovasi",)),
+    )
+    mine, theirs = (await desk.new_case()).number, (await desk.new_case()).number
+    for number in (mine, theirs):
+        await desk.advance_to(number, "buat_ba")
+    await claim(desk, DIAN, theirs)
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther):
+        await desk.make_ba(mine, theirs)  # as Maya Sari, the demo Kasi Inovasi
+    assert differences(before, await snapshot(desk.db)) == {}
+    [made] = await desk.make_ba(mine)
+    assert made.cases == (mine,)
+    [made] = await batches.make_ba(desk.uow(), desk.office, actor_nip=DIAN, case_refs=[theirs])
+    assert made.cases == (theirs,)
