@@ -28,6 +28,7 @@ from staffbot import cli_output as out
 from staffbot.channels.base import Channel, FileBlob
 from staffbot.channels.receiver import Receiver
 from staffbot.clock import Clock, FixedClock, SystemClock
+from staffbot.documents.engine import DocumentEngine
 from staffbot.errors import ConfigurationError, StaffbotError
 from staffbot.holidays_source import national_holidays
 from staffbot.services import audit as audit_service
@@ -84,7 +85,7 @@ def signing_dir(settings: Settings) -> Path:
     return settings.data_dir / "signing"
 
 
-def build_signer(settings: Settings, clock: Clock) -> object | None:
+def build_signer(settings: Settings, clock: Clock, engine: DocumentEngine) -> object | None:
     """BSrE when configured, else the local PAdES signer once `signing init` made a key."""
     if settings.bsre_url:
         from staffbot.documents.bsre import BsreSigner
@@ -93,30 +94,39 @@ def build_signer(settings: Settings, clock: Clock) -> object | None:
             settings.bsre_url,
             username=settings.bsre_username or "",
             password=settings.bsre_password.get_secret_value() if settings.bsre_password else "",
+            accounts=settings.bsre_accounts,
             now=clock.now,
             language="en" if settings.language == "en" else "id",
         )
+    from staffbot.documents.local_signer import LocalPadesSigner
     from staffbot.documents.pki import PKCS12_FILE
-    from staffbot.documents.signing import LocalPadesSigner
 
     path = signing_dir(settings) / PKCS12_FILE
     if not path.exists():
         return None
     return LocalPadesSigner(
-        path, now=clock.now, language="en" if settings.language == "en" else "id"
+        path, now=clock.now, language="en" if settings.language == "en" else "id", engine=engine
     )
 
 
-def build_trust_roots(settings: Settings) -> list[object]:
+def build_trust_anchor(settings: Settings) -> Path | None:
     from staffbot.documents.pki import CA_FILE
-    from staffbot.documents.verify import load_trust_roots
 
     ca = signing_dir(settings) / CA_FILE
-    return list(load_trust_roots(ca)) if ca.exists() else []
+    return ca if ca.exists() else None
 
 
-def build_documents(settings: Settings) -> object:
-    from staffbot.documents.fonts import subset_fonts
+def build_engine(settings: Settings, *, workers: int = 0) -> DocumentEngine:
+    """Worker processes for the running bot; a worker thread for commands and tests."""
+    from staffbot.documents.engine import ProcessEngine, ThreadEngine
+
+    cache = settings.data_dir / "cache" / "fonts"
+    if workers > 0:
+        return ProcessEngine(cache, workers=workers)
+    return ThreadEngine(cache)
+
+
+def build_documents(settings: Settings, engine: DocumentEngine) -> object:
     from staffbot.documents.model import Letterhead
     from staffbot.services.documents import DocumentKit
 
@@ -129,7 +139,7 @@ def build_documents(settings: Settings) -> object:
             logo_path=settings.letterhead_logo,
             city=settings.office_city,
         ),
-        fonts=subset_fonts(settings.data_dir / "cache" / "fonts"),
+        engine=engine,
     )
 
 
@@ -148,9 +158,16 @@ def init_demo_pki(settings: Settings, clock: Clock, *, kadis_name: str, kadis_ni
     )
 
 
-def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) -> Office:
+def build_office(
+    settings: Settings,
+    clock: Clock,
+    calendar: WorkingCalendar,
+    *,
+    engine: DocumentEngine | None = None,
+) -> Office:
     from staffbot.services.documents import document_effects, document_generators
 
+    engine = engine or build_engine(settings)
     flow = validate_flow(pengaduan_online())
     effects = {**core_effects(), **document_effects()}
     office = Office(
@@ -171,9 +188,9 @@ def build_office(settings: Settings, clock: Clock, calendar: WorkingCalendar) ->
         data_dir=settings.data_dir,
         effects=effects,
         generators=document_generators(),
-        documents=build_documents(settings),
-        signer=build_signer(settings, clock),
-        trust_roots=build_trust_roots(settings),
+        documents=build_documents(settings, engine),
+        signer=build_signer(settings, clock, engine),
+        trust_anchor=build_trust_anchor(settings),
     )
     check_effects(flow, office.effects)
     from staffbot.services.pin_alerts import alert_supervisor
@@ -256,9 +273,18 @@ class BotApp:
         await self.db.initialize()
         self.stack.push_async_callback(self.db.shutdown)
         added, removed = await load_overrides(self.db)
+        self.engine = build_engine(settings, workers=settings.document_workers)
+        self.stack.push_async_callback(self.engine.aclose)
         self.office = build_office(
-            settings, self.clock, build_calendar(settings, self.clock.now(), added, removed)
+            settings,
+            self.clock,
+            build_calendar(settings, self.clock.now(), added, removed),
+            engine=self.engine,
         )
+        # The workers import fpdf2 and pyHanko and subset the fonts (about a second)
+        # while the rest starts; the first document does not wait for that.
+        self._warm_up = asyncio.create_task(self._start_engine(), name="document-engine")
+        self.stack.callback(self._warm_up.cancel)
         async with self.db.uow(readonly=True) as uow:
             empty = await uow.staff.count() == 0
         if empty:
@@ -275,8 +301,8 @@ class BotApp:
             await asyncio.to_thread(
                 init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip
             )
-            self.office.signer = build_signer(settings, self.clock)
-            self.office.trust_roots = build_trust_roots(settings)
+            self.office.signer = build_signer(settings, self.clock, self.engine)
+            self.office.trust_anchor = build_trust_anchor(settings)
         self.chat = ChatService(self.db, self.office)
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}
@@ -318,6 +344,12 @@ class BotApp:
         )
         self.scheduler.start()
         self.stack.push_async_callback(self.scheduler.aclose)
+
+    async def _start_engine(self) -> None:
+        try:
+            await self.engine.start()
+        except Exception:
+            log.exception("document engine: warm-up failed; workers start on first use")
 
     async def _demo_mode(self) -> bool:
         if self.settings.demo != "auto":

@@ -26,6 +26,15 @@ class StaffbotError(Exception):
         except (KeyError, IndexError):
             return f"{self.template} {self.params!r}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its params, not its message: errors cross to and from the
+        # document worker process (pickle) with their code and params intact.
+        return (_rebuild, (type(self), self.params))
+
+
+def _rebuild(cls: type[StaffbotError], params: dict[str, Any]) -> StaffbotError:
+    return cls(**params)
+
 
 class DomainError(StaffbotError):
     """A rule of the flow refused the request; nothing was changed."""

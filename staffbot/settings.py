@@ -129,6 +129,8 @@ class Settings(BaseSettings):
     #: How long a process holds an outbox row it is delivering. When a process dies
     #: mid-delivery, another one (or the restarted one) sends the row again after this.
     outbox_lease_seconds: int = Field(default=60, ge=1)
+    #: Processes that render and sign PDFs for `run` (0: a thread of the bot itself).
+    document_workers: int = Field(default=1, ge=0, le=16)
 
     # -- personal data ----------------------------------------------------------------
     #: `case purge` removes the personal data of cases closed longer ago than this

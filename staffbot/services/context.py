@@ -56,12 +56,13 @@ class Office:
     pin_lock_minutes: int = 30
     pin_lock_hooks: list[PinLockHook] = field(default_factory=list)
     generators: dict[str, DocumentGenerator] = field(default_factory=dict)
-    #: Letterhead and fonts (staffbot.services.documents.DocumentKit).
+    #: Letterhead and the document engine (staffbot.services.documents.DocumentKit).
     documents: object = None
     #: The signer port (local PAdES or BSrE); None until `signing init` / BSrE settings.
     signer: object = None
-    #: Trust roots for `pdf verify` and the verification pages.
-    trust_roots: list[object] = field(default_factory=list)
+    #: The office root certificate (PEM) that `pdf verify` and the verification pages
+    #: trust; None before `signing init`. Read by the document engine, never here.
+    trust_anchor: Path | None = None
 
     @property
     def tz(self) -> tzinfo:

@@ -2,7 +2,8 @@
 
 Every generated or signed PDF gets a row in `document` (sha256, case or BA, kind,
 signer, time) and a verification code; its QR points to `/v/<code>`.
-Rendering runs in a worker thread so a PDF never stalls other staff's buttons.
+Rendering runs in the document engine (a worker process under `run`) so a PDF never
+stalls other staff's buttons.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from staffbot.documents.fonts import FontSet
+from staffbot.documents.engine import DocumentEngine
 from staffbot.documents.model import (
     Attachment,
     BaCase,
@@ -43,10 +44,10 @@ KADIS_POSITION = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
 
 @dataclass(frozen=True)
 class DocumentKit:
-    """What every rendering needs: the letterhead and the subset fonts (made once)."""
+    """What every rendering needs: the letterhead, and the engine that renders."""
 
     letterhead: Letterhead
-    fonts: FontSet
+    engine: DocumentEngine
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,16 @@ def verify_url(office: Office, code: str) -> str:
     return f"{office.reference.public_url.rstrip('/')}/v/{code}"
 
 
-async def render(office: Office, renderer: Any, data: Any) -> RenderedPdf:
+async def render(office: Office, kind: str, data: Any) -> RenderedPdf:
+    """Render the document ``kind`` (a renderer of staffbot.documents.render) from ``data``."""
     documents = kit(office)
-    result: RenderedPdf = await asyncio.to_thread(
-        renderer,
+    return await documents.engine.render(
+        kind,
         data,
         letterhead=documents.letterhead,
-        language=office.language,
+        language="en" if office.language == "en" else "id",
         generated_at=office.now(),
-        fonts=documents.fonts,
     )
-    return result
 
 
 def _placement_meta(rendered: RenderedPdf) -> dict[str, Any]:
@@ -150,15 +150,13 @@ def _slug(number: str) -> str:
 
 async def berkas_cetak(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
     """SOP step 5: cover sheet plus every file the applicant sent, ready to print."""
-    from staffbot.documents.render import berkas_cetak as render_berkas
-
     case = _case(ctx)
     files = await uow.documents.of_case(case.id or 0, "berkas")
     blobs = await asyncio.gather(*(asyncio.to_thread(read_blob, office, f) for f in files))
     code = new_verify_code()
     rendered = await render(
         office,
-        render_berkas,
+        "berkas_cetak",
         BerkasCetakInput(
             case_number=case.number,
             applicant_name=case.applicant_name,
@@ -187,8 +185,6 @@ async def berkas_cetak(uow: UnitOfWork, office: Office, ctx: EffectContext) -> N
 
 async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
     """SOP step 6: the proof of registration, sent to the applicant over WhatsApp."""
-    from staffbot.documents.render import bukti_pendaftaran as render_bukti
-
     case = _case(ctx)
     if not case.registration_no:
         raise ConfigurationError(problem="bukti pendaftaran needs the registration number first")
@@ -198,7 +194,7 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
     code = new_verify_code()
     rendered = await render(
         office,
-        render_bukti,
+        "bukti_pendaftaran",
         BuktiPendaftaranInput(
             registration_number=case.registration_no,
             case_number=case.number,
@@ -243,8 +239,6 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
 
 async def berita_acara(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
     """SOP step 14: one Berita Acara listing every case handed over to one UPT."""
-    from staffbot.documents.render import berita_acara as render_ba
-
     ba = ctx.ba
     assert ba is not None and ba.id is not None
     rows = []
@@ -261,7 +255,7 @@ async def berita_acara(uow: UnitOfWork, office: Office, ctx: EffectContext) -> N
     code = new_verify_code()
     rendered = await render(
         office,
-        render_ba,
+        "berita_acara",
         BeritaAcaraInput(
             number=ba.number,
             held_at=ctx.now,
@@ -351,8 +345,6 @@ def document_effects() -> dict[str, EffectHandler]:
 
 async def surat_tanggapan(uow: UnitOfWork, office: Office, task: Task) -> int:
     """SOP step 8: the standard *Surat Tanggapan Pengaduan* from the case's data."""
-    from staffbot.documents.render import surat_tanggapan as render_surat
-
     case = await uow.cases.get(task.case_id or 0)
     if case is None or case.id is None:
         raise ConfigurationError(problem="surat tanggapan needs a case")
@@ -370,7 +362,7 @@ async def surat_tanggapan(uow: UnitOfWork, office: Office, task: Task) -> int:
     )
     rendered = await render(
         office,
-        render_surat,
+        "surat_tanggapan",
         SuratTanggapanInput(
             nomor=f"470/{seq}/SRT/DISDUKCAPIL/{local.year}",
             perihal="Tanggapan Pengaduan",

@@ -153,15 +153,13 @@ async def make_report(
     created_by: int | None = None,
 ) -> tuple[int, bytes, str]:
     """Render and store one report; returns (document id, bytes, file name)."""
-    from staffbot.documents.render import mutu_baku, rekap_kecamatan, sop_chart
-
     code = new_verify_code()
     url = verify_url(office, code)
     if kind == "rekap":
         assert period is not None
         rendered = await render(
             office,
-            rekap_kecamatan,
+            "rekap_kecamatan",
             RekapInput(
                 date_from=period.start,
                 date_to=period.end,
@@ -177,7 +175,7 @@ async def make_report(
         steps, roles = await mutu_baku_rows(uow, office, period)
         rendered = await render(
             office,
-            mutu_baku,
+            "mutu_baku",
             MutuBakuInput(
                 date_from=period.start,
                 date_to=period.end,
@@ -191,7 +189,7 @@ async def make_report(
         chart = sop_rows(office)
         rendered = await render(
             office,
-            sop_chart,
+            "sop_chart",
             SopChartInput(
                 title=chart.title, roles=chart.roles, rows=chart.rows, verification_url=url
             ),

@@ -24,7 +24,7 @@ from staffbot.errors import (
 )
 from staffbot.services.actors import count_pin_failure, find_staff, load_actor, verify_pin
 from staffbot.services.context import Office
-from staffbot.services.documents import PreparedSignature, new_verify_code, verify_url
+from staffbot.services.documents import PreparedSignature, kit, new_verify_code, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.transitions import (
     ActResult,
@@ -109,7 +109,7 @@ async def sign_task(
         signer_name=plan.staff_name,
         nip=plan.staff_nip,
         secret=secret,
-        placement=_placement(plan.document, data),
+        placement=await _placement(office, plan.document, data),
         verification_url=verify_url(office, code),
         reason="Menyetujui isi dokumen",
         location=office.reference.office_city,
@@ -208,7 +208,7 @@ async def _document_to_sign(uow: UnitOfWork, task: Task, kind: str | None) -> Do
     return found[-1]
 
 
-def _placement(document: Document, data: bytes) -> StampPlacement:
+async def _placement(office: Office, document: Document, data: bytes) -> StampPlacement:
     stamp = document.meta.get("stamp") if document.meta else None
     if stamp:
         return StampPlacement(
@@ -220,9 +220,7 @@ def _placement(document: Document, data: bytes) -> StampPlacement:
                 height=float(stamp["height"]),
             ),
         )
-    from staffbot.documents.signing import last_page_placement
-
-    return last_page_placement(data)
+    return await kit(office).engine.placement(data)
 
 
 async def _count_failure(db: Database, office: Office, staff_id: int) -> None:
