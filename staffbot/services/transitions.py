@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.engine import CaseState, Request, Transition, decide
-from flows.errors import AlreadyDone
+from flows.engine import Actor, CaseState, Request, Transition, decide
+from flows.errors import AlreadyDone, AssignedToOther
 from staffbot.cards import Happened, outcome_label, outcome_line
 from staffbot.errors import ConcurrencyConflict, ManualCheckPending, ValidationError
 from staffbot.services import notify
@@ -112,12 +112,16 @@ async def act_in(
         pin_given=pin is not None,
         attachment_given=attachment_id is not None,
     )
+    # The engine decides on the step of the task as read (open): the case (or BA) row,
+    # read a moment later, may already show the next step if a colleague's press
+    # committed in between (PostgreSQL). That press closed our task: our close then
+    # fails and says who acted, instead of a puzzling "not at a step with this action".
     if task.ba_id is not None:
         ba = await uow.cases.get_ba(task.ba_id)
         assert ba is not None
         assignee = await assignee_key(uow, task)
-        state = CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
-        transition = decide(office.flow, state, actor, request, now)
+        state = CaseState(ba.number, task.step, ba.status != "menunggu_ttd", assignee)
+        transition = await _decide(uow, office, task, state, actor, request, now)
         if transition.action.requires_pin:
             await verify_pin(uow, office, staff, pin or "", now)
         result = await _apply_to_ba(
@@ -126,9 +130,9 @@ async def act_in(
     else:
         assert case is not None
         state = CaseState(
-            case.number, case.step, case.status == CASE_CLOSED, await assignee_key(uow, task)
+            case.number, task.step, case.status == CASE_CLOSED, await assignee_key(uow, task)
         )
-        transition = decide(office.flow, state, actor, request, now)
+        transition = await _decide(uow, office, task, state, actor, request, now)
         if transition.action.requires_pin:
             await verify_pin(uow, office, staff, pin or "", now)
         if attachment_id is not None:
@@ -137,6 +141,25 @@ async def act_in(
             uow, office, staff, task, case, transition, pin, attachment_id, prepared or {}
         )
     return result
+
+
+async def _decide(
+    uow: UnitOfWork,
+    office: Office,
+    task: Task,
+    state: CaseState,
+    actor: Actor,
+    request: Request,
+    now: datetime,
+) -> Transition:
+    """The engine's decision; its "assigned to someone else" names the person, not the
+    NIP the engine knows them by (every surface shows this sentence)."""
+    try:
+        return decide(office.flow, state, actor, request, now)
+    except AssignedToOther as exc:
+        assignee = await uow.staff.get(task.assignee_id) if task.assignee_id else None
+        name = assignee.name if assignee is not None else exc.params.get("assignee", "?")
+        raise AssignedToOther(assignee=name) from exc
 
 
 async def _locate(

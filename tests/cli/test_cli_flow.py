@@ -210,6 +210,8 @@ def test_case_claim_on_the_command_line(env: dict[str, str]) -> None:
         app, ["case", "act", number, "--as", andi, "--action", "forward"], env=env
     )
     assert acted.exit_code == 1
+    assert "Tugas ini sudah diambil oleh Lina Marlina." in acted.output, acted.output
+    assert lina not in acted.output  # the person, not her NIP
     again = json.loads(run(env, "case", "claim", number, "--as", lina, "--json"))
     assert (again["changed"], again["claimer"]) == (False, "Lina Marlina")
     run(env, "case", "act", number, "--as", lina, "--action", "forward")

@@ -116,7 +116,12 @@ async def test_another_holder_may_not_act_on_a_claimed_task(desk: Desk, case_for
     before = await snapshot(desk.db)
     with pytest.raises(AssignedToOther) as caught:
         await forward(desk, ANDI, case_for_two)
-    assert caught.value.params == {"assignee": LINA}  # the engine names the assignee by key
+    # the engine knows the assignee by NIP; the service names the person
+    assert caught.value.params == {"assignee": LINA_NAME}
+    assert isinstance(caught.value.__cause__, AssignedToOther)
+    assert caught.value.__cause__.params == {"assignee": LINA}
+    assert error_text(caught.value) == "Tugas ini sudah diambil oleh Lina Marlina."
+    assert error_text(caught.value, "en") == "This task was taken by Lina Marlina."
     with pytest.raises(AssignedToOther):
         await transitions.act(
             desk.uow(),
