@@ -10,7 +10,7 @@ from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.services import claims, reports
 from staffbot.services.queries import search
-from staffbot.texts import t
+from staffbot.texts import has, t
 
 ALIASES = {
     "start": "start",
@@ -103,6 +103,12 @@ async def _holds(turn: Turn, role: str) -> bool:
     return any(role in r for r in roles.values())
 
 
+def _status_word(status: str, lang: str) -> str:
+    """The case status as a word of the chat's language ("open" is "diproses")."""
+    key = f"case.status.{status}"
+    return t(key, lang) if has(key) else status
+
+
 async def _search(turn: Turn, query: str) -> None:
     lang = turn.lang
     if not query.strip():
@@ -126,7 +132,7 @@ async def _search(turn: Turn, query: str) -> None:
                     nik=mask_nik(case.nik),
                     kecamatan=case.kecamatan,
                     sop_no=step.sop_no,
-                    status=case.status,
+                    status=_status_word(case.status, lang),
                 )
             )
         )

@@ -110,6 +110,8 @@ TEXTS.update(
         "chat.search_none": "No matching case.",
         "chat.search_title": "Search results ({count}):",
         "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · step {sop_no} · {status}",
+        "case.status.open": "in progress",
+        "case.status.closed": "completed",
         "chat.ask_reason": "Type the reason for <b>{outcome}</b> on case {number} (or /batal):",
         "chat.ask_pin": "Enter your signing PIN (6 digits) for {what} (or /batal). The message "
         "with the PIN will be deleted.",

@@ -133,6 +133,9 @@ TEXTS.update(
         "chat.search_none": "Tidak ada kasus yang cocok.",
         "chat.search_title": "Hasil pencarian ({count}):",
         "chat.search_line": "{number} · {name} · NIK {nik} · {kecamatan} · langkah {sop_no} · {status}",
+        # a case's status (storage.tables CASE_OPEN / CASE_CLOSED) in a sentence or a list
+        "case.status.open": "dalam proses",
+        "case.status.closed": "selesai",
         "chat.ask_reason": "Tulis alasan untuk <b>{outcome}</b> kasus {number} (atau /batal):",
         "chat.ask_pin": "Masukkan PIN tanda tangan (6 digit) untuk {what} (atau /batal). Pesan "
         "berisi PIN akan dihapus.",

@@ -276,7 +276,7 @@ async def test_search_by_nik_or_phone_from_the_chat_keeps_them_masked(chats: Cha
     first = (await desk.new_case()).number
     second = (await desk.new_case(dataclasses.replace(FORM, layanan="KK"))).number
     role = "kasi_identitas_penduduk"
-    line = "{} · Siti Aminah · NIK 1806********0001 · Kota Agung · langkah 3 · open"
+    line = "{} · Siti Aminah · NIK 1806********0001 · Kota Agung · langkah 3 · dalam proses"
     for query in ("1806054501900001", "1806 0545 0190 0001", "081234567890", "+62 812-3456-7890"):
         await chats.send(role, CommandReceived, command="cari", args=query)
         reply = await chats.last(role)
@@ -299,6 +299,33 @@ async def test_search_by_nik_or_phone_from_the_chat_keeps_them_masked(chats: Cha
     assert (await chats.last(role))["text"] == "Tidak ada kasus yang cocok."
     await chats.send(role, CommandReceived, command="cari", args="")
     assert (await chats.last(role))["text"] == "Tulis: /cari &lt;nomor kasus, NIK atau nomor WA&gt;"
+
+
+async def test_search_results_say_the_status_in_the_chats_language(chats: Chats) -> None:
+    desk = chats.desk
+    running = (await desk.new_case()).number
+    finished = (await desk.new_case()).number
+    async with desk.uow() as uow:  # as if the whole SOP had run: only the word matters here
+        case = await uow.cases.by_number(finished)
+        assert case is not None
+        await uow.cases.set_fields(case, status="closed")
+        await uow.commit()
+    role = "kasi_identitas_penduduk"
+    masked = "Siti Aminah · NIK 1806********0001 · Kota Agung"
+
+    async def found() -> list[str]:
+        await chats.send(role, CommandReceived, command="cari", args="1806054501900001")
+        return [str(line) for line in (await chats.last(role))["text"].splitlines()[1:]]
+
+    assert await found() == [
+        f"{finished} · {masked} · langkah 3 · selesai",
+        f"{running} · {masked} · langkah 3 · dalam proses",
+    ]
+    desk.office.language = "en"  # STAFFBOT_LANGUAGE=en
+    assert await found() == [
+        f"{finished} · {masked} · step 3 · completed",
+        f"{running} · {masked} · step 3 · in progress",
+    ]
 
 
 LINA = "199512122020122013"
