@@ -41,11 +41,11 @@ async def _task_action(turn: Turn, token: ButtonToken) -> Answer:
     action = step.action(token.action)
     if action is None:
         return Answer(t("chat.token_stale", lang), alert=True)
-    number = await _number_of(turn, task)
     if action.forms_batch:
         await ba_picker.start(turn, task)
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_reason:
+        number = await _number_of(turn, task)
         await turn.remember("reason", {"task_id": task.id, "action": action.key})
         outcome = action.outcome_en if lang == "en" and action.outcome_en else action.outcome
         await turn.reply(
@@ -55,12 +55,14 @@ async def _task_action(turn: Turn, token: ButtonToken) -> Answer:
         )
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_pin:
+        number = await _number_of(turn, task)
         await turn.remember("pin", {"task_ids": [task.id], "action": action.key})
         await turn.reply(
             OutgoingMessage(text=esc(t("chat.ask_pin", lang, what=number) + _pin_note(turn)))
         )
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_attachment:
+        number = await _number_of(turn, task)
         await turn.remember(
             "attachment", {"task_id": task.id, "action": action.key, "number": number}
         )

@@ -29,14 +29,14 @@ _ids = itertools.count(1)
 #: SQLite's extra one per transaction is its BEGIN IMMEDIATE.
 PRESS_BUDGET = {
     "sqlite": {
-        "terima_wa": 19,
-        "angkat_data": 23,  # + the printable dossier: its document row and attachments
-        "cetak_berkas": 19,
-        "loket": 26,  # + the registration number and the bukti pendaftaran
-        "verifikasi_kasi": 19,
-        "cetak_dokumen": 20,
-        "paraf_kabid": 19,
-        "pilah": 20,
+        "terima_wa": 18,
+        "angkat_data": 22,  # + the printable dossier: its document row and attachments
+        "cetak_berkas": 18,
+        "loket": 25,  # + the registration number and the bukti pendaftaran
+        "verifikasi_kasi": 18,
+        "cetak_dokumen": 19,
+        "paraf_kabid": 18,
+        "pilah": 19,
     },
 }
 PRESS_BUDGET["postgresql"] = {step: n - 1 for step, n in PRESS_BUDGET["sqlite"].items()}
