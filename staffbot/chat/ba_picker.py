@@ -15,7 +15,7 @@ from storage.tables import Task
 
 async def start(turn: Turn, task: Task | None = None) -> None:
     """From a case card: straight to that case's kecamatan; from /ba: pick one first."""
-    waiting = await waiting_for_ba(turn.uow, turn.office)
+    waiting = await waiting_for_ba(turn.uow, turn.office, for_staff=turn.staff)
     if not waiting:
         await turn.reply(OutgoingMessage(text=esc(t("ba.none_waiting", turn.lang))))
         return
@@ -57,7 +57,7 @@ async def _show_place(turn: Turn, place: str, numbers: list[str]) -> None:
 
 
 async def press(turn: Turn, action: str, place: str) -> Answer:
-    waiting = await waiting_for_ba(turn.uow, turn.office)
+    waiting = await waiting_for_ba(turn.uow, turn.office, for_staff=turn.staff)
     numbers = [c.number for c in waiting.get(place, [])]
     if not numbers:
         await turn.reply(OutgoingMessage(text=esc(t("ba.none_waiting", turn.lang))))

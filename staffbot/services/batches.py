@@ -31,14 +31,36 @@ def format_ba_number(pattern: str, n: int, year: int) -> str:
     return pattern.format(n=n, year=year)
 
 
-async def waiting_for_ba(uow: UnitOfWork, office: Office) -> dict[str, list[Case]]:
-    """Cases waiting at a collecting step, per kecamatan (what "Buat BA" lists)."""
+async def waiting_for_ba(
+    uow: UnitOfWork, office: Office, *, for_staff: Staff | None = None
+) -> dict[str, list[Case]]:
+    """Cases waiting at a collecting step, per kecamatan (what "Buat BA" lists).
+
+    ``for_staff``: only the cases that person may put into a BA, leaving out those a
+    colleague has taken (claimed, or reassigned to them) unless the person stands in
+    for that colleague.
+    """
     steps = [s.key for s in office.flow.steps if s.collects_batch]
     found: dict[str, list[Case]] = defaultdict(list)
     for step in steps:
         for case in await uow.cases.listing(status=CASE_OPEN, step=step, limit=5000):
             found[case.kecamatan].append(case)
+    if for_staff is not None and for_staff.id is not None:
+        allowed = {for_staff.id}
+        allowed.update(s.id for s in await uow.staff.absent_delegating_to(for_staff.id) if s.id)
+        ids = [c.id for cases in found.values() for c in cases if c.id is not None]
+        tasks = await uow.tasks.open_for_cases(ids)
+        for place, cases in list(found.items()):
+            mine = [c for c in cases if _free_for(tasks.get(c.id or 0), allowed)]
+            if mine:
+                found[place] = mine
+            else:
+                del found[place]
     return {k: sorted(v, key=lambda c: c.id or 0) for k, v in sorted(found.items())}
+
+
+def _free_for(task: Task | None, allowed: set[int]) -> bool:
+    return task is not None and (task.assignee_id is None or task.assignee_id in allowed)
 
 
 async def make_ba(
@@ -81,7 +103,7 @@ async def make_ba_in(
     now = office.now()
     staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
     actor = await load_actor(uow, staff)
-    cases = await _chosen(uow, office, case_refs, kecamatan)
+    cases = await _chosen(uow, office, case_refs, kecamatan, staff)
     if not cases:
         raise ValidationError(field="ba", problem="empty")
     tasks = await uow.tasks.open_for_cases([c.id for c in cases if c.id is not None])
@@ -102,7 +124,7 @@ async def make_ba_in(
 
 
 async def _chosen(
-    uow: UnitOfWork, office: Office, refs: Sequence[str], kecamatan: str | None
+    uow: UnitOfWork, office: Office, refs: Sequence[str], kecamatan: str | None, staff: Staff
 ) -> list[Case]:
     if refs:
         seen: dict[int, Case] = {}
@@ -111,13 +133,14 @@ async def _chosen(
             assert case.id is not None
             seen[case.id] = case
         return list(seen.values())
+    # without a list: what this person may take (a colleague's claimed case stays out)
+    waiting = await waiting_for_ba(uow, office, for_staff=staff)
     if kecamatan:
-        waiting = await waiting_for_ba(uow, office)
         for place, cases in waiting.items():
             if place.casefold() == kecamatan.strip().casefold():
                 return cases
         return []
-    return [c for cases in (await waiting_for_ba(uow, office)).values() for c in cases]
+    return [c for cases in waiting.values() for c in cases]
 
 
 async def _one_ba(

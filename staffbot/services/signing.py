@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from flows.engine import CaseState, Request, decide
+from flows.engine import CaseState, Request
 from staffbot.documents.errors import PassphraseWrong
 from staffbot.documents.model import Box, SignedPdf, SignRequest, StampPlacement
 from staffbot.errors import (
@@ -32,6 +32,7 @@ from staffbot.services.transitions import (
     act,
     already_done,
     assignee_key,
+    decide_named,
 )
 from storage.db import Database, retrying
 from storage.tables import CASE_CLOSED, Document, Task
@@ -163,7 +164,8 @@ async def _plan(
             raise await already_done(uow, office, task)
         await _refuse_while_manual_check(uow, task)
         number, state = await _state(uow, task)
-        transition = decide(office.flow, state, actor, Request(action, pin_given=True), now)
+        request = Request(action, pin_given=True)
+        transition = await decide_named(uow, office, task, state, actor, request, now)
         effects = [e for e in transition.effects if e.startswith("sign:")]
         if not effects:
             raise ValidationError(field="action", problem="not_signing", value=action)

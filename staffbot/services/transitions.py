@@ -121,7 +121,7 @@ async def act_in(
         assert ba is not None
         assignee = await assignee_key(uow, task)
         state = CaseState(ba.number, task.step, ba.status != "menunggu_ttd", assignee)
-        transition = await _decide(uow, office, task, state, actor, request, now)
+        transition = await decide_named(uow, office, task, state, actor, request, now)
         if transition.action.requires_pin:
             await verify_pin(uow, office, staff, pin or "", now)
         result = await _apply_to_ba(
@@ -132,7 +132,7 @@ async def act_in(
         state = CaseState(
             case.number, task.step, case.status == CASE_CLOSED, await assignee_key(uow, task)
         )
-        transition = await _decide(uow, office, task, state, actor, request, now)
+        transition = await decide_named(uow, office, task, state, actor, request, now)
         if transition.action.requires_pin:
             await verify_pin(uow, office, staff, pin or "", now)
         if attachment_id is not None:
@@ -143,7 +143,7 @@ async def act_in(
     return result
 
 
-async def _decide(
+async def decide_named(
     uow: UnitOfWork,
     office: Office,
     task: Task,
@@ -517,4 +517,13 @@ async def _apply_to_ba(
     )
 
 
-__all__ = ["CASE_OPEN", "ActResult", "act", "act_in", "already_done", "find_case", "run_effects"]
+__all__ = [
+    "CASE_OPEN",
+    "ActResult",
+    "act",
+    "act_in",
+    "already_done",
+    "decide_named",
+    "find_case",
+    "run_effects",
+]

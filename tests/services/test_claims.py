@@ -342,8 +342,10 @@ async def test_another_kepala_dinas_cannot_sign_a_task_the_first_claimed(
     await claim(desk, KADIS, claimed)
     task_id = await desk.open_task_id(claimed)
     before = await snapshot(desk.db)
-    with pytest.raises(AssignedToOther):
+    with pytest.raises(AssignedToOther) as taken:
         await sign(desk, PLT, task_id)
+    # named, not by the NIP the engine knows the Kepala Dinas by
+    assert taken.value.params["assignee"] == KADIS_NAME
     # refused before the signer was asked: no signature, no signed document, nothing
     assert signer.calls == []
     await nothing_signed(desk, task_id, KADIS)
@@ -422,3 +424,33 @@ async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) 
     assert made.cases == (mine,)
     [made] = await batches.make_ba(desk.uow(), desk.office, actor_nip=DIAN, case_refs=[theirs])
     assert made.cases == (theirs,)
+
+
+async def test_buat_ba_lists_only_the_cases_the_kasi_may_take(desk: Desk) -> None:
+    """The picker and "all of a kecamatan" leave out a case a colleague has taken."""
+    await staff.add_staff(
+        desk.uow(),
+        desk.office,
+        staff.NewStaff(name="Dian Puspita", nip=DIAN, roles=("kasi_inovasi",)),
+    )
+    mine, theirs = (await desk.new_case()).number, (await desk.new_case()).number
+    for number in (mine, theirs):
+        await desk.advance_to(number, "buat_ba")
+    await claim(desk, DIAN, theirs)
+    async with desk.db.uow(readonly=True) as uow:
+        maya = await uow.staff.by_nip(ROSTER["kasi_inovasi"])
+        dian = await uow.staff.by_nip(DIAN)
+        everyone = await batches.waiting_for_ba(uow, desk.office)
+        for_maya = await batches.waiting_for_ba(uow, desk.office, for_staff=maya)
+        for_dian = await batches.waiting_for_ba(uow, desk.office, for_staff=dian)
+
+    def numbers(waiting: dict[str, list[Any]]) -> set[str]:
+        return {c.number for cases in waiting.values() for c in cases}
+
+    assert numbers(everyone) == {mine, theirs}
+    assert numbers(for_maya) == {mine}
+    assert numbers(for_dian) == {mine, theirs}
+    # "Semua" (no list) as Maya: a BA with her case only, Dian's stays waiting
+    [made] = await batches.make_ba(desk.uow(), desk.office, actor_nip=ROSTER["kasi_inovasi"])
+    assert made.cases == (mine,)
+    assert await desk.step_of(theirs) == "buat_ba"
