@@ -83,6 +83,8 @@ POOL_B = (
     "kasi_inovasi",  # step 14: Buat BA (a picker, not pressed here)
 )
 CASE_RE = re.compile(r"PO-\d{4}-\d{5}")
+#: presses whose transition renders a document inside it (the dossier, the bukti)
+RENDERS = ("operator_pengangkat_data", "petugas_loket_pendaftaran")
 
 
 @dataclass
@@ -109,6 +111,8 @@ class Track:
 @dataclass
 class Run:
     first: list[float] = field(default_factory=list)
+    #: next-card latencies by the role that pressed (its step renders a PDF or not)
+    by_presser: dict[str, list[float]] = field(default_factory=dict)
     last: list[float] = field(default_factory=list)
     burst_first: list[float] = field(default_factory=list)
     burst_last: list[float] = field(default_factory=list)
@@ -238,6 +242,9 @@ class Driver:
             track.cards += 1
             if track.cards == 1:
                 (self.run.burst_first if track.burst else self.run.first).append(elapsed)
+                if not track.burst:
+                    pressed_by = track.roles[track.at - 1]
+                    self.run.by_presser.setdefault(pressed_by, []).append(elapsed)
             role = track.roles[track.at]
             if track.cards == len(self.template.holders[role]):
                 (self.run.burst_last if track.burst else self.run.last).append(elapsed)
@@ -395,6 +402,9 @@ async def one_config(
         "next_card": summary_ms(run.first),
         "all_copies": summary_ms(run.last),
         "bot_cpu_ms_per_press": round(cpu * 1000 / max(len(run.first), 1), 1),
+        "next_card_by_presser": {
+            role: summary_ms(times) for role, times in sorted(run.by_presser.items())
+        },
         "refused": refused,
         "idle_ticks": run.idle_ticks,
     }
@@ -433,6 +443,17 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 f"{b['next_card']['p50_ms']:.0f} ms, p99 {b['next_card']['p99_ms']:.0f} ms; "
                 f"all copies p99 {b['all_copies']['p99_ms']:.0f} ms"
             )
+    if results:
+        print("\nnext card p50 / p99 ms by the step pressed (* its transition renders a PDF)")
+        for role in results[0]["next_card_by_presser"]:
+            mark = " *" if role in RENDERS else ""
+            cells = "  ".join(
+                f"{r['library']}/{r['mode']} "
+                f"{r['next_card_by_presser'].get(role, {}).get('p50_ms', float('nan')):.0f}/"
+                f"{r['next_card_by_presser'].get(role, {}).get('p99_ms', float('nan')):.0f}"
+                for r in results
+            )
+            print(f"  {role + mark:<28} {cells}")
     print(f"goal: next card p50 < {GOAL_P50_MS:.0f} ms, p99 < {GOAL_P99_MS:.0f} ms")
 
 

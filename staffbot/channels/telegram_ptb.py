@@ -1,6 +1,7 @@
 """Telegram through python-telegram-bot 22 (STAFFBOT_TELEGRAM_LIBRARY=ptb).
 
-Only the Bot API calls and the translation of PTB's exceptions live here; rendering,
+Only the Bot API calls and the translation of PTB's exceptions live here (and PTB's
+HTTP round trips on aiohttp: telegram_ptb_request); rendering,
 the update mapping and the receivers are in telegram_common. PTB's AIORateLimiter is
 not used: the outbox dispatcher paces, and without the limiter PTB never retries a
 429 by itself (it raises RetryAfter, which the dispatcher honours).
@@ -31,6 +32,7 @@ from staffbot.channels.telegram_common import (
     TelegramChannel,
     channel_error,
 )
+from staffbot.channels.telegram_ptb_request import AiohttpRequest
 from staffbot.errors import ChannelError
 
 T = TypeVar("T")
@@ -96,15 +98,11 @@ class PtbTelegramChannel(TelegramChannel):
             .base_file_url(f"{api}/file/bot")
             .job_queue(None)
             # Sends are paced to 30 a second: a dozen connections carry that even at
-            # Indonesia's round trip to Telegram (about 0.3 s), and httpcore polls every
-            # idle connection of its pool on each request (PTB's default pool is 256).
-            .connection_pool_size(12)
-            .connect_timeout(10)
-            .read_timeout(self.config.request_timeout)
-            .write_timeout(30)
-            .media_write_timeout(120)
-            .pool_timeout(10)
-            .get_updates_read_timeout(self.config.poll_timeout + 10)
+            # Indonesia's round trip to Telegram (about 0.3 s).
+            .request(AiohttpRequest(pool_size=12, read_timeout=self.config.request_timeout))
+            .get_updates_request(
+                AiohttpRequest(pool_size=2, read_timeout=self.config.poll_timeout + 10)
+            )
             .build()
         )
         # Only the Bot object is used: updates come from our own polling loop
