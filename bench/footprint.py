@@ -17,8 +17,10 @@ imported, initialised and polling, as in production), or aiogram, or no Telegram
   cases: they are recorded into its database (intake through the services, in this
   process: the bot's dispatcher picks their cards up on its sweep) and every one is
   pressed on ("Teruskan", step 3) by the WA receiver through the web channel's HTTP
-  API, so the bot runs 1,000 transitions and delivers some 4,000 messages (cards, card
-  edits, the applicant's messages). Goal: < 150 MB.
+  API, and 100 of them on again ("Selesai", step 4: the document worker renders their
+  printable dossiers), so the bot runs 1,100 transitions and delivers some 4,500
+  messages (cards, card edits, the applicant's messages). Goal: < 150 MB for the bot;
+  the document worker's memory is reported beside it, and the sum.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import re
 import sqlite3
@@ -48,7 +51,8 @@ GOAL_RSS_MB = 150.0
 _FORM_CSRF = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
 _META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 _PICKER = re.compile(r'name="staff_id" value="(\d+)" class="role"><b>([^<]+)</b>')
-WA_RECEIVER = "Andi"  # the demo roster's operator_penerima_wa
+WA_RECEIVER = "Andi"  # the demo roster's operator_penerima_wa (step 3)
+DATA_LIFTER = "Dewi"  # operator_pengangkat_data: her "Selesai" renders the dossier (step 5)
 
 
 @dataclass
@@ -76,6 +80,31 @@ def memory_mb(pid: int) -> dict[str, float]:
                 int(value.split()[0]) / 1024, 1
             )
     return found
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct child processes (the document worker) from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def with_workers(pid: int) -> dict[str, float]:
+    """The bot's memory, its worker processes' and the sum (what the server gives up)."""
+    own = memory_mb(pid)
+    workers = [memory_mb(child).get("rss_mb", 0.0) for child in children_of(pid)]
+    return {
+        **own,
+        "workers": len(workers),
+        "workers_rss_mb": round(sum(workers), 1),
+        "total_rss_mb": round(own.get("rss_mb", 0.0) + sum(workers), 1),
+    }
 
 
 def env_for(folder: Path, port: int, library: str | None, api_url: str | None) -> dict[str, str]:
@@ -222,41 +251,55 @@ async def web_session(client: httpx.AsyncClient, name: str) -> str:
     return meta.group(1)
 
 
-async def press_all(url: str, label: str) -> int:
-    """The WA receiver presses ``label`` on every card waiting in her web chat."""
+def waiting_tokens(folder: Path, who: str, label: str) -> list[str]:
+    """The tokens of ``label`` on the cards in ``who``'s web chat, read from the database
+    (the chat page pages its transcript; the presses still go through the web API)."""
+    with contextlib.closing(sqlite3.connect(folder / "staffbot.db", timeout=30)) as conn:
+        rows = conn.execute(
+            "SELECT o.payload FROM outbox o JOIN staff s ON o.chat_id = CAST(s.id AS TEXT) "
+            "WHERE o.channel = 'web' AND o.kind = 'card' AND s.name LIKE ? ORDER BY o.id",
+            (f"{who}%",),
+        ).fetchall()
+    return [
+        choice["token"]
+        for (payload,) in rows
+        for choice in json.loads(payload).get("choices") or []
+        if choice["label"].startswith(label)
+    ]
+
+
+async def press_all(url: str, folder: Path, who: str, label: str, limit: int | None = None) -> int:
+    """``who`` presses ``label`` on every card waiting in her web chat (or ``limit``)."""
+    tokens = waiting_tokens(folder, who, label)[:limit]
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        csrf = await web_session(client, WA_RECEIVER)
-        messages = (await client.get("/api/messages", params={"after": 0})).json()["messages"]
-        tokens = [
-            choice["token"]
-            for message in messages
-            for choice in message.get("choices") or []
-            if choice["label"].startswith(label)
-        ]
+        csrf = await web_session(client, who)
         for n, token in enumerate(tokens):
             response = await client.post(
                 "/api/press",
-                json={"token": token, "id": f"bench-footprint-{n:06d}"},
+                json={"token": token, "id": f"bench-{who}-{n:06d}"},
                 headers={"X-CSRF-Token": csrf},
             )
             response.raise_for_status()
         return len(tokens)
 
 
-async def memory(folder: Path, cases: int, tg: Any) -> dict[str, Any]:
+async def memory(folder: Path, cases: int, documents: int, tg: Any) -> dict[str, Any]:
     work = folder / "memory-ptb"
     async with running(work, "ptb", tg):
         pass  # the first start migrates and seeds; the office's bot runs from a later one
     async with running(work, "ptb", tg) as bot:
         await asyncio.sleep(5)  # idle: the scheduler's first passes, the polling loop
-        idle = memory_mb(bot.proc.pid)
+        idle = with_workers(bot.proc.pid)
         started = time.perf_counter()
         await record_cases(work, cases)
         await drained(work, within=300)
-        pressed = await press_all(bot.url, "Teruskan")
+        pressed = await press_all(bot.url, work, WA_RECEIVER, "Teruskan")
+        await drained(work, within=300)
+        # a share of them on to step 5: the worker renders their printable dossiers
+        rendered = await press_all(bot.url, work, DATA_LIFTER, "Selesai", limit=documents)
         await drained(work, within=300)
         busy_s = time.perf_counter() - started
-        after = memory_mb(bot.proc.pid)
+        after = with_workers(bot.proc.pid)
         with contextlib.closing(sqlite3.connect(work / "staffbot.db")) as conn:
             sent = int(
                 conn.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
@@ -265,7 +308,8 @@ async def memory(folder: Path, cases: int, tg: Any) -> dict[str, Any]:
         "telegram": "ptb (polling the double); staff on the web channel",
         "idle": idle,
         "cases": cases,
-        "pressed": pressed,
+        "pressed": pressed + rendered,
+        "dossiers_rendered": rendered,
         "messages_delivered": sent,
         "seconds": round(busy_s, 1),
         "after_cases": after,
@@ -273,7 +317,7 @@ async def memory(folder: Path, cases: int, tg: Any) -> dict[str, Any]:
     }
 
 
-async def run(cases: int, starts: int) -> dict[str, Any]:
+async def run(cases: int, starts: int, documents: int = 100) -> dict[str, Any]:
     from tests.doubles.telegram import TelegramDouble
 
     folder = Path(tempfile.mkdtemp(prefix="staffbot-bench-footprint-"))
@@ -281,7 +325,7 @@ async def run(cases: int, starts: int) -> dict[str, Any]:
         async with TelegramDouble(TOKEN) as tg:
             startup = [await start_times(folder, lib, starts, tg) for lib in ("ptb", "aiogram")]
             startup.append(await start_times(folder, None, starts, None))
-            mem = await memory(folder, cases, tg)
+            mem = await memory(folder, cases, documents, tg)
     finally:
         remove(folder)
     ptb = startup[0]
@@ -307,6 +351,11 @@ def print_table(document: dict[str, Any]) -> None:
             f"{row['warm_max_s']:>9.2f}"
         )
     mem = document["memory"]
+    after = mem["after_cases"]
+    print(
+        f"document worker processes: {after['workers']}, RSS {after['workers_rss_mb']:.0f} MB; "
+        f"bot and workers together {after['total_rss_mb']:.0f} MB"
+    )
     print(
         f"\nRSS idle {mem['idle']['rss_mb']:.0f} MB; after {mem['cases']} cases "
         f"({mem['pressed']} presses, {mem['messages_delivered']} messages, {mem['seconds']:.0f} s) "
@@ -324,9 +373,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--documents", type=int, default=100, help="cases taken on to step 5")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    document = asyncio.run(run(args.cases, args.starts))
+    document = asyncio.run(run(args.cases, args.starts, args.documents))
     print_table(document)
     print(f"\nwritten {write_result('footprint', document, args.out)}")
 
