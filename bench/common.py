@@ -163,3 +163,18 @@ def remove(path: Path) -> None:
         print(f"kept {path}", file=sys.stderr)
         return
     shutil.rmtree(path, ignore_errors=True)
+
+
+async def stop_gently(proc: Any) -> None:
+    """SIGTERM (the bot's clean stop), SIGKILL after 30 s."""
+    import asyncio
+
+    if proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        async with asyncio.timeout(30):
+            await proc.wait()
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()

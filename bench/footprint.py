@@ -43,7 +43,15 @@ from typing import Any
 
 import httpx
 
-from bench.common import ROOT, bench_settings, build_bench_office, machine, remove, write_result
+from bench.common import (
+    ROOT,
+    bench_settings,
+    build_bench_office,
+    machine,
+    remove,
+    stop_gently,
+    write_result,
+)
 
 TOKEN = "123456:TEST-footprint"
 GOAL_START_S = 2.0
@@ -164,14 +172,7 @@ async def running(folder: Path, library: str | None, tg: Any) -> AsyncIterator[B
                 await asyncio.sleep(0.01)
         yield Bot(proc, url, time.perf_counter() - started)
     finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                async with asyncio.timeout(30):
-                    await proc.wait()
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        await stop_gently(proc)
         log.close()
 
 

@@ -46,6 +46,7 @@ from bench.common import (
     build_bench_office,
     machine,
     remove,
+    stop_gently,
     summary_ms,
     write_result,
 )
@@ -336,14 +337,7 @@ async def running_bot(env: dict[str, str], log: Path) -> Any:
                         break
             yield proc
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    async with asyncio.timeout(30):
-                        await proc.wait()
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_gently(proc)
 
 
 async def one_config(

@@ -11,37 +11,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from storage.db import Database
 from storage.repos.escalation import EscalationRepository
 from storage.uow import UnitOfWork
+from tests.perf.support import Sent, statements_sent
 from tests.support import Desk
 
-Captured = list[tuple[str, Any]]
+Captured = Sent
 
 
-@contextmanager
-def captured(db: Database) -> Iterator[Captured]:
-    seen: Captured = []
-
-    def listen(_c: Any, _cur: Any, statement: str, parameters: Any, *_a: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
-            seen.append((statement, parameters))
-
-    engines = {id(e.sync_engine): e.sync_engine for e in (db.write_engine, db.read_engine)}
-    for engine in engines.values():
-        event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        for engine in engines.values():
-            event.remove(engine, "before_cursor_execute", listen)
+def hot(sent: Captured) -> Captured:
+    """The reads and writes worth explaining (not BEGIN, INSERT or COMMIT)."""
+    starts = ("SELECT", "UPDATE", "DELETE", "WITH")
+    return [(sql, params) for sql, params in sent if sql.lstrip().upper().startswith(starts)]
 
 
 async def plans(db: Database, queries: Captured) -> list[Any]:
@@ -142,10 +129,11 @@ async def test_hot_queries_read_an_index(desk: Desk) -> None:
     queries = await hot_queries(desk)
     problems: list[str] = []
     for name, (table, call) in queries.items():
-        with captured(desk.db) as seen:
+        with statements_sent(desk.db) as sent:
             async with desk.db.uow() as uow:
                 await call(uow)
                 await uow.rollback()
+        seen = hot(sent)
         assert seen, f"{name}: no statement captured"
         for (statement, _), plan in zip(seen, await plans(desk.db, seen), strict=True):
             scans = full_scans(plan, table, sqlite=desk.db.is_sqlite)

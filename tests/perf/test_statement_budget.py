@@ -9,16 +9,12 @@ a change that saves one updates the table. docs/PERFORMANCE.md explains the figu
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
-
 from staffbot.channels.base import ChoicePressed
 from staffbot.chat.service import ChatService
-from storage.db import Database
+from tests.perf.support import statements_sent
 from tests.support import ROSTER, Desk
 
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -55,24 +51,7 @@ PRESSES_AFTER_SIGNING = (
 )
 
 
-@contextmanager
-def counted(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    engines = {id(e.sync_engine): e.sync_engine for e in (db.write_engine, db.read_engine)}
-    for engine in engines.values():
-        event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        for engine in engines.values():
-            event.remove(engine, "before_cursor_execute", listen)
-
-
-async def press(desk: Desk, chat: ChatService, role: str, label: str) -> list[str]:
+async def press(desk: Desk, chat: ChatService, role: str, label: str) -> list[tuple[str, Any]]:
     async with desk.db.uow(readonly=True) as uow:
         staff = await uow.staff.by_nip(ROSTER[role])
         assert staff is not None
@@ -87,7 +66,7 @@ async def press(desk: Desk, chat: ChatService, role: str, label: str) -> list[st
     pressed = ChoicePressed(
         channel="web", chat_id=who, user_id=who, at=AT, update_id=f"u{next(_ids)}", token=token
     )
-    with counted(desk.db) as seen:
+    with statements_sent(desk.db) as seen:
         answer = await chat.handle(pressed)
     assert answer.text, answer
     return seen

@@ -406,7 +406,8 @@ async def test_another_kepala_dinas_cannot_sign_a_berita_acara_the_first_claimed
     assert signer.calls == [KADIS]
 
 
-async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) -> None:
+async def a_case_dian_took(desk: Desk) -> tuple[str, str]:
+    """Two cases at step 14; a second Kasi Inovasi, Dian, has taken the second."""
     await staff.add_staff(
         desk.uow(),
         desk.office,
@@ -416,6 +417,11 @@ async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) 
     for number in (mine, theirs):
         await desk.advance_to(number, "buat_ba")
     await claim(desk, DIAN, theirs)
+    return mine, theirs
+
+
+async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) -> None:
+    mine, theirs = await a_case_dian_took(desk)
     before = await snapshot(desk.db)
     with pytest.raises(AssignedToOther):
         await desk.make_ba(mine, theirs)  # as Maya Sari, the demo Kasi Inovasi
@@ -428,15 +434,7 @@ async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) 
 
 async def test_buat_ba_lists_only_the_cases_the_kasi_may_take(desk: Desk) -> None:
     """The picker and "all of a kecamatan" leave out a case a colleague has taken."""
-    await staff.add_staff(
-        desk.uow(),
-        desk.office,
-        staff.NewStaff(name="Dian Puspita", nip=DIAN, roles=("kasi_inovasi",)),
-    )
-    mine, theirs = (await desk.new_case()).number, (await desk.new_case()).number
-    for number in (mine, theirs):
-        await desk.advance_to(number, "buat_ba")
-    await claim(desk, DIAN, theirs)
+    mine, theirs = await a_case_dian_took(desk)
     async with desk.db.uow(readonly=True) as uow:
         maya = await uow.staff.by_nip(ROSTER["kasi_inovasi"])
         dian = await uow.staff.by_nip(DIAN)
