@@ -178,3 +178,17 @@ async def stop_gently(proc: Any) -> None:
     except TimeoutError:
         proc.kill()
         await proc.wait()
+
+
+def intake_form(i: int, kecamatan: str) -> Any:
+    """The ``i``-th benchmark applicant (a distinct WhatsApp number each)."""
+    from staffbot.services.intake import IntakeForm
+
+    return IntakeForm(
+        name=f"Pemohon Uji {i:04d}",
+        nik="1806054501900001",
+        wa=f"0812-7{i:07d}",
+        kecamatan=kecamatan,
+        layanan="KTP-el",
+        keluhan="KTP-el hilang, mohon dicetak ulang",
+    )

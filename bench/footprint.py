@@ -47,6 +47,7 @@ from bench.common import (
     ROOT,
     bench_settings,
     build_bench_office,
+    intake_form,
     machine,
     remove,
     stop_gently,
@@ -196,7 +197,7 @@ async def start_times(folder: Path, library: str | None, starts: int, tg: Any) -
 async def record_cases(folder: Path, count: int) -> None:
     """Intake of ``count`` cases into the bot's database, from this process."""
     from staffbot.clock import SystemClock
-    from staffbot.services.intake import IntakeForm, record_case
+    from staffbot.services.intake import record_case
     from staffbot.services.staff import DEMO_ROSTER
     from storage.db import Database
 
@@ -209,14 +210,7 @@ async def record_cases(folder: Path, count: int) -> None:
     await db.initialize()
     try:
         for i in range(count):
-            form = IntakeForm(
-                name=f"Pemohon Uji {i:04d}",
-                nik="1806054501900001",
-                wa=f"0812-7{i:07d}",
-                kecamatan=places[i % len(places)],
-                layanan="KTP-el",
-                keluhan="KTP-el hilang, mohon dicetak ulang",
-            )
+            form = intake_form(i, places[i % len(places)])
             await record_case(db.uow(), office, actor_nip=call_center, form=form)
     finally:
         await db.shutdown()

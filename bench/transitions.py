@@ -36,6 +36,7 @@ from bench.common import (
     BACKENDS,
     bench_settings,
     build_bench_office,
+    intake_form,
     machine,
     remove,
     scratch_database,
@@ -121,7 +122,7 @@ async def make_commit_table(db: Any) -> None:
 async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: StatementCounter) -> None:
     """``cases`` cases through the whole flow, step by step across all of them."""
     from staffbot.services import batches, signing, transitions
-    from staffbot.services.intake import IntakeForm, record_case
+    from staffbot.services.intake import record_case
     from staffbot.services.staff import DEMO_PIN, DEMO_ROSTER
 
     roster = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
@@ -136,14 +137,7 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
     numbers: list[str] = []
     open_task: dict[str, int] = {}
     for i in range(cases):
-        form = IntakeForm(
-            name=f"Pemohon Uji {i:04d}",
-            nik="1806054501900001",
-            wa=f"0812-3456-{i:04d}",
-            kecamatan=KECAMATAN[i % len(KECAMATAN)],
-            layanan="KTP-el",
-            keluhan="KTP-el hilang, mohon dicetak ulang",
-        )
+        form = intake_form(i, KECAMATAN[i % len(KECAMATAN)])
         result = await timed(
             "2 record",
             False,

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ def fonts(cache_dir: Path | None) -> FontSet:
         return _fonts[cache_dir]
 
 
+@cache
 def _renderers() -> dict[str, Callable[..., RenderedPdf]]:
     from staffbot.documents import render
 
@@ -85,10 +87,20 @@ def placement(_font_cache: Path | None, pdf: bytes) -> Any:
     return last_page_placement(pdf)
 
 
-def validate(_font_cache: Path | None, pdf: bytes, ca_file: Path | None) -> Any:
-    from staffbot.documents.verify import load_trust_roots, validate_signed_pdf
+@cache
+def _trust_roots(ca_file: Path, modified_ns: int) -> list[Any]:
+    """The office root, read once per file version (every verification page asks)."""
+    from staffbot.documents.verify import load_trust_roots
 
-    roots = load_trust_roots(ca_file) if ca_file is not None and ca_file.exists() else []
+    return list(load_trust_roots(ca_file))
+
+
+def validate(_font_cache: Path | None, pdf: bytes, ca_file: Path | None) -> Any:
+    from staffbot.documents.verify import validate_signed_pdf
+
+    roots: list[Any] = []
+    if ca_file is not None and ca_file.exists():
+        roots = _trust_roots(ca_file, ca_file.stat().st_mtime_ns)
     return asyncio.run(validate_signed_pdf(pdf, roots))
 
 

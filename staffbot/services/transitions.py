@@ -167,11 +167,9 @@ async def _locate(
 ) -> tuple[Task, Case | None]:
     """The task to act on and, for a case's task, its case: each read once (the
     session's identity map holds rows only while they are referenced)."""
-    found: list[Case] = []
-    task = await _locate_task(uow, case_ref=case_ref, task_id=task_id, found=found)
+    task, case = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
     if task.case_id is None:
         return task, None
-    case = found[0] if found else None
     if case is None or case.id != task.case_id:
         case = await uow.cases.get(task.case_id)
         assert case is not None
@@ -192,21 +190,16 @@ async def _refuse_while_manual_check(uow: UnitOfWork, task: Task, case: Case | N
 
 
 async def _locate_task(
-    uow: UnitOfWork,
-    *,
-    case_ref: str | None,
-    task_id: int | None,
-    found: list[Case] | None = None,
-) -> Task:
+    uow: UnitOfWork, *, case_ref: str | None, task_id: int | None
+) -> tuple[Task, Case | None]:
+    """The task, and the case it was found through (None when found by id)."""
     if task_id is not None:
         task = await uow.tasks.get(task_id)
         if task is None:
             raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        return task
+        return task, None
     case = await find_case(uow, case_ref or "")
     assert case.id is not None
-    if found is not None:
-        found.append(case)
     task = await uow.tasks.open_for_case(case.id)
     if task is None and case.ba_id is not None:
         task = await uow.tasks.open_for_ba(case.ba_id)
@@ -214,7 +207,7 @@ async def _locate_task(
         task = await uow.tasks.last_for_case(case.id)
     if task is None:
         raise ValidationError(field="case", problem="unknown", value=case_ref)
-    return task
+    return task, case
 
 
 async def find_case(uow: UnitOfWork, ref: str) -> Case:

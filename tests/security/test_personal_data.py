@@ -70,9 +70,8 @@ def scan(text: str, secrets: list[str]) -> list[str]:
     return [f for f in found if OFFICE_NUMBER not in f]
 
 
-async def test_no_personal_data_or_secret_leaves_unmasked(
-    db: Database, office: Any, tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
-) -> None:
+def scrub_logs_for(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    """The log safety `run` installs, knowing this office's tokens; every record kept."""
     install_log_safety(
         Settings(  # type: ignore[call-arg]
             telegram_token=TG_TOKEN,
@@ -83,6 +82,12 @@ async def test_no_personal_data_or_secret_leaves_unmasked(
         )
     )
     caplog.set_level(logging.DEBUG)
+
+
+async def test_no_personal_data_or_secret_leaves_unmasked(
+    db: Database, office: Any, tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    scrub_logs_for(settings, caplog)
     form = replace(FORM, keluhan=f"KK {KK} hilang, hubungi {OTHER_PHONE}")
     platforms, library = VARIANTS["mixed"]
     secrets = [TG_TOKEN, WA_TOKEN, WA_SECRET, PIN]
@@ -135,16 +140,7 @@ async def test_a_bsre_passphrase_reaches_bsre_and_nothing_else(
 ) -> None:
     """The mixed office again, signing through BSrE: the Kepala Dinas (on WhatsApp in
     this roster) types his BSrE passphrase for the letter and for the Berita Acara."""
-    install_log_safety(
-        Settings(  # type: ignore[call-arg]
-            telegram_token=TG_TOKEN,
-            whatsapp_token=WA_TOKEN,
-            whatsapp_app_secret=WA_SECRET,
-            data_dir=settings.data_dir,
-            _env_file=None,
-        )
-    )
-    caplog.set_level(logging.DEBUG)
+    scrub_logs_for(settings, caplog)
     platforms, library = VARIANTS["mixed"]
     kadis_name = next(name for role, name, _nip, _sup in DEMO_ROSTER if role == "kepala_dinas")
     user = BsreUser(nik=KADIS_NIK, name=kadis_name, passphrase=BSRE_PASSPHRASE)

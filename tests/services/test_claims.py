@@ -317,6 +317,18 @@ async def sign(desk: Desk, nip: str, task_id: int) -> transitions.ActResult:
     return await signing.sign_task(desk.db, desk.office, nip=nip, task_id=task_id, secret=PIN)
 
 
+async def refused_unsigned(desk: Desk, signer: CountingSigner, task_id: int) -> AssignedToOther:
+    """The second Kepala Dinas signs ``task_id``, which the first holds: refused before the
+    signer was asked, no signed document, nothing changed. The refusal, for its text."""
+    before = await snapshot(desk.db)
+    with pytest.raises(AssignedToOther) as taken:
+        await sign(desk, PLT, task_id)
+    assert signer.calls == []
+    await nothing_signed(desk, task_id, KADIS)
+    assert differences(before, await snapshot(desk.db)) == {}
+    return taken.value
+
+
 async def nothing_signed(desk: Desk, task_id: int, holder: str) -> None:
     """The task is still open and held by ``holder``, and no signed PDF was stored
     (the signer's calls are checked by the callers)."""
@@ -341,15 +353,9 @@ async def test_another_kepala_dinas_cannot_sign_a_task_the_first_claimed(
         await desk.advance_to(number, "ttd_kadis")
     await claim(desk, KADIS, claimed)
     task_id = await desk.open_task_id(claimed)
-    before = await snapshot(desk.db)
-    with pytest.raises(AssignedToOther) as taken:
-        await sign(desk, PLT, task_id)
+    taken = await refused_unsigned(desk, signer, task_id)
     # named, not by the NIP the engine knows the Kepala Dinas by
-    assert taken.value.params["assignee"] == KADIS_NAME
-    # refused before the signer was asked: no signature, no signed document, nothing
-    assert signer.calls == []
-    await nothing_signed(desk, task_id, KADIS)
-    assert differences(before, await snapshot(desk.db)) == {}
+    assert taken.params["assignee"] == KADIS_NAME
     # the same person, PIN and key sign a task nobody took
     other = await sign(desk, PLT, await desk.open_task_id(free))
     assert (other.actor, other.to_step) == ("Bambang Sutrisno", "cetak_dokumen")
@@ -374,12 +380,7 @@ async def test_another_kepala_dinas_cannot_sign_a_task_reassigned_to_the_first(
         await uow.commit()
     assert outcome.changed
     signer.calls.clear()  # the signature of step 9 on the way here
-    before = await snapshot(desk.db)
-    with pytest.raises(AssignedToOther):
-        await sign(desk, PLT, task_id)
-    assert signer.calls == []
-    await nothing_signed(desk, task_id, KADIS)
-    assert differences(before, await snapshot(desk.db)) == {}
+    await refused_unsigned(desk, signer, task_id)
     assert (await sign(desk, KADIS, task_id)).to_step == "cetak_dokumen"
     assert signer.calls == [KADIS]
 
@@ -395,12 +396,7 @@ async def test_another_kepala_dinas_cannot_sign_a_berita_acara_the_first_claimed
     await claim(desk, KADIS, made.ba_number)
     task_id = await desk.open_task_id(number)
     signer.calls.clear()  # the signature of step 9 on the way here
-    before = await snapshot(desk.db)
-    with pytest.raises(AssignedToOther):
-        await sign(desk, PLT, task_id)
-    assert signer.calls == []
-    await nothing_signed(desk, task_id, KADIS)
-    assert differences(before, await snapshot(desk.db)) == {}
+    await refused_unsigned(desk, signer, task_id)
     done = await sign(desk, KADIS, task_id)
     assert (done.number, done.closed) == (made.ba_number, True)
     assert signer.calls == [KADIS]

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.tables import Case, Outbox, Staff, Task
 from tests.conftest import START
+from tests.storage.support import stored_case
 
 
 async def _staff(db: Database, nip: str = "199001012015032005") -> int:
@@ -22,28 +23,8 @@ async def _staff(db: Database, nip: str = "199001012015032005") -> int:
         return staff.id
 
 
-async def _case(db: Database, number: str = "PO-2026-00001") -> Case:
-    async with db.uow() as uow:
-        case = await uow.cases.add(
-            Case(
-                number=number,
-                flow_key="f",
-                applicant_name="Siti",
-                nik="1806054501900001",
-                wa_number="+6281234567890",
-                kecamatan="Gisting",
-                layanan="KTP-el",
-                step="terima_wa",
-                created_at=START,
-                updated_at=START,
-            )
-        )
-        await uow.commit()
-        return case
-
-
 async def test_times_come_back_aware_utc(db: Database) -> None:
-    case = await _case(db)
+    case = await stored_case(db)
     async with db.uow(readonly=True) as uow:
         loaded = await uow.cases.get(case.id or 0)
     assert loaded is not None
@@ -84,7 +65,7 @@ async def test_counters_are_gap_free_under_concurrency(db: Database) -> None:
 
 
 async def test_compare_and_set_lets_one_writer_win(db: Database) -> None:
-    case = await _case(db)
+    case = await stored_case(db)
     async with db.uow() as uow:
         loaded = await uow.cases.get(case.id or 0)
         assert loaded is not None
@@ -99,7 +80,7 @@ async def test_compare_and_set_lets_one_writer_win(db: Database) -> None:
 
 
 async def test_a_case_cannot_have_two_open_tasks(db: Database) -> None:
-    case = await _case(db)
+    case = await stored_case(db)
     async with db.uow() as uow:
         await uow.tasks.add(Task(case_id=case.id, step="terima_wa", role="r", created_at=START))
         await uow.commit()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from storage.db import Database
-from storage.tables import Case, Staff, Task
+from storage.tables import Staff, Task
 from tests.conftest import START
+from tests.storage.support import stored_case
 
 
 async def _people(db: Database, count: int) -> list[int]:
@@ -23,21 +24,8 @@ async def _people(db: Database, count: int) -> list[int]:
 
 
 async def _open_task(db: Database) -> Task:
+    case = await stored_case(db)
     async with db.uow() as uow:
-        case = await uow.cases.add(
-            Case(
-                number="PO-2026-00001",
-                flow_key="f",
-                applicant_name="Siti",
-                nik="1806054501900001",
-                wa_number="+6281234567890",
-                kecamatan="Gisting",
-                layanan="KTP-el",
-                step="terima_wa",
-                created_at=START,
-                updated_at=START,
-            )
-        )
         task = await uow.tasks.add(
             Task(case_id=case.id, step="terima_wa", role="operator_penerima_wa", created_at=START)
         )
