@@ -20,28 +20,33 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from flows.calendar import WorkingCalendar
 from flows.pengaduan_online import pengaduan_online
 from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
 from staffbot import cli_output as out
+from staffbot.bootstrap import (
+    build_calendar,
+    build_engine,
+    build_office,
+    build_trust_anchor,
+    load_overrides,
+    open_app,
+    signing_dir,
+)
 from staffbot.channels.base import Channel, FileBlob
 from staffbot.channels.receiver import Receiver
 from staffbot.clock import Clock, FixedClock, SystemClock
-from staffbot.documents.engine import DocumentEngine
 from staffbot.errors import ConfigurationError, StaffbotError
-from staffbot.holidays_source import national_holidays
 from staffbot.services import audit as audit_service
 from staffbot.services import batches, queries, transitions
 from staffbot.services import staff as staff_service
-from staffbot.services.context import Office, Reference
-from staffbot.services.effects import check_effects, core_effects
+from staffbot.services.context import Office
 from staffbot.services.files import store_document
 from staffbot.services.intake import IntakeForm, record_case
 from staffbot.settings import Settings
 from staffbot.texts import error_text
 from storage.db import Database, retrying, url_password
-from storage.migrate import current_revision, head_revision, upgrade, upgrade_if_needed
+from storage.migrate import head_revision, upgrade, upgrade_if_needed
 from storage.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -63,86 +68,6 @@ class Runtime:
         return self.db.uow(readonly=readonly)
 
 
-async def load_overrides(db: Database) -> tuple[dict[date, str], set[date]]:
-    async with db.uow(readonly=True) as uow:
-        rows = await uow.holidays.all()
-    added = {r.day: r.name for r in rows if not r.removed}
-    removed = {r.day for r in rows if r.removed}
-    return added, removed
-
-
-def build_calendar(
-    settings: Settings, now: datetime, added: dict[date, str], removed: set[date]
-) -> WorkingCalendar:
-    year = now.astimezone(settings.tz).year
-    days = national_holidays(
-        range(year - 1, year + 3), added=added, removed=removed, language=settings.language
-    )
-    return WorkingCalendar(settings.tz, settings.office_hours_table, days)
-
-
-def signing_dir(settings: Settings) -> Path:
-    return settings.data_dir / "signing"
-
-
-def build_signer(settings: Settings, clock: Clock, engine: DocumentEngine) -> object | None:
-    """BSrE when configured, else the local PAdES signer once `signing init` made a key."""
-    if settings.bsre_url:
-        from staffbot.documents.bsre import BsreSigner
-
-        return BsreSigner(
-            settings.bsre_url,
-            username=settings.bsre_username or "",
-            password=settings.bsre_password.get_secret_value() if settings.bsre_password else "",
-            accounts=settings.bsre_accounts,
-            now=clock.now,
-            language="en" if settings.language == "en" else "id",
-        )
-    from staffbot.documents.local_signer import LocalPadesSigner
-    from staffbot.documents.pki import PKCS12_FILE
-
-    path = signing_dir(settings) / PKCS12_FILE
-    if not path.exists():
-        return None
-    return LocalPadesSigner(
-        path, now=clock.now, language="en" if settings.language == "en" else "id", engine=engine
-    )
-
-
-def build_trust_anchor(settings: Settings) -> Path | None:
-    from staffbot.documents.pki import CA_FILE
-
-    ca = signing_dir(settings) / CA_FILE
-    return ca if ca.exists() else None
-
-
-def build_engine(settings: Settings, *, workers: int = 0) -> DocumentEngine:
-    """Worker processes for the running bot; a worker thread for commands and tests."""
-    from staffbot.documents.engine import ProcessEngine, ThreadEngine
-
-    cache = settings.data_dir / "cache" / "fonts"
-    if workers > 0:
-        return ProcessEngine(cache, workers=workers)
-    return ThreadEngine(cache)
-
-
-def build_documents(settings: Settings, engine: DocumentEngine) -> object:
-    from staffbot.documents.model import Letterhead
-    from staffbot.services.documents import DocumentKit
-
-    return DocumentKit(
-        letterhead=Letterhead(
-            government=settings.letterhead_government,
-            office=settings.letterhead_office,
-            address=settings.letterhead_address,
-            contact=settings.letterhead_contact,
-            logo_path=settings.letterhead_logo,
-            city=settings.office_city,
-        ),
-        engine=engine,
-    )
-
-
 def init_demo_pki(settings: Settings, clock: Clock, *, kadis_name: str, kadis_nip: str) -> None:
     """The demo signs with the documented demo PIN; production runs `signing init`."""
     from staffbot.documents.pki import init_office_pki
@@ -158,74 +83,12 @@ def init_demo_pki(settings: Settings, clock: Clock, *, kadis_name: str, kadis_ni
     )
 
 
-def build_office(
-    settings: Settings,
-    clock: Clock,
-    calendar: WorkingCalendar,
-    *,
-    engine: DocumentEngine | None = None,
-) -> Office:
-    from staffbot.services.documents import document_effects, document_generators
-
-    engine = engine or build_engine(settings)
-    flow = validate_flow(pengaduan_online())
-    effects = {**core_effects(), **document_effects()}
-    office = Office(
-        flow=flow,
-        clock=clock,
-        calendar=calendar,
-        reference=Reference(
-            regency_codes=settings.regency_codes,
-            kecamatan=settings.kecamatan,
-            layanan=settings.layanan,
-            case_prefix=settings.case_prefix,
-            service_number=settings.whatsapp_service_number,
-            ba_number_pattern=settings.ba_number_pattern,
-            office_city=settings.office_city,
-            public_url=settings.public_url,
-        ),
-        language=settings.language,
-        data_dir=settings.data_dir,
-        effects=effects,
-        generators=document_generators(),
-        documents=build_documents(settings, engine),
-        signer=build_signer(settings, clock, engine),
-        trust_anchor=build_trust_anchor(settings),
-    )
-    check_effects(flow, office.effects)
-    from staffbot.services.pin_alerts import alert_supervisor
-
-    office.pin_lock_hooks.append(alert_supervisor)
-    return office
-
-
-async def ensure_schema(db: Database) -> None:
-    """SQLite is brought up to date on its own; PostgreSQL needs an explicit `migrate`."""
-    current = await current_revision(db.url)
-    if current == head_revision():
-        return
-    if db.is_sqlite:
-        await upgrade(db.url)
-        return
-    raise ConfigurationError(problem="the database schema is not up to date: run `migrate`")
-
-
 @asynccontextmanager
 async def runtime(
     settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
 ) -> AsyncIterator[Runtime]:
-    settings = settings or Settings()
-    clock = clock or SystemClock()
-    db = Database(settings.database_url)
-    await db.initialize()
-    try:
-        if migrate:
-            await ensure_schema(db)
-        added, removed = await load_overrides(db)
-        calendar = build_calendar(settings, clock.now(), added, removed)
-        yield Runtime(settings, db, build_office(settings, clock, calendar))
-    finally:
-        await db.shutdown()
+    async with open_app(settings, clock=clock, migrate=migrate) as built:
+        yield Runtime(built.settings, built.db, built.office)
 
 
 # -- the running bot ------------------------------------------------------------------------
@@ -272,21 +135,30 @@ class BotApp:
         await upgrade_if_needed(settings.database_url)
         await self.db.initialize()
         self.stack.push_async_callback(self.db.shutdown)
-        added, removed = await load_overrides(self.db)
         self.engine = build_engine(settings, workers=settings.document_workers)
         self.stack.push_async_callback(self.engine.aclose)
-        self.office = build_office(
-            settings,
-            self.clock,
-            build_calendar(settings, self.clock.now(), added, removed),
-            engine=self.engine,
-        )
         # The workers import fpdf2 and pyHanko and subset the fonts (about a second)
         # while the rest starts; the first document does not wait for that.
         self._warm_up = asyncio.create_task(self._start_engine(), name="document-engine")
         self.stack.callback(self._warm_up.cancel)
         async with self.db.uow(readonly=True) as uow:
             empty = await uow.staff.count() == 0
+        # An empty database gets the demo roster below, so it counts as a demo already.
+        self.demo = await self._demo_mode() if not empty else self.settings.demo != "off"
+        if self.demo and not settings.bsre_url and build_trust_anchor(settings) is None:
+            role, name, nip, _ = staff_service.DEMO_ROSTER[0]
+            assert role == "kepala_dinas"
+            await asyncio.to_thread(
+                init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip
+            )
+        # Built once the demo key exists: the office is never changed after this.
+        added, removed = await load_overrides(self.db)
+        self.office = build_office(
+            settings,
+            self.clock,
+            build_calendar(settings, self.clock.now(), added, removed),
+            engine=self.engine,
+        )
         if empty:
             created = await staff_service.seed_demo(self.db.uow, self.office)
             log.warning(
@@ -294,15 +166,6 @@ class BotApp:
                 created,
                 staff_service.DEMO_PIN,
             )
-        self.demo = await self._demo_mode()
-        if self.demo and self.office.signer is None and not settings.bsre_url:
-            role, name, nip, _ = staff_service.DEMO_ROSTER[0]
-            assert role == "kepala_dinas"
-            await asyncio.to_thread(
-                init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip
-            )
-            self.office.signer = build_signer(settings, self.clock, self.engine)
-            self.office.trust_anchor = build_trust_anchor(settings)
         self.chat = ChatService(self.db, self.office)
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}

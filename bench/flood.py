@@ -248,17 +248,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
             out["telegram"].append(asdict(result))
         if args.whatsapp:
-            from flows.pengaduan_online import pengaduan_online
-            from staffbot.services.context import Office, Reference
+            from staffbot.bootstrap import build_office
 
             settings = Settings(_env_file=None)
             clock = SystemClock()
-            office = Office(
-                flow=pengaduan_online(),
-                clock=clock,
-                calendar=build_calendar(settings, clock.now(), {}, set()),
-                reference=Reference(regency_codes=("1806",), kecamatan=(), layanan=()),
-            )
+            office = build_office(settings, clock, build_calendar(settings, clock.now(), {}, set()))
             async with fresh_database(Path(tmp), "whatsapp") as db:
                 out["whatsapp_pair_rate"] = [
                     await pair_rate(db, office, interval=interval, messages=args.pair_messages)

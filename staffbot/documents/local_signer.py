@@ -1,4 +1,4 @@
-"""The signer port, and the local PAdES signer as the services see it.
+"""The local PAdES signer as the services see it (the port is :class:`kit.Signer`).
 
 Light on purpose (no pyHanko here): the bot process builds the signer at start-up,
 while the signature itself (:func:`staffbot.documents.signing.sign_with_pkcs12`) runs
@@ -11,21 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from staffbot.documents.engine import DocumentEngine, ThreadEngine
+from staffbot.documents.kit import Signer
 from staffbot.documents.model import Language, SignedPdf, SignRequest
 
 __all__ = ["LocalPadesSigner", "Signer"]
 
 Now = Callable[[], datetime]
-
-
-class Signer(Protocol):
-    async def sign(self, pdf: bytes, request: SignRequest) -> SignedPdf:
-        """Sign once. Raises ``SignerRefused`` (subclasses say why),
-        ``SignOutcomeUnknown`` (never retry automatically) or ``SigningError``."""
-        ...
 
 
 def _system_now() -> datetime:

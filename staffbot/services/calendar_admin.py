@@ -118,7 +118,7 @@ class CalendarReloader:
             return False
         first = self._seen is None
         added, removed = split_overrides(rows)
-        office.calendar = self._build(now, added, removed)
+        office.calendars.replace(self._build(now, added, removed))
         self._seen = seen
         if not first:
             log.info("working-day calendar reloaded: %s overrides", len(rows))

@@ -1,8 +1,9 @@
-"""What every use case needs besides the unit of work: the flow, the clock, the calendar."""
+"""What every use case needs besides the unit of work: the flow, the clock, the calendar,
+the document kit and the signer. Built once by :mod:`staffbot.bootstrap`, frozen."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from flows.calendar import WorkingCalendar
 from flows.model import Flow
 from staffbot.clock import Clock
+from staffbot.documents.kit import DocumentKit, Signer
 
 if TYPE_CHECKING:
     from staffbot.services.effects import EffectContext
@@ -39,30 +41,50 @@ class Reference:
     public_url: str = "http://127.0.0.1:8080"
 
 
-@dataclass
+class CalendarSource:
+    """The working-day calendar in force. The admin's holiday changes (another process
+    may make them) are picked up by the scheduler, which swaps the calendar here: the
+    one part of the context that changes while the bot runs."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self._current = calendar
+
+    @property
+    def current(self) -> WorkingCalendar:
+        return self._current
+
+    def replace(self, calendar: WorkingCalendar) -> None:
+        self._current = calendar
+
+
+@dataclass(frozen=True)
 class Office:
-    """The context of every use case (built once, in main.py)."""
+    """The context of every use case (built once, by :mod:`staffbot.bootstrap`)."""
 
     flow: Flow
     clock: Clock
-    calendar: WorkingCalendar
+    calendars: CalendarSource
     reference: Reference
-    language: str = "id"
-    data_dir: Path = Path("./data")
-    #: Effect name -> handler, run inside the transition's transaction.
-    effects: dict[str, EffectHandler] = field(default_factory=dict)
-    #: How many wrong PINs lock signing, and for how long (minutes).
-    pin_max_failures: int = 5
-    pin_lock_minutes: int = 30
-    pin_lock_hooks: list[PinLockHook] = field(default_factory=list)
-    generators: dict[str, DocumentGenerator] = field(default_factory=dict)
-    #: Letterhead and the document engine (staffbot.services.documents.DocumentKit).
-    documents: object = None
+    #: Letterhead and the document engine.
+    documents: DocumentKit
     #: The signer port (local PAdES or BSrE); None until `signing init` / BSrE settings.
-    signer: object = None
+    signer: Signer | None = None
     #: The office root certificate (PEM) that `pdf verify` and the verification pages
     #: trust; None before `signing init`. Read by the document engine, never here.
     trust_anchor: Path | None = None
+    language: str = "id"
+    data_dir: Path = Path("./data")
+    #: Effect name -> handler, run inside the transition's transaction.
+    effects: Mapping[str, EffectHandler] = field(default_factory=dict)
+    generators: Mapping[str, DocumentGenerator] = field(default_factory=dict)
+    #: How many wrong PINs lock signing, and for how long (minutes).
+    pin_max_failures: int = 5
+    pin_lock_minutes: int = 30
+    pin_lock_hooks: tuple[PinLockHook, ...] = ()
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return self.calendars.current
 
     @property
     def tz(self) -> tzinfo:

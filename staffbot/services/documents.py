@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from staffbot.documents.engine import DocumentEngine
+from staffbot.app.commands.cases import PreparedSignature
 from staffbot.documents.model import (
     Attachment,
     BaCase,
     BeritaAcaraInput,
     BerkasCetakInput,
     BuktiPendaftaranInput,
-    Letterhead,
     Official,
     RenderedPdf,
     SuratTanggapanInput,
@@ -42,31 +40,6 @@ PDF = "application/pdf"
 KADIS_POSITION = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
 
 
-@dataclass(frozen=True)
-class DocumentKit:
-    """What every rendering needs: the letterhead, and the engine that renders."""
-
-    letterhead: Letterhead
-    engine: DocumentEngine
-
-
-@dataclass(frozen=True)
-class PreparedSignature:
-    """A signature made before the transition's transaction (signing can take a second)."""
-
-    pdf: bytes
-    signed_at: datetime
-    signer: str
-    verify_code: str
-    source_document_id: int
-
-
-def kit(office: Office) -> DocumentKit:
-    if not isinstance(office.documents, DocumentKit):
-        raise ConfigurationError(problem="documents are not configured")
-    return office.documents
-
-
 def new_verify_code() -> str:
     return secrets.token_urlsafe(8)
 
@@ -77,7 +50,7 @@ def verify_url(office: Office, code: str) -> str:
 
 async def render(office: Office, kind: str, data: Any) -> RenderedPdf:
     """Render the document ``kind`` (a renderer of staffbot.documents.render) from ``data``."""
-    documents = kit(office)
+    documents = office.documents
     return await documents.engine.render(
         kind,
         data,
@@ -396,12 +369,10 @@ def document_generators() -> dict[str, DocumentGenerator]:
 
 
 __all__ = [
-    "DocumentKit",
     "PreparedSignature",
     "Staff",
     "document_effects",
     "document_generators",
-    "kit",
     "new_verify_code",
     "verify_url",
 ]

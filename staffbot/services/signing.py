@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from flows.engine import CaseState, Request
 from staffbot.documents.errors import PassphraseWrong
@@ -24,7 +23,7 @@ from staffbot.errors import (
 )
 from staffbot.services.actors import count_pin_failure, find_staff, load_actor, verify_pin
 from staffbot.services.context import Office
-from staffbot.services.documents import PreparedSignature, kit, new_verify_code, verify_url
+from staffbot.services.documents import PreparedSignature, new_verify_code, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.transitions import (
     ActResult,
@@ -37,11 +36,6 @@ from staffbot.services.transitions import (
 from storage.db import Database, retrying
 from storage.tables import CASE_CLOSED, Document, Task
 from storage.uow import UnitOfWork
-
-
-@runtime_checkable
-class SignerPort(Protocol):
-    async def sign(self, pdf: bytes, request: SignRequest) -> SignedPdf: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ async def sign_task(
     action: str = "sign",
 ) -> ActResult:
     signer = office.signer
-    if not isinstance(signer, SignerPort):
+    if signer is None:
         raise ConfigurationError(problem="TTE belum disiapkan: jalankan `signing init`")
     plan = await retrying(lambda: _plan(db, office, staff_id, nip, task_id, secret, action))
     data = await asyncio.to_thread(read_blob, office, plan.document)
@@ -222,7 +216,7 @@ async def _placement(office: Office, document: Document, data: bytes) -> StampPl
                 height=float(stamp["height"]),
             ),
         )
-    return await kit(office).engine.placement(data)
+    return await office.documents.engine.placement(data)
 
 
 async def _count_failure(db: Database, office: Office, staff_id: int) -> None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from staffbot.services.context import Office
-from staffbot.services.documents import kit
 from staffbot.services.files import read_blob
 from storage.tables import Document
 from storage.uow import UnitOfWork
@@ -57,7 +56,7 @@ async def _number(uow: UnitOfWork, document: Document) -> str:
 
 
 async def _signature(office: Office, data: bytes) -> tuple[bool, str | None]:
-    report = await kit(office).engine.validate(data, office.trust_anchor)
+    report = await office.documents.engine.validate(data, office.trust_anchor)
     if report.ok:
         return True, None
     if not report.signed:

@@ -321,7 +321,8 @@ async def test_search_results_say_the_status_in_the_chats_language(chats: Chats)
         f"{finished} · {masked} · langkah 3 · selesai",
         f"{running} · {masked} · langkah 3 · dalam proses",
     ]
-    desk.office.language = "en"  # STAFFBOT_LANGUAGE=en
+    # STAFFBOT_LANGUAGE=en: the same database, an office built in English
+    chats.chat = ChatService(desk.db, dataclasses.replace(desk.office, language="en"))
     assert await found() == [
         f"{finished} · {masked} · step 3 · completed",
         f"{running} · {masked} · step 3 · in progress",

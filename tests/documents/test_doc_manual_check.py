@@ -10,6 +10,7 @@ BSrE again until `case clear-check` (the command line) clears the flag.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ async def bsre(desk: Desk) -> AsyncIterator[BsreDouble]:
             now=desk.office.now,
             accounts={KADIS_NIP: KADIS_NIK},
         )
-        desk.office.signer = signer
+        desk.office = dataclasses.replace(desk.office, signer=signer)
         try:
             yield bs
         finally:

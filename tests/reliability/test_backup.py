@@ -5,6 +5,7 @@ that still checks. On SQLite (backup API) and PostgreSQL (pg_dump / pg_restore).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import shutil
 import tarfile
@@ -60,8 +61,7 @@ async def test_backup_and_restore_round_trip(
             async with db.uow(readonly=True) as uow:
                 assert (await audit_service.verify_chain(uow)).ok
                 documents = await uow.documents.of_case(1)
-                office = desk.office
-                office.data_dir = target.data_dir
+                office = dataclasses.replace(desk.office, data_dir=target.data_dir)
                 for document in documents:
                     data = read_blob(office, document)
                     assert hashlib.sha256(data).hexdigest() == document.sha256

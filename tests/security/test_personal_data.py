@@ -16,6 +16,7 @@ reaches BSrE and nothing else (no message, no log line, no database row).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -153,7 +154,7 @@ async def test_a_bsre_passphrase_reaches_bsre_and_nothing_else(
             now=office.now,
             accounts={ROSTER["kepala_dinas"]: KADIS_NIK},
         )
-        office.signer = signer
+        office = dataclasses.replace(office, signer=signer)
         contract.PIN = BSRE_PASSPHRASE  # what the Kepala Dinas types at the PIN prompt
         try:
             async with open_desk(db, office, tmp_path / "tg", platforms, library=library) as desk:

@@ -308,7 +308,7 @@ class CountingSigner:
 @pytest.fixture
 def signer(desk: Desk) -> CountingSigner:
     counting = CountingSigner(desk.office.signer)
-    desk.office.signer = counting
+    desk.office = dataclasses.replace(desk.office, signer=counting)
     return counting
 
 

@@ -1,0 +1,100 @@
+"""The message bus: the ONLY place that opens, retries and commits a unit of work.
+
+Every use case is a frozen command value (:class:`Command`, :class:`Query`) handled by
+one function ``handle(command, uow, office) -> result``. The bus opens the unit of work
+(read-only for a query), calls the handler, commits, and runs the whole attempt again
+after a transient database error (a lost SQLite lock, a PostgreSQL serialization
+failure or restart): a handler never opens, retries or commits anything itself, so the
+transaction boundary is decided once, here.
+
+A commit that wrote outbox rows wakes the outbox dispatcher (the database's commit
+listeners), so the cards a press causes leave at once rather than at the next sweep.
+
+Some use cases need outside work *between* transactions: an electronic signature may
+take a second (BSrE) and must never run inside the write transaction, and its outcome
+may be unknown. Those are a :class:`Process`: its handler receives the bus and runs
+its transactions through it (prepare → outside work → apply), in one place.
+
+Handlers may call each other inside one unit of work (a chat turn applies a press and
+queues its reply in the same transaction): they are plain functions of the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+
+from storage.db import Database, retrying
+
+if TYPE_CHECKING:
+    from staffbot.services.context import Office
+    from storage.uow import UnitOfWork
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Command(Generic[R]):
+    """A use case's input, as a frozen value; ``R`` is what its handler returns.
+
+    Handled in one read-write unit of work that the bus commits.
+    """
+
+    readonly: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Query(Command[R]):
+    """A use case that only reads: a read-only unit of work, never committed (on SQLite
+    readers never wait for the writer)."""
+
+    readonly: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Process(Generic[R]):
+    """A use case of several transactions with outside work between them; its handler
+    gets the bus, never a unit of work."""
+
+
+Handler = Callable[[Any, "UnitOfWork", "Office"], Awaitable[Any]]
+ProcessHandler = Callable[[Any, "MessageBus"], Awaitable[Any]]
+
+
+class UnknownCommand(LookupError):
+    """A command type no handler was registered for (a wiring mistake, not user input)."""
+
+
+class MessageBus:
+    """Runs commands: ``result = await bus.handle(Act(...))``."""
+
+    def __init__(
+        self,
+        db: Database,
+        office: Office,
+        handlers: Mapping[type[Command[Any]], Handler],
+        processes: Mapping[type[Process[Any]], ProcessHandler],
+    ) -> None:
+        self.db = db
+        self.office = office
+        self._handlers = dict(handlers)
+        self._processes = dict(processes)
+
+    async def handle(self, command: Command[R] | Process[R]) -> R:
+        if isinstance(command, Process):
+            process = self._processes.get(type(command))
+            if process is None:
+                raise UnknownCommand(type(command).__name__)
+            return cast(R, await process(command, self))
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise UnknownCommand(type(command).__name__)
+        return await retrying(lambda: self._once(handler, command))
+
+    async def _once(self, handler: Handler, command: Command[R]) -> R:
+        async with self.db.uow(readonly=command.readonly) as uow:
+            result = await handler(command, uow, self.office)
+            if not command.readonly:
+                await uow.commit()
+            return cast(R, result)

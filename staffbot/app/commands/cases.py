@@ -1,0 +1,139 @@
+"""Commands on a work item (a case, or a Berita Acara): record, act, claim, batch, sign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from staffbot.app.bus import Command, Process
+from staffbot.errors import StaffbotError
+
+
+@dataclass(frozen=True)
+class Who:
+    """The staff member a command acts for: by NIP (command line) or by id (chat, web)."""
+
+    nip: str | None = None
+    staff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class IntakeForm:
+    name: str
+    nik: str
+    wa: str
+    kecamatan: str
+    layanan: str
+    keluhan: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    case_id: int
+    number: str
+    step: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordCase(Command[IntakeResult]):
+    """SOP steps 1-2: the call center records a citizen's call (the form is validated
+    by the handler, so every surface refuses the same input with the same words)."""
+
+    who: Who
+    form: IntakeForm
+
+
+@dataclass(frozen=True)
+class ActResult:
+    number: str
+    action: str
+    outcome: str
+    from_step: str
+    to_step: str | None
+    closed: bool
+    task_id: int
+    next_task_id: int | None
+    actor: str
+    at: datetime
+    ba_number: str | None = None
+    cases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A signature made before the transition's transaction (signing can take a second)."""
+
+    pdf: bytes
+    signed_at: datetime
+    signer: str
+    verify_code: str
+    source_document_id: int
+
+
+@dataclass(frozen=True)
+class Act(Command[ActResult]):
+    """One button press (or `case act`): apply ``action`` to the open task of a work item
+    (``ref``: a case number, a Berita Acara number) or to ``task_id``."""
+
+    who: Who
+    action: str
+    ref: str | None = None
+    task_id: int | None = None
+    note: str | None = None
+    pin: str | None = None
+    attachment_id: int | None = None
+    #: Signatures made before the transaction, by the effect that stores them.
+    prepared: tuple[tuple[str, PreparedSignature], ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    number: str
+    task_id: int
+    step: str
+    sop_no: int
+    claimer: str
+    at: datetime
+    #: False when the claimer already held the task (a repeated /ambil).
+    changed: bool
+    #: The other holders whose cards now say who took the task.
+    told: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim(Command[ClaimResult]):
+    """Take a work item's open task: colleagues of the same role can no longer act on it."""
+
+    who: Who
+    ref: str | None = None
+    task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MakeBa(Command[list[ActResult]]):
+    """SOP step 14: one Berita Acara per kecamatan from the chosen cases (or every case
+    waiting in ``kecamatan``)."""
+
+    who: Who
+    refs: tuple[str, ...] = ()
+    kecamatan: str | None = None
+    action: str = "make_ba"
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    task_id: int
+    result: ActResult | None = None
+    error: StaffbotError | None = None
+
+
+@dataclass(frozen=True)
+class Sign(Process[list[SignOutcome]]):
+    """Sign the documents of these tasks with one PIN entry: each gets its own signature,
+    transition and audit event (prepare in a transaction → sign outside → apply)."""
+
+    who: Who
+    task_ids: tuple[int, ...]
+    secret: str
+    action: str = "sign"
