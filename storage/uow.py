@@ -91,6 +91,10 @@ class UnitOfWork:
         return self._session
 
     @property
+    def readonly(self) -> bool:
+        return self._readonly
+
+    @property
     def dialect(self) -> str:
         return dialect_of(self.session)
 

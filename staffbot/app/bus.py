@@ -15,8 +15,11 @@ take a second (BSrE) and must never run inside the write transaction, and its ou
 may be unknown. Those are a :class:`Process`: its handler receives the bus and runs
 its transactions through it (prepare → outside work → apply), in one place.
 
-Handlers may call each other inside one unit of work (a chat turn applies a press and
-queues its reply in the same transaction): they are plain functions of the same shape.
+An inbound adapter that must run several commands as ONE transaction (a chat turn: the
+press, the conversation's state and the replies commit together, or none of them does)
+asks for :meth:`MessageBus.atomically`: the bus opens the unit of work, hands the adapter
+a :class:`Tx` that runs commands on it (``await tx.run(Act(...))``), commits, and retries
+the whole turn after a transient error. The adapter still speaks only commands.
 """
 
 from __future__ import annotations
@@ -66,6 +69,20 @@ class UnknownCommand(LookupError):
     """A command type no handler was registered for (a wiring mistake, not user input)."""
 
 
+class Tx:
+    """One open unit of work handed to an inbound adapter by :meth:`MessageBus.atomically`:
+    every command it runs joins that transaction."""
+
+    def __init__(self, bus: MessageBus, uow: UnitOfWork) -> None:
+        self._bus = bus
+        self._uow = uow
+
+    async def run(self, command: Command[R]) -> R:
+        if not command.readonly and self._uow.readonly:
+            raise RuntimeError(f"{type(command).__name__} writes; this transaction only reads")
+        return cast(R, await self._bus.handler(command)(command, self._uow, self._bus.office))
+
+
 class MessageBus:
     """Runs commands: ``result = await bus.handle(Act(...))``."""
 
@@ -87,10 +104,27 @@ class MessageBus:
             if process is None:
                 raise UnknownCommand(type(command).__name__)
             return cast(R, await process(command, self))
+        handler = self.handler(command)
+        return await retrying(lambda: self._once(handler, command))
+
+    async def atomically(self, work: Callable[[Tx], Awaitable[R]], *, readonly: bool = False) -> R:
+        """Run ``work`` (several commands) as one unit of work, committed at the end;
+        the whole of it again after a transient database error."""
+
+        async def once() -> R:
+            async with self.db.uow(readonly=readonly) as uow:
+                result = await work(Tx(self, uow))
+                if not readonly:
+                    await uow.commit()
+                return result
+
+        return await retrying(once)
+
+    def handler(self, command: Command[Any]) -> Handler:
         handler = self._handlers.get(type(command))
         if handler is None:
             raise UnknownCommand(type(command).__name__)
-        return await retrying(lambda: self._once(handler, command))
+        return handler
 
     async def _once(self, handler: Handler, command: Command[R]) -> R:
         async with self.db.uow(readonly=command.readonly) as uow:
