@@ -212,7 +212,9 @@ class WhatsAppChannel(Channel):
                 return Delivered(await self._free_form(to, delivery))
             except WindowClosed:
                 await self.state.note_window_closed(phone)
-                recipient = Recipient(phone, recipient.is_staff)  # on to the template below
+                # Meta's clock wins: on to the template below, as for a window never
+                # opened (a staff member is invited even if invited before).
+                recipient = Recipient(phone, recipient.is_staff)
         if delivery.kind == "edit":
             raise RecipientUnreachable(channel=NAME, problem="24-hour window closed")
         if recipient.is_staff:
@@ -299,6 +301,7 @@ class WhatsAppChannel(Channel):
         return await self._send(to, "template", content)
 
     async def _invite(self, recipient: Recipient, to: str, message: OutgoingMessage) -> None:
+        """One invitation per closed window (and at most one a day), not one per card."""
         now = self.now()
         if not recipient.invitation_due(now):
             return
