@@ -229,15 +229,18 @@ class BotApp:
         if settings.telegram_enabled:
             from staffbot.channels.telegram import build_telegram
 
-            telegram = await build_telegram(settings, self.chat.handle, self.db, self.office)
+            telegram = await build_telegram(settings, self.chat.handle, self.office.now)
             await telegram.initialize()
             self.stack.push_async_callback(telegram.shutdown)
             channels["telegram"] = telegram
             receivers.append(telegram.receiver())
         if settings.whatsapp_enabled:
+            from staffbot.bootstrap import build_bus
             from staffbot.channels.whatsapp import build_whatsapp
+            from staffbot.services.whatsapp_state import WhatsAppStateOnBus
 
-            whatsapp = await build_whatsapp(settings, self.chat.handle, self.db, self.office)
+            state = WhatsAppStateOnBus(build_bus(self.db, self.office))
+            whatsapp = await build_whatsapp(settings, self.chat.handle, state, self.office.now)
             await whatsapp.initialize()
             self.stack.push_async_callback(whatsapp.shutdown)
             channels["whatsapp"] = whatsapp

@@ -154,10 +154,14 @@ async def flood(
 
 async def pair_rate(db: Any, office: Any, *, interval: float, messages: int) -> dict[str, Any]:
     """One WhatsApp user, ``messages`` in a burst, against the double's strict pair limit."""
+    from staffbot.bootstrap import build_bus
     from staffbot.channels.base import Answer, Incoming, Pacing
-    from staffbot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppConfig
+    from staffbot.channels.whatsapp import WhatsAppChannel
+    from staffbot.channels.whatsapp_graph import WhatsAppConfig
+    from staffbot.channels.whatsapp_port import Templates
     from staffbot.clock import SystemClock
     from staffbot.dispatcher import OutboxDispatcher
+    from staffbot.services.whatsapp_state import WhatsAppStateOnBus
     from storage.repos.channels import ChannelRepository
     from storage.tables import OUTBOX_SENT, Outbox
     from tests.doubles.whatsapp import WhatsAppDouble
@@ -173,7 +177,9 @@ async def pair_rate(db: Any, office: Any, *, interval: float, messages: int) -> 
         config = WhatsAppConfig(
             "T", "111", "s", api_url=api.url, templates=Templates(), pacing=pacing
         )
-        channel = WhatsAppChannel(config, ignore, db, office)
+        channel = WhatsAppChannel(
+            config, ignore, WhatsAppStateOnBus(build_bus(db, office)), office.now
+        )
         await channel.initialize()
         async with db.uow() as uow:
             await ChannelRepository(uow.session).touch_inbound(phone, office.now())

@@ -13,6 +13,9 @@
   claims the chat's next due row and the lane delivers it without waiting for the next
   pass. Marks of rows delivered at about the same time share one transaction. Still
   one claimed row per chat at any time, so a crash repeats at most one message a chat.
+
+The pacing is staffbot.dispatch_pacing; what is written back after a delivery (sent,
+retry later, failed) is staffbot.dispatch_marks.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from staffbot.channels.base import Channel, Delivered, Delivery, FileBlob
 from staffbot.clock import Clock
+from staffbot.dispatch_marks import DispatcherStats, OutboxMarks
+from staffbot.dispatch_pacing import Pacer
 from staffbot.errors import (
     BadChannelRequest,
     ChannelError,
@@ -42,70 +45,6 @@ log = logging.getLogger(__name__)
 
 #: Loads a stored document's bytes by id (wired in main.py).
 DocumentLoader = Callable[[int], Awaitable[FileBlob]]
-
-
-@dataclass
-class DispatcherStats:
-    delivered: Counter[str] = field(default_factory=Counter)
-    retried: Counter[str] = field(default_factory=Counter)
-    failed: Counter[str] = field(default_factory=Counter)
-    rate_limited: Counter[str] = field(default_factory=Counter)
-    last_pass: float = 0.0
-
-
-class _Pacer:
-    """Per-chat spacing and a per-channel token bucket, on the monotonic clock."""
-
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-        self.ready_at: dict[str, float] = {}
-        self.paused_until = 0.0
-        rate = channel.pacing.global_rate
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._next_slot = 0.0
-        self._lock = asyncio.Lock()
-
-    def chat_ready(self, chat_id: str, now: float) -> bool:
-        return now >= max(self.ready_at.get(chat_id, 0.0), self.paused_until)
-
-    def wait_hint(self, chat_id: str, now: float) -> float:
-        return max(self.ready_at.get(chat_id, 0.0), self.paused_until) - now
-
-    def spaced(self, chat_id: str, now: float) -> None:
-        pacing = self.channel.pacing
-        gap = (
-            pacing.per_group_interval
-            if self.channel.is_group(chat_id)
-            else pacing.per_chat_interval
-        )
-        if gap > 0:
-            self.ready_at[chat_id] = now + gap
-
-    async def slot(self) -> None:
-        """Wait for a global send slot (token bucket with burst 1)."""
-        if self._interval <= 0 and self.paused_until <= time.monotonic():
-            return
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next_slot, self.paused_until)
-            self._next_slot = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
-@dataclass
-class _Ack:
-    """A delivered row waiting to be marked sent; resolves to the chat's next row."""
-
-    row: Outbox
-    message_id: str | None
-    channel: Channel
-    delivery: Delivery
-    done: asyncio.Future[Outbox | None]
-
-
-#: Platform message ids of rows this process delivered lately: an edit finds its card here.
-_KNOWN_IDS = 4096
 #: Which deliveries start first when a pass claims many rows at once.
 _URGENCY = {"card": 0, "edit": 2, "delete": 2}
 
@@ -132,18 +71,21 @@ class OutboxDispatcher:
         self.batch = batch
         self.sweep_interval = sweep_interval
         self.lease = timedelta(seconds=lease_seconds)
-        self.max_attempts = max_attempts
-        self.max_backoff = max_backoff
         self.stats = DispatcherStats()
-        self._pacers = {name: _Pacer(ch) for name, ch in self.channels.items()}
+        self.marks = OutboxMarks(
+            db,
+            clock,
+            self.stats,
+            lease=self.lease,
+            max_attempts=max_attempts,
+            max_backoff=max_backoff,
+        )
+        self._pacers = {name: Pacer(ch) for name, ch in self.channels.items()}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
         self._sem = asyncio.Semaphore(concurrency)
-        self._acks: list[_Ack] = []
-        self._ack_writer: asyncio.Task[None] | None = None
-        self._message_ids: OrderedDict[int, str | None] = OrderedDict()
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -155,12 +97,14 @@ class OutboxDispatcher:
         if self.running:
             return
         self._stopping = False
+        self.marks.claim_next = True
         self.db.add_commit_listener(self.wake)
         self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
 
     async def stop(self, *, drain_timeout: float = 10.0) -> None:
         """Stop taking new rows; let in-flight deliveries finish (or stay in the outbox)."""
         self._stopping = True
+        self.marks.claim_next = False
         self.db.remove_commit_listener(self.wake)
         self._wake.set()
         if self._task is not None:
@@ -262,7 +206,7 @@ class OutboxDispatcher:
             return await self._deliver(row)
         except Exception:
             log.exception("delivering outbox row %s failed unexpectedly", row.id)
-            await self._backoff(row, "internal error")
+            await self.marks.backoff(row, "internal error")
             return None
 
     async def _deliver(self, row: Outbox) -> asyncio.Future[Outbox | None] | None:
@@ -271,7 +215,9 @@ class OutboxDispatcher:
         pacer = self._pacers[row.channel]
         delivery = await self._delivery_for(row)
         if delivery is None:
-            await self._finish(row, status=OUTBOX_CANCELLED, error="edited message was never sent")
+            await self.marks.finish(
+                row, status=OUTBOX_CANCELLED, error="edited message was never sent"
+            )
             return None
         await pacer.slot()
         try:
@@ -280,19 +226,19 @@ class OutboxDispatcher:
             wait = float(exc.params.get("retry_after", 1.0))
             pacer.paused_until = max(pacer.paused_until, time.monotonic() + wait)
             self.stats.rate_limited[row.channel] += 1
-            await self._reschedule(
+            await self.marks.reschedule(
                 row, self.clock.now() + timedelta(seconds=wait), str(exc), count_attempt=False
             )
         except (BadChannelRequest, RecipientUnreachable) as exc:
             if delivery.kind == "edit" and "not modified" in str(exc).lower():
-                return self._sent(row, delivery.message_id, channel, delivery)
+                return self.marks.sent(row, delivery.message_id, channel, delivery)
             log.warning("outbox row %s refused by %s: %s", row.id, row.channel, exc)
             self.stats.failed[row.channel] += 1
-            await self._fail(row, str(exc))
+            await self.marks.fail(row, str(exc))
         except ChannelError as exc:
-            await self._backoff(row, str(exc))
+            await self.marks.backoff(row, str(exc))
         else:
-            return self._sent(row, result.message_id, channel, delivery)
+            return self.marks.sent(row, result.message_id, channel, delivery)
         return None
 
     async def _delivery_for(self, row: Outbox) -> Delivery | None:
@@ -306,7 +252,7 @@ class OutboxDispatcher:
                 idempotency_key=row.idempotency_key,
             )
         if row.kind == "edit":
-            message_id = self._message_ids.get(row.ref_id) if row.ref_id else None
+            message_id = self.marks.message_id_of(row.ref_id) if row.ref_id else None
             if message_id is None and row.ref_id:
                 async with self.db.uow(readonly=True) as uow:
                     ref = await uow.outbox.get(row.ref_id)
@@ -330,107 +276,6 @@ class OutboxDispatcher:
             document=document,
             idempotency_key=row.idempotency_key,
         )
-
-    # -- bookkeeping --------------------------------------------------------------------
-
-    def _sent(
-        self, row: Outbox, message_id: str | None, channel: Channel, delivery: Delivery
-    ) -> asyncio.Future[Outbox | None]:
-        """Queue the row to be marked sent (together with the rows other lanes delivered
-        meanwhile); the future gives the chat's next row, claimed in the same
-        transaction, if one is due."""
-        done: asyncio.Future[Outbox | None] = asyncio.get_running_loop().create_future()
-        self._acks.append(_Ack(row, message_id, channel, delivery, done))
-        if self._ack_writer is None or self._ack_writer.done():
-            self._ack_writer = asyncio.create_task(self._write_acks(), name="outbox-acks")
-        return done
-
-    async def _write_acks(self) -> None:
-        while self._acks:
-            batch, self._acks = self._acks, []
-            try:
-                following = await retrying(lambda batch=batch: self._mark_sent(batch))  # type: ignore[misc]
-            except Exception as exc:
-                for ack in batch:
-                    if not ack.done.done():
-                        ack.done.set_exception(exc)
-                continue
-            for ack in batch:
-                assert ack.row.id is not None
-                self._message_ids[ack.row.id] = ack.message_id
-                self._message_ids.move_to_end(ack.row.id)
-                self.stats.delivered[ack.row.channel] += 1
-                try:
-                    await ack.channel.confirmed(ack.delivery)
-                except Exception:
-                    log.exception(
-                        "channel %s: confirming row %s failed", ack.row.channel, ack.row.id
-                    )
-            while len(self._message_ids) > _KNOWN_IDS:
-                self._message_ids.popitem(last=False)
-            # The chat's next row came with the marks (claim_next); rows of other chats
-            # wake the loop through their own commits, so no extra pass is needed here.
-            for ack in batch:
-                if not ack.done.done():
-                    ack.done.set_result(following.get((ack.row.channel, ack.row.chat_id)))
-
-    async def _mark_sent(self, batch: list[_Ack]) -> dict[tuple[str, str], Outbox]:
-        now = self.clock.now()
-        chats: dict[str, set[str]] = defaultdict(set)
-        for ack in batch:
-            chats[ack.row.channel].add(ack.row.chat_id)
-        async with self.db.uow() as uow:
-            await uow.outbox.mark_sent_many(
-                [(ack.row.id or 0, ack.message_id) for ack in batch], at=now
-            )
-            following: list[Outbox] = []
-            if not self._stopping:
-                for channel, chat_ids in chats.items():
-                    following += await uow.outbox.claim_next(
-                        channel, sorted(chat_ids), now=now, lease_until=now + self.lease
-                    )
-            await uow.commit()
-        return {(row.channel, row.chat_id): row for row in following}
-
-    async def _reschedule(
-        self, row: Outbox, at: datetime, error: str, *, count_attempt: bool
-    ) -> None:
-        async def write() -> None:
-            async with self.db.uow() as uow:
-                await uow.outbox.reschedule(
-                    row.id or 0, at=at, error=error, count_attempt=count_attempt
-                )
-                await uow.commit()
-
-        await retrying(write)
-
-    async def _backoff(self, row: Outbox, error: str) -> None:
-        attempts = row.attempts + 1
-        if attempts >= self.max_attempts:
-            self.stats.failed[row.channel] += 1
-            await self._fail(row, error)
-            return
-        self.stats.retried[row.channel] += 1
-        delay = min(2.0**attempts, self.max_backoff)
-        await self._reschedule(
-            row, self.clock.now() + timedelta(seconds=delay), error, count_attempt=True
-        )
-
-    async def _fail(self, row: Outbox, error: str) -> None:
-        async def write() -> None:
-            async with self.db.uow() as uow:
-                await uow.outbox.mark_failed(row.id or 0, error=error)
-                await uow.commit()
-
-        await retrying(write)
-
-    async def _finish(self, row: Outbox, *, status: str, error: str) -> None:
-        async def write() -> None:
-            async with self.db.uow() as uow:
-                await uow.outbox.set_status(row.id or 0, status, error=error)
-                await uow.commit()
-
-        await retrying(write)
 
     async def drain(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109 (a deadline, not a cancel)
         """Deliver everything due now (tests, `outbox flush`)."""

@@ -13,12 +13,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Literal, Self
 
 from staffbot.messages import OutgoingMessage
 
 DeliveryKind = Literal["send", "edit", "delete"]
+
+
+class ChannelName(StrEnum):
+    """The chat channels, by the name stored in outbox.channel and staff.channel (and
+    carried by every incoming event): the one definition of these strings."""
+
+    WEB = "web"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class Channel(ABC):
     Lifecycle: ``initialize()`` / ``shutdown()``, or ``async with``.
     """
 
-    #: "web", "telegram" or "whatsapp": the value in outbox.channel and staff.channel.
+    #: A :class:`ChannelName`: the value in outbox.channel and staff.channel.
     name: str = ""
     pacing: Pacing = Pacing()
     #: Whether the platform lets the bot delete a user's message (the PIN message).

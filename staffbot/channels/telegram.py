@@ -12,12 +12,10 @@ from urllib.parse import quote
 
 import httpx
 
-from staffbot.channels.base import EventHandler, Pacing
+from staffbot.channels.base import ChannelName, EventHandler, Pacing
 from staffbot.channels.telegram_common import PACING, TelegramChannel, TelegramConfig
 from staffbot.errors import ChannelUnavailable, ConfigurationError
-from staffbot.services.context import Office
 from staffbot.settings import Settings
-from storage.db import Database
 
 LIBRARIES = ("ptb", "aiogram")
 
@@ -53,11 +51,13 @@ def make_telegram(
 
 
 async def build_telegram(
-    settings: Settings, on_event: EventHandler, db: Database, office: Office
+    settings: Settings, on_event: EventHandler, now: Callable[[], datetime]
 ) -> TelegramChannel:
-    """What main.py wires: ``await ch.initialize()``, register it, start ``ch.receiver()``."""
-    del db  # Telegram keeps no state of its own: dedupe and invites live in the chat service
-    return make_telegram(settings.telegram_library, config_from(settings), on_event, office.now)
+    """What main.py wires: ``await ch.initialize()``, register it, start ``ch.receiver()``.
+
+    Telegram keeps no state of its own: dedupe and invites live in the chat service.
+    """
+    return make_telegram(settings.telegram_library, config_from(settings), on_event, now)
 
 
 async def bot_username(settings: Settings, *, http_timeout: float = 10.0) -> str:
@@ -69,7 +69,7 @@ async def bot_username(settings: Settings, *, http_timeout: float = 10.0) -> str
             response = await http.get(url)
             body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise ChannelUnavailable(channel="telegram", problem="getMe failed") from exc
+        raise ChannelUnavailable(channel=ChannelName.TELEGRAM, problem="getMe failed") from exc
     if not body.get("ok") or not body.get("result", {}).get("username"):
         raise ConfigurationError(
             problem=f"Telegram getMe refused the token: {body.get('description', '?')}"

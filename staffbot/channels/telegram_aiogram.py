@@ -31,13 +31,8 @@ from aiogram.types import (
 )
 
 from staffbot.channels.base import FileBlob
-from staffbot.channels.telegram_common import (
-    ALLOWED_UPDATES,
-    COMMANDS,
-    Keyboard,
-    TelegramChannel,
-    channel_error,
-)
+from staffbot.channels.telegram_common import ALLOWED_UPDATES, COMMANDS, TelegramChannel
+from staffbot.channels.telegram_render import Keyboard, channel_error
 from staffbot.errors import ChannelError
 
 T = TypeVar("T")
@@ -98,7 +93,7 @@ class AiogramTelegramChannel(TelegramChannel):
             await session.close()
             raise
         # Only the Bot object is used: updates come from our own polling loop
-        # (telegram_common.TelegramPolling) or the webhook, never aiogram's Dispatcher.
+        # (telegram_receivers.TelegramPolling) or the webhook, never aiogram's Dispatcher.
         self._bot = bot
         return me.username or ""
 

@@ -1,8 +1,8 @@
 """Telegram through python-telegram-bot 22 (STAFFBOT_TELEGRAM_LIBRARY=ptb).
 
 Only the Bot API calls and the translation of PTB's exceptions live here (and PTB's
-HTTP round trips on aiohttp: telegram_ptb_request); rendering,
-the update mapping and the receivers are in telegram_common. PTB's AIORateLimiter is
+HTTP round trips on aiohttp: telegram_ptb_request); the channel, rendering, the update
+mapping and the receivers are shared (telegram_common and its siblings). PTB's AIORateLimiter is
 not used: the outbox dispatcher paces, and without the limiter PTB never retries a
 429 by itself (it raises RetryAfter, which the dispatcher honours).
 """
@@ -25,14 +25,9 @@ from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder
 
 from staffbot.channels.base import FileBlob
-from staffbot.channels.telegram_common import (
-    ALLOWED_UPDATES,
-    COMMANDS,
-    Keyboard,
-    TelegramChannel,
-    channel_error,
-)
+from staffbot.channels.telegram_common import ALLOWED_UPDATES, COMMANDS, TelegramChannel
 from staffbot.channels.telegram_ptb_request import AiohttpRequest
+from staffbot.channels.telegram_render import Keyboard, channel_error
 from staffbot.errors import ChannelError
 
 T = TypeVar("T")
@@ -106,7 +101,7 @@ class PtbTelegramChannel(TelegramChannel):
             .build()
         )
         # Only the Bot object is used: updates come from our own polling loop
-        # (telegram_common.TelegramPolling) or the webhook, never PTB's queue.
+        # (telegram_receivers.TelegramPolling) or the webhook, never PTB's queue.
         await self._api(app.initialize())  # getMe: checks the token
         self._app = app
         return app.bot.username or ""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
-from staffbot.channels.base import Channel, Delivered, Delivery
+from staffbot.channels.base import Channel, ChannelName, Delivered, Delivery
 
 
 class WebChannel(Channel):
-    name = "web"
+    name = ChannelName.WEB
     can_delete_user_messages = True
 
     def __init__(self) -> None:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from staffbot.channels.base import ChannelName
 from staffbot.errors import BadChannelRequest
 from staffbot.messages import Choice
 from staffbot.richtext import to_plain, to_whatsapp
 
-NAME = "whatsapp"
 MAX_TEXT = 4096
 MAX_BODY = 1024
 MAX_CAPTION = 1024
@@ -80,7 +80,9 @@ def template_param(rich: str) -> str:
 def _check_ids(choices: Sequence[Choice], limit: int) -> None:
     for choice in choices:
         if not 1 <= len(choice.token) <= limit:
-            raise BadChannelRequest(channel=NAME, problem=f"button id must be 1-{limit} characters")
+            raise BadChannelRequest(
+                channel=ChannelName.WHATSAPP, problem=f"button id must be 1-{limit} characters"
+            )
 
 
 def _unique_titles(labels: Sequence[str], limit: int) -> list[str]:
@@ -107,7 +109,9 @@ class Interactive:
 def interactive(body: str, choices: Sequence[Choice], *, lang: str = "id") -> list[Interactive]:
     """Reply buttons when they fit, else list messages of up to 10 rows each."""
     if not choices:
-        raise BadChannelRequest(channel=NAME, problem="interactive message without choices")
+        raise BadChannelRequest(
+            channel=ChannelName.WHATSAPP, problem="interactive message without choices"
+        )
     body = clip(body.strip() or "-", MAX_BODY)
     labels = [c.label.strip() for c in choices]
     fits_buttons = (

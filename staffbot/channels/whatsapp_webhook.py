@@ -1,5 +1,7 @@
 """The WhatsApp webhook: signature check, verify-token challenge, payloads to events.
 
+GET and POST /whatsapp/webhook are mounted on the bot's web server (:class:`WhatsAppWebhook`).
+
 The payload is parsed here rather than by pywa: pywa 4.5 drops inbound updates without
 ``contacts[].user_id`` and status updates without ``value.contacts`` (both logged and
 answered 200), and only skips duplicates whose bodies are byte-identical. Our parser
@@ -11,12 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
 from staffbot.channels.base import (
+    ChannelName,
     ChoicePressed,
     CommandReceived,
     FileReceived,
@@ -26,7 +35,8 @@ from staffbot.channels.base import (
 from staffbot.errors import ValidationError
 from staffbot.validation import normalise_phone
 
-NAME = "whatsapp"
+log = logging.getLogger(__name__)
+
 WEBHOOK_PATH = "/whatsapp/webhook"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 
@@ -133,7 +143,7 @@ def parse_message(
         return None
     phone = phone_of(sender)
     common: dict[str, Any] = {
-        "channel": NAME,
+        "channel": ChannelName.WHATSAPP,
         "chat_id": phone,
         "user_id": phone,
         "at": now,
@@ -187,3 +197,69 @@ def parse_message(
             caption=_text(media.get("caption")),
         )
     return None
+
+
+class WhatsAppWebhook:
+    """GET and POST /whatsapp/webhook on the bot's web server.
+
+    GET answers Meta's verification (hub.verify_token, compared in constant time).
+    POST checks X-Hub-Signature-256 against the app secret over the raw body before
+    anything is parsed: no signature gets 401, a wrong one 403, and nothing happens.
+    Registering the URL is done once in the Meta app dashboard, so start/stop do nothing.
+    """
+
+    def __init__(
+        self,
+        app_secret: str,
+        verify_token: str | None,
+        on_payload: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self._secret = app_secret.encode()
+        self._verify = verify_token.encode() if verify_token else None
+        self.on_payload = on_payload
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route(WEBHOOK_PATH, self.handle, methods=["GET", "POST"])]
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET":
+            return self.challenge(request)
+        return await self.receive(request)
+
+    def challenge(self, request: Request) -> Response:
+        params = request.query_params
+        given = params.get("hub.verify_token", "").encode()
+        if (
+            self._verify is not None
+            and params.get("hub.mode") == "subscribe"
+            and hmac.compare_digest(given, self._verify)
+        ):
+            return PlainTextResponse(params.get("hub.challenge", ""))
+        return PlainTextResponse("verification failed", status_code=403)
+
+    async def receive(self, request: Request) -> Response:
+        header = request.headers.get(SIGNATURE_HEADER)
+        if header is None:
+            return PlainTextResponse("signature missing", status_code=401)
+        body = await request.body()
+        if not signature_ok(self._secret, body, header):
+            return PlainTextResponse("signature wrong", status_code=403)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return PlainTextResponse("not JSON", status_code=400)
+        if not isinstance(payload, dict):
+            return PlainTextResponse("not an update", status_code=400)
+        try:
+            await self.on_payload(payload)
+        except Exception:
+            # Meta delivers it again; what was done is recorded and not done twice.
+            log.exception("whatsapp webhook failed")
+            return PlainTextResponse("failed", status_code=500)
+        return PlainTextResponse("ok")

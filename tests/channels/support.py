@@ -15,13 +15,17 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import Answer, EventHandler, FileBlob, Incoming, Pacing
 from staffbot.channels.telegram import make_telegram
 from staffbot.channels.telegram_common import TelegramChannel, TelegramConfig
-from staffbot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppConfig
+from staffbot.channels.whatsapp import WhatsAppChannel
+from staffbot.channels.whatsapp_graph import WhatsAppConfig
+from staffbot.channels.whatsapp_port import Templates
 from staffbot.errors import ConfigurationError
 from staffbot.services.context import Office
 from staffbot.services.files import read_blob
+from staffbot.services.whatsapp_state import WhatsAppStateOnBus
 from storage.db import Database
 
 TG_TOKEN = "123456:TEST-token"
@@ -145,4 +149,5 @@ def whatsapp_channel(
         templates=Templates(**templates),
         pacing=pacing,
     )
-    return WhatsAppChannel(config, on_event, db, office)
+    state = WhatsAppStateOnBus(build_bus(db, office))
+    return WhatsAppChannel(config, on_event, state, office.now, language=office.language)

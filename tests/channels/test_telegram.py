@@ -22,14 +22,8 @@ from staffbot.channels.base import (
     TextReceived,
 )
 from staffbot.channels.telegram import make_telegram
-from staffbot.channels.telegram_common import (
-    COMMANDS,
-    PACING,
-    TelegramChannel,
-    TelegramConfig,
-    keyboard,
-    split_text,
-)
+from staffbot.channels.telegram_common import COMMANDS, PACING, TelegramChannel, TelegramConfig
+from staffbot.channels.telegram_render import keyboard, split_text
 from staffbot.errors import (
     BadChannelRequest,
     ChannelUnavailable,

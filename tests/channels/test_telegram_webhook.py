@@ -14,12 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from staffbot.channels.telegram_common import (
-    SECRET_FILE,
-    SECRET_HEADER,
-    TelegramChannel,
-    webhook_secret,
-)
+from staffbot.channels.telegram_common import TelegramChannel
+from staffbot.channels.telegram_receivers import SECRET_FILE, SECRET_HEADER, webhook_secret
 from staffbot.chat.service import ChatService
 from staffbot.clock import SystemClock
 from staffbot.dispatcher import OutboxDispatcher

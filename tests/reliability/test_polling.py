@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from staffbot.channels.base import Answer, Incoming
-from staffbot.channels.telegram_common import TelegramPolling
+from staffbot.channels.telegram_receivers import TelegramPolling
 from tests.channels.support import TG_TOKEN, telegram_channel
 from tests.doubles.telegram import TelegramDouble
 from tests.support import Desk

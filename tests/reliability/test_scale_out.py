@@ -30,7 +30,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from staffbot.channels.telegram_common import SECRET_HEADER, webhook_secret
+from staffbot.channels.telegram_receivers import SECRET_HEADER, webhook_secret
 from staffbot.settings import Settings
 from tests.conftest import PG_HOST, _pg_admin
 from tests.doubles.control import ControlClient, spawn_double

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from staffbot.channels.base import CommandReceived, Incoming, TextReceived
-from staffbot.channels.telegram_common import parse_update
+from staffbot.channels.telegram_updates import parse_update
 from staffbot.channels.whatsapp_webhook import parse_payload
 from staffbot.chat.service import ChatService
 from tests.support import ROSTER, Desk

@@ -10,7 +10,7 @@ import json
 import httpx
 from sqlalchemy import text
 
-from staffbot.channels.telegram_common import SECRET_HEADER
+from staffbot.channels.telegram_receivers import SECRET_HEADER
 from staffbot.channels.whatsapp_webhook import SIGNATURE_HEADER
 from tests.channels.support import WA_SECRET
 from tests.channels.test_telegram_webhook import USER, Hook, hook  # noqa: F401 (fixture)
