@@ -1,4 +1,4 @@
-"""The BSrE e-sign API v2 client behind the :class:`~staffbot.documents.signing.Signer` port.
+"""The BSrE e-sign API v2 client behind the :class:`~staffbot.documents.kit.Signer` port.
 
 Endpoints used (Balai Sertifikasi Elektronik, BSSN; *Esign Client Service* v2):
 

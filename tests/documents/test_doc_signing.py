@@ -18,6 +18,7 @@ from staffbot.documents.errors import (
     SigningKeyMissing,
     WeakPassphrase,
 )
+from staffbot.documents.local_signer import LocalPadesSigner
 from staffbot.documents.model import (
     Box,
     Letterhead,
@@ -26,7 +27,7 @@ from staffbot.documents.model import (
     SuratTanggapanInput,
 )
 from staffbot.documents.pki import PkiPaths, init_office_pki
-from staffbot.documents.signing import LocalPadesSigner, last_page_placement
+from staffbot.documents.signing import last_page_placement
 from staffbot.documents.surat import surat_tanggapan
 from staffbot.documents.verify import load_trust_roots, sha256_hex, validate_signed_pdf
 from staffbot.errors import SignerRefused
