@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from flows.calendar import WorkingTime
+from flows.working_time import WorkingTime
 
 #: Escalation targets that are not role keys.
 HOLDER = "holder"

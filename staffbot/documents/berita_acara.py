@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from staffbot.documents.base import Column, OfficePdf
+from staffbot.documents.base import OfficePdf
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
 from staffbot.documents.model import (
@@ -14,6 +14,7 @@ from staffbot.documents.model import (
     Official,
     RenderedPdf,
 )
+from staffbot.documents.tables import Column
 from staffbot.documents.text import format_date, number_words, to_wib, written_date
 
 __all__ = ["berita_acara"]

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw, ImageFont
 
-from staffbot.documents.base import qr_png
+from staffbot.documents.canvas import qr_png
 from staffbot.documents.fonts import FontSet, default_fonts
 from staffbot.documents.model import Language, SignRequest
 from staffbot.documents.text import format_datetime
