@@ -19,7 +19,7 @@ from staffbot.documents.labels import label
 from staffbot.documents.model import Language, Letterhead
 from staffbot.documents.signature_block import SignatureBlocks
 from staffbot.documents.tables import TableDrawing
-from staffbot.documents.text import format_datetime, to_wib
+from staffbot.documents.text import format_datetime, local_time
 
 __all__ = ["OfficePdf"]
 
@@ -37,7 +37,7 @@ class OfficePdf(TextBlocks, TableDrawing, SignatureBlocks):
         footer_note: str | None = None,
     ) -> None:
         super().__init__(language=language, fonts=fonts, landscape=landscape)
-        to_wib(generated_at)  # refuses naive datetimes early
+        local_time(generated_at, letterhead.tz)  # refuses naive datetimes early
         self.letterhead = letterhead
         self.generated_at = generated_at
         if landscape:
@@ -116,7 +116,7 @@ class OfficePdf(TextBlocks, TableDrawing, SignatureBlocks):
         self.font(7.5, "")
         self.set_text_color(*MUTED)
         self.set_x(left)
-        when = format_datetime(self.generated_at, self.language)
+        when = format_datetime(self.generated_at, self.language, tz=self.letterhead.tz)
         half = self.epw / 2
         self.cell(half, 6, label("generated", self.language, when=when), align="L")
         page: int = self.page_no()

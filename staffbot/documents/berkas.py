@@ -226,7 +226,10 @@ def _render(
     rows += [
         (label("layanan", language), data.layanan),
         (label("kecamatan", language), data.kecamatan),
-        (label("received_at", language), format_datetime(data.received_at, language)),
+        (
+            label("received_at", language),
+            format_datetime(data.received_at, language, tz=letterhead.tz),
+        ),
     ]
     pdf.fields(rows[:1], label_w=40, value_style="B", width=pdf.epw - qr_size - 4)
     pdf.fields(rows[1:], label_w=40, width=pdf.epw - qr_size - 4)

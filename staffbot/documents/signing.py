@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,14 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from staffbot.documents.errors import DocumentError, PassphraseWrong, SigningKeyMissing
-from staffbot.documents.model import Box, Language, SignedPdf, SignRequest, StampPlacement
+from staffbot.documents.model import (
+    OFFICE_ZONE,
+    Box,
+    Language,
+    SignedPdf,
+    SignRequest,
+    StampPlacement,
+)
 from staffbot.documents.stamp import stamp_lines, winansi
 
 __all__ = ["last_page_placement", "sign_with_pkcs12"]
@@ -140,6 +147,7 @@ def sign_with_pkcs12(
     *,
     signed_at: datetime,
     language: Language = "id",
+    tz: tzinfo = OFFICE_ZONE,
 ) -> SignedPdf:
     """PAdES-sign ``pdf`` with the key in the office PKCS#12, synchronously (about 20 ms
     of CPU for an A4 letter): a job for the document engine, never the event loop.
@@ -177,7 +185,7 @@ def sign_with_pkcs12(
             box=placement.box.corners(),
         ),
     )
-    lines = stamp_lines(request, signed_at, language)
+    lines = stamp_lines(request, signed_at, language, tz)
     try:
         out = pdf_signer.sign_pdf(
             writer,

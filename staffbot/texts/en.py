@@ -73,7 +73,6 @@ TEXTS: dict[str, str] = {
     "card.ba": "Berita Acara {number}",
     "card.ba_place": "UPT Kecamatan {kecamatan} · {count} files",
     "card.ba_cases": "Cases: {numbers}",
-    "time.format": "{day}, {date} {month} {year} {hm} WIB",
     "ba.created": "Berita Acara {number} created for Kecamatan {kecamatan} ({count} files).",
 }
 TEXTS.update(

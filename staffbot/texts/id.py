@@ -95,7 +95,6 @@ TEXTS: dict[str, str] = {
     "applicant.dokumen": "Yth. {name},\nDokumen untuk permohonan {number} telah selesai dan "
     "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
     # -- misc ---------------------------------------------------------------------
-    "time.format": "{day}, {date} {month} {year} {hm} WIB",
     "ba.created": "Berita Acara {number} dibuat untuk Kecamatan {kecamatan} ({count} berkas).",
 }
 TEXTS.update(

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from docsupport import KADIS, NOW, PASSPHRASE, text_of
@@ -102,6 +103,16 @@ async def test_signed_pdf_validates_against_the_office_root(
     assert "NIP. 19790903 199810 1 001" in stamp
     assert "25 November 2026 11.00 WIB" in stamp
     assert "MARADONA" in text_of(signed.pdf)[0]
+
+
+async def test_the_stamp_tells_the_time_of_the_office_zone(
+    pki: PkiPaths, surat: tuple[bytes, StampPlacement]
+) -> None:
+    pdf, placement = surat
+    makassar = LocalPadesSigner(pki.pkcs12, now=lambda: SIGNED_AT, tz=ZoneInfo("Asia/Makassar"))
+    stamp = stamp_text((await makassar.sign(pdf, request(placement))).pdf)
+    assert "25 November 2026 12.00 WITA" in stamp
+    assert "WIB" not in stamp
 
 
 async def test_a_changed_byte_is_reported(
