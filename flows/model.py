@@ -159,6 +159,3 @@ class Flow:
         for step in self.steps:
             for action in step.actions:
                 yield step, action
-
-    def steps_with_action(self, key: str) -> tuple[Step, ...]:
-        return tuple(step for step in self.steps if step.action(key) is not None)
