@@ -374,8 +374,8 @@ async def amedian_ms(fn: Callable[[], Any], runs: int) -> float:
 
 
 async def bench(runs: int) -> dict[str, Any]:
+    from staffbot.documents.local_signer import LocalPadesSigner
     from staffbot.documents.pki import init_office_pki
-    from staffbot.documents.signing import LocalPadesSigner
     from staffbot.documents.verify import load_trust_roots, validate_signed_pdf
 
     start = time.perf_counter()

@@ -33,8 +33,8 @@ from staffbot.documents.model import SignRequest
 
 
 async def _signed_surat(tmp: Path) -> bytes:
+    from staffbot.documents.local_signer import LocalPadesSigner
     from staffbot.documents.pki import init_office_pki
-    from staffbot.documents.signing import LocalPadesSigner
     from staffbot.documents.surat import surat_tanggapan
 
     pki = init_office_pki(

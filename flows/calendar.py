@@ -1,5 +1,8 @@
 """The working-day calendar: office hours, holidays, and SLA arithmetic in working time.
 
+The values it works with are their own modules: :mod:`flows.working_time` (a span such
+as "1 hari") and :mod:`flows.office_hours` (a weekday's hours, the setting's spelling).
+
 Pure (stdlib only); the time zone and the holiday list are handed in. In practice the
 zone is Asia/Jakarta (WIB, UTC+7, no daylight saving time) and the holidays come from
 ``staffbot.holidays_source.national_holidays`` (national holidays, cuti bersama and the
@@ -39,12 +42,19 @@ Semantics, decided once here so that every SLA, ladder level and report agrees:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Final
+
+# Re-exported: the settings, the scheduler and the command line import them from here.
+from flows.office_hours import (
+    DEFAULT_OFFICE_HOURS,
+    OfficeHours,
+    format_office_hours,
+    parse_office_hours,
+)
+from flows.working_time import WorkingTime
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
@@ -57,217 +67,7 @@ __all__ = [
 
 _ZERO: Final = timedelta(0)
 
-
-@dataclass(frozen=True)
-class OfficeHours:
-    """One weekday's opening, wall-clock times in the calendar's zone."""
-
-    opens: time
-    closes: time
-
-    def __post_init__(self) -> None:
-        if self.opens.tzinfo is not None or self.closes.tzinfo is not None:
-            raise ValueError("office hours are wall-clock times: give them without tzinfo")
-        if not self.opens < self.closes:
-            raise ValueError(f"office must open before it closes: {self.opens}-{self.closes}")
-
-
-# Per-unit spellings accepted by WorkingTime.parse; Indonesian first, English too
-# because the bot has an English mode and admins type both.
-_UNITS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "hari": "days",
-        "d": "days",
-        "day": "days",
-        "days": "days",
-        "jam": "hours",
-        "h": "hours",
-        "hour": "hours",
-        "hours": "hours",
-        "menit": "minutes",
-        "m": "minutes",
-        "min": "minutes",
-        "mins": "minutes",
-        "minute": "minutes",
-        "minutes": "minutes",
-    }
-)
-_TERM: Final = re.compile(r"(\d+)\s*([a-z]+)(?:\s+kerja)?")
-_SEPARATOR: Final = re.compile(r"(?:\s|,|\+|\bdan\b|\band\b)*")
-
-
-@dataclass(frozen=True)
-class WorkingTime:
-    """A non-negative span of working time: an SLA or an escalation-ladder offset.
-
-    Minutes of 60 or more are carried into hours (``WorkingTime(minutes=90)`` equals
-    ``WorkingTime(hours=1, minutes=30)``). Days are never converted to hours: a working
-    day is "the same time on the next working day", not a fixed number of hours.
-    """
-
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("days", "hours", "minutes"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"WorkingTime.{name} must be an int, not {value!r}")
-            if value < 0:
-                raise ValueError(f"WorkingTime.{name} must not be negative: {value}")
-        if self.minutes >= 60:
-            # frozen: the carry is the one write, done before anyone sees the object
-            object.__setattr__(self, "hours", self.hours + self.minutes // 60)
-            object.__setattr__(self, "minutes", self.minutes % 60)
-
-    @classmethod
-    def parse(cls, text: str) -> WorkingTime:
-        """Read ``"1 hari"``, ``"2 jam"``, ``"30 menit"``, ``"1d"``, ``"2h"``, ``"30m"``,
-        ``"1 hari 2 jam"``, ``"1d2h"``, ``"1 day, 2 hours"``, ``"2 jam kerja"``.
-
-        Each unit may appear once; anything else raises ``ValueError``.
-        """
-        source = text.strip().lower()
-        if not source:
-            raise ValueError("empty working time")
-        found: dict[str, int] = {}
-        pos = 0
-        while pos < len(source):
-            sep = _SEPARATOR.match(source, pos)
-            if sep is not None:
-                pos = sep.end()
-            if pos >= len(source):
-                break
-            term = _TERM.match(source, pos)
-            if term is None:
-                raise ValueError(f"cannot read working time {text!r} at {source[pos:]!r}")
-            unit = _UNITS.get(term.group(2))
-            if unit is None:
-                raise ValueError(f"unknown unit {term.group(2)!r} in working time {text!r}")
-            if unit in found:
-                raise ValueError(f"{unit} given twice in working time {text!r}")
-            found[unit] = int(term.group(1))
-            pos = term.end()
-        if not found:
-            raise ValueError(f"cannot read working time {text!r}")
-        return cls(**found)
-
-    def is_zero(self) -> bool:
-        return self.days == 0 and self.hours == 0 and self.minutes == 0
-
-    @property
-    def clock_part(self) -> timedelta:
-        """The hours and minutes, to be consumed inside office intervals."""
-        return timedelta(hours=self.hours, minutes=self.minutes)
-
-    def __str__(self) -> str:
-        parts = []
-        if self.days:
-            parts.append(f"{self.days} hari")
-        if self.hours:
-            parts.append(f"{self.hours} jam")
-        if self.minutes:
-            parts.append(f"{self.minutes} menit")
-        return " ".join(parts) if parts else "0 menit"
-
-
-_STANDARD: Final = OfficeHours(time(7, 30), time(16, 0))
-DEFAULT_OFFICE_HOURS: Final[Mapping[int, OfficeHours]] = MappingProxyType(
-    {
-        0: _STANDARD,
-        1: _STANDARD,
-        2: _STANDARD,
-        3: _STANDARD,
-        4: OfficeHours(time(7, 30), time(16, 30)),
-    }
-)
-"""Disdukcapil office hours, WIB, weekday 0 = Monday: Mon-Thu 07:30-16:00,
-Fri 07:30-16:30, Saturday and Sunday closed."""
-
 _NO_HOLIDAYS: Final[Mapping[date, str]] = MappingProxyType({})
-
-# Day names for office-hours settings: Indonesian and English, full or short.
-_DAYS: Final[Mapping[str, int]] = MappingProxyType(
-    {
-        **dict.fromkeys(("sen", "senin", "mon", "monday"), 0),
-        **dict.fromkeys(("sel", "selasa", "tue", "tues", "tuesday"), 1),
-        **dict.fromkeys(("rab", "rabu", "wed", "wednesday"), 2),
-        **dict.fromkeys(("kam", "kamis", "thu", "thur", "thurs", "thursday"), 3),
-        **dict.fromkeys(("jum", "jumat", "jum'at", "fri", "friday"), 4),
-        **dict.fromkeys(("sab", "sabtu", "sat", "saturday"), 5),
-        **dict.fromkeys(("min", "minggu", "ahad", "sun", "sunday"), 6),
-    }
-)
-_SHORT_DAYS: Final = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
-_DAY_WORD: Final = r"[a-z']+"
-_CLOCK: Final = r"\d{1,2}[:.]\d{2}"
-_ENTRY: Final = re.compile(
-    rf"^(?P<first>{_DAY_WORD})(?:\s*-\s*(?P<last>{_DAY_WORD}))?\s+"
-    rf"(?P<opens>{_CLOCK})\s*-\s*(?P<closes>{_CLOCK})$"
-)
-
-
-def _day(word: str, text: str) -> int:
-    weekday = _DAYS.get(word)
-    if weekday is None:
-        raise ValueError(f"unknown day {word!r} in office hours {text!r}")
-    return weekday
-
-
-def _clock(value: str, text: str) -> time:
-    hours, minutes = (int(part) for part in re.split(r"[:.]", value))
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"bad time {value!r} in office hours {text!r}")
-    return time(hours, minutes)
-
-
-def parse_office_hours(text: str) -> dict[int, OfficeHours]:
-    """Read office hours per weekday (0 = Monday) from a setting.
-
-    Entries are separated by ``,`` or ``;``; each is a day or a range of days and a time
-    range, in Indonesian or English: ``"Mon-Thu 07:30-16:00, Fri 07:30-16:30"``,
-    ``"Sen-Kam 07.30-16.00; Jum 07.30-16.30"``. Ranges do not wrap past Sunday. A day
-    given twice, an unknown word or an empty text raises ``ValueError``; days not named
-    are closed.
-    """
-    hours: dict[int, OfficeHours] = {}
-    entries = [part.strip().lower() for part in re.split(r"[,;]", text)]
-    for entry in entries:
-        if not entry:
-            continue
-        found = _ENTRY.match(re.sub(r"\s+", " ", entry))
-        if found is None:
-            raise ValueError(f"cannot read office hours {entry!r} (e.g. 'Mon-Thu 07:30-16:00')")
-        first = _day(found["first"], text)
-        last = _day(found["last"], text) if found["last"] else first
-        if last < first:
-            raise ValueError(f"day range {entry!r} runs backwards (ranges stop at Sunday)")
-        span = OfficeHours(_clock(found["opens"], text), _clock(found["closes"], text))
-        for weekday in range(first, last + 1):
-            if weekday in hours:
-                raise ValueError(f"{_SHORT_DAYS[weekday]} given twice in office hours {text!r}")
-            hours[weekday] = span
-    if not hours:
-        raise ValueError("office hours name no day: the office must open on some weekday")
-    return dict(sorted(hours.items()))
-
-
-def format_office_hours(hours: Mapping[int, OfficeHours]) -> str:
-    """The Indonesian spelling of office hours, runs of equal days joined:
-    ``"Sen-Kam 07.30-16.00, Jum 07.30-16.30"``."""
-    runs: list[tuple[int, int, OfficeHours]] = []
-    for weekday in sorted(hours):
-        span = hours[weekday]
-        if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == span:
-            runs[-1] = (runs[-1][0], weekday, span)
-        else:
-            runs.append((weekday, weekday, span))
-    parts = []
-    for first, last, span in runs:
-        days = _SHORT_DAYS[first] + (f"-{_SHORT_DAYS[last]}" if last != first else "")
-        parts.append(f"{days} {span.opens:%H.%M}-{span.closes:%H.%M}")
-    return ", ".join(parts)
 
 
 def _wall(d: date, t: time, tz: tzinfo) -> datetime:

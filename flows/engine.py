@@ -6,7 +6,6 @@ It decides; it does not write. The application applies the returned
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -167,8 +166,3 @@ def _action(flow: Flow, step: Step, key: str) -> Action:
 
 def _step_label(step: Step) -> str:
     return f"{step.sop_no}. {step.title}"
-
-
-def steps_for_roles(flow: Flow, roles: Iterable[str]) -> tuple[Step, ...]:
-    wanted = set(roles)
-    return tuple(step for step in flow.steps if step.role in wanted)

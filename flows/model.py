@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from flows.calendar import WorkingTime
+from flows.working_time import WorkingTime
 
 #: Escalation targets that are not role keys.
 HOLDER = "holder"
@@ -159,6 +159,3 @@ class Flow:
         for step in self.steps:
             for action in step.actions:
                 yield step, action
-
-    def steps_with_action(self, key: str) -> tuple[Step, ...]:
-        return tuple(step for step in self.steps if step.action(key) is not None)

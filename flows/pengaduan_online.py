@@ -8,8 +8,8 @@ set of them into a Berita Acara, which the Kepala Dinas signs as one document.
 
 from __future__ import annotations
 
-from flows.calendar import WorkingTime
 from flows.model import HOLDER, SUPERVISOR, Action, Escalation, Flow, MutuBaku, Role, Step
+from flows.working_time import WorkingTime
 
 FLOW_KEY = "pengaduan_online"
 

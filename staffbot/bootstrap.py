@@ -72,6 +72,7 @@ def build_signer(settings: Settings, clock: Clock, engine: DocumentEngine) -> Si
             accounts=settings.bsre_accounts,
             now=clock.now,
             language=language,
+            tz=settings.tz,
         )
     from staffbot.documents.local_signer import LocalPadesSigner
     from staffbot.documents.pki import PKCS12_FILE
@@ -79,7 +80,7 @@ def build_signer(settings: Settings, clock: Clock, engine: DocumentEngine) -> Si
     path = signing_dir(settings) / PKCS12_FILE
     if not path.exists():
         return None
-    return LocalPadesSigner(path, now=clock.now, language=language, engine=engine)
+    return LocalPadesSigner(path, now=clock.now, language=language, tz=settings.tz, engine=engine)
 
 
 def build_trust_anchor(settings: Settings) -> Path | None:
@@ -108,6 +109,7 @@ def build_documents(settings: Settings, engine: DocumentEngine) -> DocumentKit:
             contact=settings.letterhead_contact,
             logo_path=settings.letterhead_logo,
             city=settings.office_city,
+            tz=settings.tz,
         ),
         engine=engine,
     )

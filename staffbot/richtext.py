@@ -21,14 +21,6 @@ def b(text: str) -> str:
     return f"<b>{esc(text)}</b>"
 
 
-def i(text: str) -> str:
-    return f"<i>{esc(text)}</i>"
-
-
-def code(text: str) -> str:
-    return f"<code>{esc(text)}</code>"
-
-
 def to_plain(rich: str) -> str:
     return html.unescape(_TAG.sub("", rich))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from staffbot.documents.base import Column, OfficePdf
+from staffbot.documents.base import OfficePdf
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
 from staffbot.documents.model import (
@@ -14,7 +14,8 @@ from staffbot.documents.model import (
     Official,
     RenderedPdf,
 )
-from staffbot.documents.text import format_date, number_words, to_wib, written_date
+from staffbot.documents.tables import Column
+from staffbot.documents.text import format_date, local_time, number_words, written_date
 
 __all__ = ["berita_acara"]
 
@@ -42,8 +43,8 @@ def berita_acara(
     pdf.add_page()
     pdf.title_block(label("ba_title", language), label("ba_subtitle", language), number=data.number)
 
-    held = to_wib(data.held_at)
-    written = written_date(held, language)
+    held = local_time(data.held_at, letterhead.tz)
+    written = written_date(held.date(), language)
     if language == "id":
         written = written.replace("hari ", "hari ini, ", 1)
     written += f" ({held:%d-%m-%Y})"
@@ -75,7 +76,7 @@ def berita_acara(
             case.case_number,
             case.applicant_name,
             case.layanan,
-            format_date(case.sent_at, language),
+            format_date(case.sent_at, language, tz=letterhead.tz),
         )
         for i, case in enumerate(data.cases, start=1)
     )

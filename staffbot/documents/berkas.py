@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from staffbot.documents.base import Column, OfficePdf
+from staffbot.documents.base import OfficePdf
 from staffbot.documents.errors import BrokenAttachment
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
@@ -31,6 +31,7 @@ from staffbot.documents.model import (
     RenderedPdf,
     mask_nik,
 )
+from staffbot.documents.tables import Column
 from staffbot.documents.text import format_datetime
 
 __all__ = ["berkas_cetak", "inspect_attachment"]
@@ -225,7 +226,10 @@ def _render(
     rows += [
         (label("layanan", language), data.layanan),
         (label("kecamatan", language), data.kecamatan),
-        (label("received_at", language), format_datetime(data.received_at, language)),
+        (
+            label("received_at", language),
+            format_datetime(data.received_at, language, tz=letterhead.tz),
+        ),
     ]
     pdf.fields(rows[:1], label_w=40, value_style="B", width=pdf.epw - qr_size - 4)
     pdf.fields(rows[1:], label_w=40, width=pdf.epw - qr_size - 4)

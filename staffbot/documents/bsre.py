@@ -1,4 +1,4 @@
-"""The BSrE e-sign API v2 client behind the :class:`~staffbot.documents.signing.Signer` port.
+"""The BSrE e-sign API v2 client behind the :class:`~staffbot.documents.kit.Signer` port.
 
 Endpoints used (Balai Sertifikasi Elektronik, BSSN; *Esign Client Service* v2):
 
@@ -43,7 +43,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import httpx
@@ -57,7 +57,7 @@ from staffbot.documents.errors import (
     SignerUnreachable,
 )
 from staffbot.documents.fonts import FontSet
-from staffbot.documents.model import Language, SignedPdf, SignRequest, mask_nik
+from staffbot.documents.model import OFFICE_ZONE, Language, SignedPdf, SignRequest, mask_nik
 from staffbot.documents.stamp import stamp_png
 from staffbot.errors import SignOutcomeUnknown
 
@@ -134,6 +134,7 @@ class BsreSigner:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         now: Callable[[], datetime] = _system_now,
         language: Language = "id",
+        tz: tzinfo = OFFICE_ZONE,
         stamp_fonts: FontSet | None = None,
         accounts: Mapping[str, str] | None = None,
     ) -> None:
@@ -144,6 +145,7 @@ class BsreSigner:
         self._timeout = timeout
         self._now = now
         self._language: Language = language
+        self._tz = tz
         self._fonts = stamp_fonts
         self._accounts = {_digits(nip): account for nip, account in (accounts or {}).items()}
 
@@ -160,7 +162,12 @@ class BsreSigner:
             raise SignerRejected(problem="BSrE needs the signer's NIK or e-mail")
         stamped_at = self._now()
         image = await asyncio.to_thread(
-            stamp_png, request, stamped_at, language=self._language, fonts=self._fonts
+            stamp_png,
+            request,
+            stamped_at,
+            language=self._language,
+            tz=self._tz,
+            fonts=self._fonts,
         )
         box = request.placement.box
         payload: dict[str, Any] = {}

@@ -49,7 +49,10 @@ def bukti_pendaftaran(
     rows += [
         (label("layanan", language), data.layanan),
         (label("kecamatan", language), data.kecamatan),
-        (label("registered_at", language), format_datetime(data.registered_at, language)),
+        (
+            label("registered_at", language),
+            format_datetime(data.registered_at, language, tz=letterhead.tz),
+        ),
     ]
     pdf.fields(rows[:1], value_style="B", size=12)
     pdf.fields(rows[1:])

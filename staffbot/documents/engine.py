@@ -22,7 +22,7 @@ import os
 import pickle
 import sys
 from abc import ABC, abstractmethod
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +85,10 @@ class DocumentEngine(ABC):
         *,
         signed_at: datetime,
         language: Language,
+        tz: tzinfo,
     ) -> SignedPdf:
         result: SignedPdf = await self.run(
-            "sign_local", (pkcs12, pdf, request, signed_at, language)
+            "sign_local", (pkcs12, pdf, request, signed_at, language, tz)
         )
         return result
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -75,10 +75,11 @@ def sign_local(
     request: SignRequest,
     signed_at: datetime,
     language: Language,
+    tz: tzinfo,
 ) -> SignedPdf:
     from staffbot.documents.signing import sign_with_pkcs12
 
-    return sign_with_pkcs12(pkcs12, pdf, request, signed_at=signed_at, language=language)
+    return sign_with_pkcs12(pkcs12, pdf, request, signed_at=signed_at, language=language, tz=tz)
 
 
 def placement(_font_cache: Path | None, pdf: bytes) -> Any:

@@ -9,12 +9,12 @@ signature never holds the event loop (or the GIL) while other staff press button
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from staffbot.documents.engine import DocumentEngine, ThreadEngine
 from staffbot.documents.kit import Signer
-from staffbot.documents.model import Language, SignedPdf, SignRequest
+from staffbot.documents.model import OFFICE_ZONE, Language, SignedPdf, SignRequest
 
 __all__ = ["LocalPadesSigner", "Signer"]
 
@@ -41,14 +41,16 @@ class LocalPadesSigner:
         *,
         now: Now = _system_now,
         language: Language = "id",
+        tz: tzinfo = OFFICE_ZONE,
         engine: DocumentEngine | None = None,
     ) -> None:
         self._path = pkcs12_path
         self._now = now
         self._language: Language = language
+        self._tz = tz
         self._engine = engine or ThreadEngine()
 
     async def sign(self, pdf: bytes, request: SignRequest) -> SignedPdf:
         return await self._engine.sign_local(
-            self._path, pdf, request, signed_at=self._now(), language=self._language
+            self._path, pdf, request, signed_at=self._now(), language=self._language, tz=self._tz
         )

@@ -1,7 +1,8 @@
 """Plain typed inputs and outputs of the document and signing layer.
 
 Stdlib only, so the core can import these types without loading fpdf or pyHanko.
-Every datetime must be timezone-aware; renderers show them in WIB (UTC+7).
+Every datetime must be timezone-aware; renderers show them on the office's clock
+(:attr:`Letterhead.tz`), named as Indonesians do (WIB, WITA, WIT).
 Coordinates of stamp boxes are PDF points (1/72 inch) with the origin at the
 bottom-left corner of the page, which is what both pyHanko and BSrE expect.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 __all__ = [
+    "OFFICE_ZONE",
     "Attachment",
     "BaCase",
     "BeritaAcaraInput",
@@ -42,6 +45,9 @@ __all__ = [
 
 Language = Literal["id", "en"]
 SecretKind = Literal["passphrase", "totp"]
+
+#: The office's time zone when none is given (STAFFBOT_TIMEZONE's default).
+OFFICE_ZONE: Final[tzinfo] = ZoneInfo("Asia/Jakarta")
 
 
 def mask_nik(nik: str) -> str:
@@ -73,6 +79,9 @@ class Letterhead:
     """PNG or JPEG of the regency's emblem, printed left of the text."""
     city: str = "Kota Agung"
     """Place of the place/date line above signatures."""
+    tz: tzinfo = OFFICE_ZONE
+    """The office's time zone (STAFFBOT_TIMEZONE): every time a document prints is on
+    this clock, named WIB / WITA / WIT (or its UTC offset elsewhere)."""
 
 
 @dataclass(frozen=True)

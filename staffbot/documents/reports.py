@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from staffbot.documents.base import Column, OfficePdf
+from staffbot.documents.base import OfficePdf
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
 from staffbot.documents.model import (
@@ -20,6 +20,7 @@ from staffbot.documents.model import (
     RekapInput,
     RenderedPdf,
 )
+from staffbot.documents.tables import Column
 from staffbot.documents.text import format_date, format_duration
 
 __all__ = ["mutu_baku", "rekap_kecamatan"]

@@ -1,16 +1,16 @@
-"""The signer port (TTE) and the local PAdES signer.
+"""The local PAdES signature, as a document job: pyHanko and the office PKCS#12.
 
-``Signer`` is what the services call. Two implementations:
+:func:`sign_with_pkcs12` is what :class:`~staffbot.documents.local_signer.LocalPadesSigner`
+(the light signer the bot holds, behind the :class:`~staffbot.documents.kit.Signer` port)
+has the document engine run, in a worker process under `run`; the key is the Kepala
+Dinas's EC P-256 key in the passphrase-protected PKCS#12 made by
+:func:`~staffbot.documents.pki.init_office_pki`. The BSrE client
+(:class:`~staffbot.documents.bsre.BsreSigner`) is the port's other implementation.
 
-* :class:`~staffbot.documents.local_signer.LocalPadesSigner`: pyHanko, the Kepala
-  Dinas's EC P-256 key in a passphrase-protected PKCS#12 made by
-  :func:`~staffbot.documents.pki.init_office_pki`; the signature itself is
-  :func:`sign_with_pkcs12` here, run by the document engine.
-* :class:`~staffbot.documents.bsre.BsreSigner`: the BSrE e-sign API v2.
-
-Both add a PAdES signature as an incremental update with a visible stamp (name,
-NIP, time in WIB, QR to the verification URL) in the requested box. Neither ever
-retries a signature on its own.
+Both add a PAdES signature as an incremental update with a visible stamp (name, NIP,
+time in the office's zone, QR to the verification URL) in the requested box. Neither
+ever retries a signature on its own. This module imports nothing of the signer side,
+so the engine's jobs can reach it without an import cycle.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +39,17 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from staffbot.documents.errors import DocumentError, PassphraseWrong, SigningKeyMissing
-from staffbot.documents.local_signer import LocalPadesSigner, Signer
-from staffbot.documents.model import Box, Language, SignedPdf, SignRequest, StampPlacement
+from staffbot.documents.model import (
+    OFFICE_ZONE,
+    Box,
+    Language,
+    SignedPdf,
+    SignRequest,
+    StampPlacement,
+)
 from staffbot.documents.stamp import stamp_lines, winansi
 
-__all__ = [
-    "LocalPadesSigner",
-    "SignRequest",
-    "SignedPdf",
-    "Signer",
-    "last_page_placement",
-    "sign_with_pkcs12",
-]
+__all__ = ["last_page_placement", "sign_with_pkcs12"]
 
 
 def last_page_placement(
@@ -148,6 +147,7 @@ def sign_with_pkcs12(
     *,
     signed_at: datetime,
     language: Language = "id",
+    tz: tzinfo = OFFICE_ZONE,
 ) -> SignedPdf:
     """PAdES-sign ``pdf`` with the key in the office PKCS#12, synchronously (about 20 ms
     of CPU for an A4 letter): a job for the document engine, never the event loop.
@@ -185,7 +185,7 @@ def sign_with_pkcs12(
             box=placement.box.corners(),
         ),
     )
-    lines = stamp_lines(request, signed_at, language)
+    lines = stamp_lines(request, signed_at, language, tz)
     try:
         out = pdf_signer.sign_pdf(
             writer,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from PIL import Image, ImageDraw, ImageFont
 
-from staffbot.documents.base import qr_png
+from staffbot.documents.canvas import qr_png
 from staffbot.documents.fonts import FontSet, default_fonts
-from staffbot.documents.model import Language, SignRequest
+from staffbot.documents.model import OFFICE_ZONE, Language, SignRequest
 from staffbot.documents.text import format_datetime
 
 __all__ = ["stamp_lines", "stamp_png", "winansi"]
@@ -38,12 +38,15 @@ def winansi(text: str) -> str:
     return "".join(out)
 
 
-def stamp_lines(request: SignRequest, signed_at: datetime, language: Language = "id") -> list[str]:
+def stamp_lines(
+    request: SignRequest, signed_at: datetime, language: Language = "id", tz: tzinfo = OFFICE_ZONE
+) -> list[str]:
+    """Heading, name, position, NIP and the signing time on the office's clock ``tz``."""
     lines = [_HEADING[language], request.signer_name]
     if request.position:
         lines.append(request.position)
     lines.append(f"NIP. {request.nip}" if language == "id" else f"NIP {request.nip}")
-    lines.append(format_datetime(signed_at, language))
+    lines.append(format_datetime(signed_at, language, tz=tz))
     return lines
 
 
@@ -52,6 +55,7 @@ def stamp_png(
     signed_at: datetime,
     *,
     language: Language = "id",
+    tz: tzinfo = OFFICE_ZONE,
     fonts: FontSet | None = None,
     px_per_pt: float = 4.0,
 ) -> bytes:
@@ -70,7 +74,7 @@ def stamp_png(
     qr = Image.open(io.BytesIO(qr_png(request.verification_url, scale=8))).convert("RGB")
     image.paste(qr.resize((qr_side, qr_side), Image.Resampling.NEAREST), (pad, pad))
 
-    lines = stamp_lines(request, signed_at, language)
+    lines = stamp_lines(request, signed_at, language, tz)
     text_x = pad * 2 + qr_side
     text_w = width - text_x - pad
     size = max(10, (height - 2 * pad) // (len(lines) + 1))

@@ -46,7 +46,7 @@ def surat_tanggapan(
 
     pdf.ln(3)
     pdf.paragraph(label("greeting", language), align="L", gap=1)
-    received = format_date(data.complaint_received_at, language)
+    received = format_date(data.complaint_received_at, language, tz=letterhead.tz)
     pdf.paragraph(label("surat_opening", language, received=received, case=data.case_number))
     facts = [(label("name", language), data.applicant_name)]
     if data.nik:

@@ -1,63 +1,29 @@
 """Indonesian (and English) wording: numbers in words, dates, document numbers.
 
-Pure functions, stdlib only.
+Pure functions, stdlib only. Day and month names and the zone's name come from
+:mod:`staffbot.timefmt`, the one place that spells them; a datetime is always shown
+on the office's clock (``tz``, the letterhead's zone).
 """
 
 from __future__ import annotations
 
 import string
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, tzinfo
 
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.model import Language
+from staffbot.timefmt import day_name, month_name, zone_abbreviation
 
 __all__ = [
-    "WIB",
-    "day_name",
     "format_ba_number",
     "format_date",
     "format_datetime",
     "format_duration",
-    "month_name",
+    "local_time",
     "number_words",
     "terbilang",
-    "to_wib",
     "written_date",
 ]
-
-# Indonesia has no daylight saving: a fixed offset is exact and needs no tz database.
-WIB = timezone(timedelta(hours=7), "WIB")
-
-_ID_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_ID_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _ID_UNITS = (
     "nol",
@@ -154,49 +120,54 @@ def number_words(n: int, language: Language = "id") -> str:
     return terbilang(n) if language == "id" else _english(n)
 
 
-def to_wib(value: datetime) -> datetime:
+def local_time(value: datetime, tz: tzinfo) -> datetime:
+    """``value`` on the office's clock; a naive datetime raises ``ValueError``."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: pass an aware datetime")
-    return value.astimezone(WIB)
+    return value.astimezone(tz)
 
 
-def month_name(month: int, language: Language = "id") -> str:
-    return (_ID_MONTHS if language == "id" else _EN_MONTHS)[month - 1]
+def _day_of(value: date | datetime, tz: tzinfo | None) -> date:
+    if not isinstance(value, datetime):
+        return value
+    if tz is None:
+        raise ValueError("a datetime needs the office's time zone to name its day")
+    return local_time(value, tz).date()
 
 
-def day_name(day: date, language: Language = "id") -> str:
-    return (_ID_DAYS if language == "id" else _EN_DAYS)[day.weekday()]
+def format_date(
+    value: date | datetime, language: Language = "id", *, tz: tzinfo | None = None
+) -> str:
+    """``25 November 2026``; a datetime is first put on the office's clock ``tz``."""
+    day = _day_of(value, tz)
+    return f"{day.day} {month_name(day.month, language)} {day.year}"
 
 
-def format_date(value: date | datetime, language: Language = "id") -> str:
-    """``25 November 2026``; a datetime is first converted to WIB."""
-    if isinstance(value, datetime):
-        value = to_wib(value).date()
-    return f"{value.day} {month_name(value.month, language)} {value.year}"
-
-
-def format_datetime(value: datetime, language: Language = "id") -> str:
-    """``25 November 2026 10.15 WIB`` (Indonesian writes the time with a dot)."""
-    local = to_wib(value)
+def format_datetime(value: datetime, language: Language = "id", *, tz: tzinfo) -> str:
+    """``25 November 2026 10.15 WIB`` (Indonesian writes the time with a dot); the zone's
+    name follows ``tz``: ``WITA`` in Makassar, ``WIT`` in Jayapura."""
+    local = local_time(value, tz)
     sep = "." if language == "id" else ":"
-    return f"{format_date(local, language)} {local.hour:02d}{sep}{local.minute:02d} WIB"
+    clock = f"{local.hour:02d}{sep}{local.minute:02d}"
+    return f"{format_date(local.date(), language)} {clock} {zone_abbreviation(local)}"
 
 
-def written_date(value: date | datetime, language: Language = "id") -> str:
+def written_date(
+    value: date | datetime, language: Language = "id", *, tz: tzinfo | None = None
+) -> str:
     """The date spelled out the way a Berita Acara opens.
 
     ``hari Rabu tanggal dua puluh lima bulan November tahun dua ribu dua puluh enam``
     """
-    if isinstance(value, datetime):
-        value = to_wib(value).date()
+    day = _day_of(value, tz)
     if language == "id":
         return (
-            f"hari {day_name(value, 'id')} tanggal {terbilang(value.day)} "
-            f"bulan {month_name(value.month, 'id')} tahun {terbilang(value.year)}"
+            f"hari {day_name(day.weekday(), 'id')} tanggal {terbilang(day.day)} "
+            f"bulan {month_name(day.month, 'id')} tahun {terbilang(day.year)}"
         )
     return (
-        f"{day_name(value, 'en')}, the {_english_ordinal(value.day)} day of "
-        f"{month_name(value.month, 'en')} in the year {_english(value.year)}"
+        f"{day_name(day.weekday(), 'en')}, the {_english_ordinal(day.day)} day of "
+        f"{month_name(day.month, 'en')} in the year {_english(day.year)}"
     )
 
 

@@ -14,6 +14,9 @@ from staffbot.errors import ValidationError
 from staffbot.texts.en import TEXTS as EN
 from staffbot.texts.id import TEXTS as ID
 
+# Re-exported: the command line's calendar listing imports it from here.
+from staffbot.timefmt import day_name as day_name
+
 CATALOGS: dict[str, dict[str, str]] = {"id": ID, "en": EN}
 
 
@@ -27,41 +30,6 @@ def _merge_document_errors() -> None:
 
 
 _merge_document_errors()
-
-_MONTHS = {
-    "id": (
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 
 
 def t(key: str, lang: str = "id", /, **params: Any) -> str:
@@ -87,11 +55,3 @@ def error_text(error: StaffbotError, lang: str = "id") -> str:
         except (KeyError, IndexError):
             pass
     return t("error.generic", lang)
-
-
-def month_name(month: int, lang: str = "id") -> str:
-    return _MONTHS.get(lang, _MONTHS["id"])[month - 1]
-
-
-def day_name(weekday: int, lang: str = "id") -> str:
-    return _DAYS.get(lang, _DAYS["id"])[weekday]

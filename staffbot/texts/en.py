@@ -73,8 +73,6 @@ TEXTS: dict[str, str] = {
     "card.ba": "Berita Acara {number}",
     "card.ba_place": "UPT Kecamatan {kecamatan} · {count} files",
     "card.ba_cases": "Cases: {numbers}",
-    "time.format": "{day}, {date} {month} {year} {hm} WIB",
-    "ba.created": "Berita Acara {number} created for Kecamatan {kecamatan} ({count} files).",
 }
 TEXTS.update(
     {
@@ -158,7 +156,6 @@ TEXTS.update(
         "ba.made": "✔ Berita Acara {number} made ({count} cases, Kecamatan {kecamatan}). Waiting "
         "for the Head of Office's signature.",
         "card.files": "📎 Files from the applicant: {count} ({names})",
-        "card.files_new": "📎 New files from the applicant: {names}",
     }
 )
 TEXTS.update(

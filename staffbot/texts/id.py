@@ -95,8 +95,6 @@ TEXTS: dict[str, str] = {
     "applicant.dokumen": "Yth. {name},\nDokumen untuk permohonan {number} telah selesai dan "
     "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
     # -- misc ---------------------------------------------------------------------
-    "time.format": "{day}, {date} {month} {year} {hm} WIB",
-    "ba.created": "Berita Acara {number} dibuat untuk Kecamatan {kecamatan} ({count} berkas).",
 }
 TEXTS.update(
     {
@@ -188,7 +186,6 @@ TEXTS.update(
         "hubungi Call Center Disdukcapil Tanggamus terlebih dahulu.",
         "applicant.text_ack": "Terima kasih, pesan Anda kami terima untuk pengaduan {number}.",
         "card.files": "📎 Berkas dari pemohon: {count} ({names})",
-        "card.files_new": "📎 Berkas baru dari pemohon diterima: {names}",
     }
 )
 TEXTS.update(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from docsupport import KADIS, KECAMATAN, NOW, ba_input, text_of
@@ -54,6 +56,23 @@ def test_bukti_pendaftaran_masks_the_nik(
     assert "Kota Agung" in page and "Perbaikan Data KTP-el" in page
     assert "25 November 2026 10.15 WIB" in page
     assert "Halaman 1 dari 1" in page
+
+
+def test_documents_tell_the_time_of_the_office_zone(
+    bukti_input: BuktiPendaftaranInput, letterhead: Letterhead
+) -> None:
+    """STAFFBOT_TIMEZONE=Asia/Makassar: the office's clock and its name, WITA."""
+    makassar = replace(letterhead, tz=ZoneInfo("Asia/Makassar"))
+    (page,) = text_of(bukti_pendaftaran(bukti_input, letterhead=makassar, generated_at=NOW).pdf)
+    assert "25 November 2026 11.15 WITA" in page  # registered at 03.15 UTC
+    assert "Dibuat secara elektronik 25 November 2026 11.15 WITA" in page  # the footer
+    assert "WIB" not in page
+
+    late = NOW.replace(hour=17)  # 01.15 WITA on the 26th, still the 25th in UTC
+    ba = berita_acara(replace(ba_input(2), held_at=late), letterhead=makassar, generated_at=late)
+    first = text_of(ba.pdf)[0]
+    assert "dua puluh enam bulan November" in first and "(26-11-2026)" in first
+    assert "WITA" in first and "WIB" not in first
 
 
 def test_bukti_in_english(bukti_input: BuktiPendaftaranInput, letterhead: Letterhead) -> None:

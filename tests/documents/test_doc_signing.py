@@ -6,6 +6,7 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from docsupport import KADIS, NOW, PASSPHRASE, text_of
@@ -18,6 +19,7 @@ from staffbot.documents.errors import (
     SigningKeyMissing,
     WeakPassphrase,
 )
+from staffbot.documents.local_signer import LocalPadesSigner
 from staffbot.documents.model import (
     Box,
     Letterhead,
@@ -26,7 +28,7 @@ from staffbot.documents.model import (
     SuratTanggapanInput,
 )
 from staffbot.documents.pki import PkiPaths, init_office_pki
-from staffbot.documents.signing import LocalPadesSigner, last_page_placement
+from staffbot.documents.signing import last_page_placement
 from staffbot.documents.surat import surat_tanggapan
 from staffbot.documents.verify import load_trust_roots, sha256_hex, validate_signed_pdf
 from staffbot.errors import SignerRefused
@@ -101,6 +103,16 @@ async def test_signed_pdf_validates_against_the_office_root(
     assert "NIP. 19790903 199810 1 001" in stamp
     assert "25 November 2026 11.00 WIB" in stamp
     assert "MARADONA" in text_of(signed.pdf)[0]
+
+
+async def test_the_stamp_tells_the_time_of_the_office_zone(
+    pki: PkiPaths, surat: tuple[bytes, StampPlacement]
+) -> None:
+    pdf, placement = surat
+    makassar = LocalPadesSigner(pki.pkcs12, now=lambda: SIGNED_AT, tz=ZoneInfo("Asia/Makassar"))
+    stamp = stamp_text((await makassar.sign(pdf, request(placement))).pdf)
+    assert "25 November 2026 12.00 WITA" in stamp
+    assert "WIB" not in stamp
 
 
 async def test_a_changed_byte_is_reported(

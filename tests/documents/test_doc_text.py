@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.model import mask_nik
 from staffbot.documents.text import (
-    day_name,
     format_ba_number,
     format_date,
     format_datetime,
@@ -19,6 +19,7 @@ from staffbot.documents.text import (
     written_date,
 )
 
+JAKARTA = ZoneInfo("Asia/Jakarta")
 UNITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 
 
@@ -102,14 +103,34 @@ def test_written_date_english() -> None:
     )
 
 
-def test_dates_are_shown_in_wib() -> None:
+def test_dates_are_shown_on_the_office_clock() -> None:
     late_utc = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # already the 25th in Tanggamus
-    assert format_date(late_utc) == "25 November 2026"
-    assert format_datetime(late_utc) == "25 November 2026 03.30 WIB"
-    assert format_datetime(late_utc, "en") == "25 November 2026 03:30 WIB"
-    assert day_name(date(2026, 11, 29)) == "Minggu"
+    assert format_date(late_utc, tz=JAKARTA) == "25 November 2026"
+    assert format_datetime(late_utc, tz=JAKARTA) == "25 November 2026 03.30 WIB"
+    assert format_datetime(late_utc, "en", tz=JAKARTA) == "25 November 2026 03:30 WIB"
+    assert written_date(datetime(2026, 11, 29, 1, tzinfo=JAKARTA), tz=UTC).startswith(
+        "hari Sabtu tanggal dua puluh delapan"
+    )
     with pytest.raises(ValueError):
-        format_datetime(datetime(2026, 11, 25, 10, 0))  # noqa: DTZ001 (the point)
+        format_datetime(datetime(2026, 11, 25, 10, 0), tz=JAKARTA)  # noqa: DTZ001 (the point)
+    with pytest.raises(ValueError, match="time zone"):
+        format_date(late_utc)  # a datetime's day depends on the zone: no silent default
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Asia/Jakarta", "25 November 2026 03.30 WIB"),
+        ("Asia/Pontianak", "25 November 2026 03.30 WIB"),
+        ("Asia/Makassar", "25 November 2026 04.30 WITA"),
+        ("Asia/Jayapura", "25 November 2026 05.30 WIT"),
+        ("Asia/Kolkata", "25 November 2026 02.00 UTC+5:30"),
+        ("America/Sao_Paulo", "24 November 2026 17.30 UTC-3"),
+    ],
+)
+def test_the_zone_is_named_after_the_office_time_zone(zone: str, shown: str) -> None:
+    late_utc = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
+    assert format_datetime(late_utc, tz=ZoneInfo(zone)) == shown
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.calendar import DEFAULT_OFFICE_HOURS, OfficeHours, WorkingCalendar, WorkingTime
+from flows.calendar import WorkingCalendar
+from flows.office_hours import DEFAULT_OFFICE_HOURS, OfficeHours
+from flows.working_time import WorkingTime
 
 WIB = ZoneInfo("Asia/Jakarta")
 

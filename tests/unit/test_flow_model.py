@@ -6,12 +6,12 @@ import dataclasses
 
 import pytest
 
-from flows.calendar import WorkingTime
 from flows.errors import FlowDefinitionError
 from flows.model import Action, Flow, Role, Step
 from flows.pengaduan_online import pengaduan_online
 from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
+from flows.working_time import WorkingTime
 
 DESIGN_ROLES = {
     1: "pemohon",

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.calendar import WorkingCalendar, WorkingTime
+from flows.calendar import WorkingCalendar
+from flows.working_time import WorkingTime
 from staffbot.errors import ConfigurationError, ValidationError
 from staffbot.holidays_source import missing_cuti_bersama, national_holidays
 
