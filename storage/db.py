@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -16,9 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage import sqlite_driver
-
-if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +139,6 @@ class Database:
         await self.shutdown()
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        from storage.uow import UnitOfWork
-
         return UnitOfWork(self, readonly=readonly)
 
     async def ping(self) -> bool:

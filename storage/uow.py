@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import weakref
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import Database
 from storage.repos.audit import AuditRepository
 from storage.repos.cases import CaseRepository
 from storage.repos.misc import (
@@ -24,6 +23,9 @@ from storage.repos.outbox import OutboxRepository
 from storage.repos.reports import ReportRepository
 from storage.repos.staff import StaffRepository
 from storage.repos.tasks import TaskRepository
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 class _WriterQueue:

@@ -86,10 +86,9 @@ def test_only_documents_import_pdf_libraries() -> None:
 # `a.b.c` also runs `a/__init__.py` and `a/b/__init__.py`, so those are edges too.
 
 #: The cycles left in modules other work owns (each broken today by a lazy import):
-#: Database.uow() imports UnitOfWork, transitions imports claims.taken. Remove an entry
+#: transitions imports claims.taken. Remove an entry
 #: when its cycle is gone; the xfail below goes with the last one.
 REMAINING_CYCLES = (
-    ("storage.db", "storage.uow"),
     ("staffbot.services.claims", "staffbot.services.transitions"),
 )
 

@@ -15,9 +15,6 @@ FLOW_DATA = frozenset({"flows/pengaduan_online.py"})
 ALLOWED = frozenset(
     {
         "main.py",
-        "staffbot/channels/telegram_common.py",
-        "staffbot/channels/whatsapp.py",
-        "staffbot/dispatcher.py",
         "staffbot/services/escalation.py",
         "staffbot/services/transitions.py",
         "storage/tables.py",
