@@ -111,6 +111,26 @@ async def test_a_flush_writes_changes_that_later_reads_of_the_transaction_see(
         await uow.commit()
 
 
+async def test_session_add_inserts_a_new_object_and_attaches_one_read_before(
+    db: Backend,
+) -> None:
+    staff_id = await add_staff(db, NIP)
+    async with db.uow(readonly=True) as uow:
+        earlier = await uow.staff.get(staff_id)  # read in another unit of work
+    assert earlier is not None
+    earlier.name = "Rina Marlina"
+    async with db.uow() as uow:
+        added = Staff(nip="199001012015032002", name="Andi", created_at=START)
+        uow.session.add(added)
+        uow.session.add(earlier)
+        await uow.session.flush()
+        assert added.id is not None and await uow.staff.by_nip(added.nip) is added
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        names = [s.name for s in await uow.staff.all()]
+    assert names == ["Rina Marlina", "Andi"]
+
+
 async def test_times_come_back_aware_utc_and_naive_ones_are_refused(db: Backend) -> None:
     wib = START.astimezone(ZoneInfo("Asia/Jakarta"))
     case_id = await add_case(db, created_at=wib)
