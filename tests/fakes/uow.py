@@ -65,10 +65,6 @@ class FakeSession:
     def add(self, entity: SQLModel) -> None:
         self._tx.add(entity)
 
-    def add_all(self, entities: list[SQLModel]) -> None:
-        for entity in entities:
-            self._tx.add(entity)
-
     async def flush(self) -> None:
         self._tx.flush()
 
@@ -147,7 +143,6 @@ class FakeUnitOfWork:
         await self.outbox.flush_staged()
         await self.audit.flush()
         tx.commit()
-        self._db.commits += 1
         self._leave_turns()
         if self.wrote_outbox:
             self.wrote_outbox = False
@@ -169,8 +164,6 @@ class FakeDatabase:
 
     def __init__(self) -> None:
         self.store = Store()
-        #: Committed write transactions, for tests that count them.
-        self.commits = 0
         self._turns: _WriterTurns | None = None
         self._commit_listeners: list[Callable[[], None]] = []
 
@@ -223,7 +216,3 @@ class FakeDatabase:
     def snapshot(self) -> dict[str, list[Row]]:
         """Every committed row of every table (copies), ordered by key."""
         return self.store.snapshot()
-
-    def rows(self, table: str) -> list[Row]:
-        """The committed rows of one table (copies), ordered by key."""
-        return self.store.snapshot()[table]
