@@ -1095,39 +1095,17 @@ async def outbox_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Pending (or failed) outgoing messages."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        rows = await uow.outbox.listing(status="failed" if failed else "pending")
-    data = [
-        {
-            "id": r.id,
-            "channel": r.channel,
-            "chat": r.chat_id,
-            "kind": r.kind,
-            "status": r.status,
-            "attempts": r.attempts,
-            "error": r.last_error,
-            "created_at": r.created_at,
-        }
-        for r in rows
-    ]
+    from staffbot.app.commands.outbox import ListOutbox
+
+    async with runtime() as rt:
+        rows = await rt.bus.handle(ListOutbox(failed=failed))
     if as_json:
-        out.print_json(data)
+        out.print_json(rows)
         return
     out.print_table(
         "Pesan keluar",
         ["ID", "Kanal", "Chat", "Jenis", "Status", "Coba", "Galat"],
-        [
-            (
-                d["id"],
-                d["channel"],
-                d["chat"],
-                d["kind"],
-                d["status"],
-                d["attempts"],
-                d["error"] or "",
-            )
-            for d in data
-        ],
+        [(r.id, r.channel, r.chat, r.kind, r.status, r.attempts, r.error or "") for r in rows],
     )
 
 
@@ -1135,18 +1113,10 @@ async def outbox_list(
 @command
 async def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="ID pesan")]) -> None:
     """Send a failed message again (the running bot picks it up)."""
-    from staffbot.errors import ValidationError
+    from staffbot.app.commands.outbox import RetryOutbox
 
-    async with runtime() as rt, rt.uow() as uow:
-        row = await uow.outbox.get(outbox_id)
-        if row is None:
-            raise ValidationError(field="outbox", problem="unknown", value=outbox_id)
-        done = await uow.outbox.retry(outbox_id, at=rt.office.now())
-        await uow.commit()
-    if not done:
-        raise ValidationError(
-            field="outbox", problem="not_failed", value=outbox_id, status=row.status
-        )
+    async with runtime() as rt:
+        await rt.bus.handle(RetryOutbox(outbox_id))
     out.ok(f"pesan {outbox_id} dijadwalkan ulang")
 
 
