@@ -628,15 +628,15 @@ async def staff_import(
     from rich.progress import Progress
 
     from staffbot.app.commands.staff import ImportRoster
-    from staffbot.services.roster import read_rows
 
-    rows = await asyncio.to_thread(read_rows, file)
     async with runtime() as rt:
         with Progress(console=out.err_console, transient=True) as progress:
-            bar = progress.add_task("mengimpor petugas", total=len(rows))
-            report = await rt.bus.handle(
-                ImportRoster(tuple(rows), progress=lambda: progress.advance(bar))
-            )
+            bar = progress.add_task("mengimpor petugas", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(bar, completed=done, total=total)
+
+            report = await rt.bus.handle(ImportRoster(file, progress=advance))
     if as_json:
         out.print_json(report)
     else:

@@ -8,6 +8,7 @@ Rows with an error are reported by line and skipped; the others still count.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -107,7 +108,8 @@ async def import_roster(cmd: ImportRoster, bus: MessageBus) -> ImportReport:
     updated: list[str] = []
     errors: list[tuple[int, str]] = []
     pending_supervisors: list[tuple[str, str]] = []
-    for line, row in enumerate(cmd.rows, start=2):
+    rows = await asyncio.to_thread(read_rows, cmd.path)
+    for line, row in enumerate(rows, start=2):
         try:
             was_added = await bus.handle(ImportStaffRow(row, by=cmd.by))
         except StaffbotError as exc:
@@ -118,7 +120,7 @@ async def import_roster(cmd: ImportRoster, bus: MessageBus) -> ImportReport:
             if row.get("supervisor"):
                 pending_supervisors.append((nip, row["supervisor"]))
         if cmd.progress is not None:
-            cmd.progress()
+            cmd.progress(line - 1, len(rows))
     # Supervisors last: the file may list a person before their supervisor.
     for nip, supervisor in pending_supervisors:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from staffbot.app.bus import Command, Process, Query
 
@@ -154,10 +155,11 @@ class ImportStaffRow(Command[bool]):
 
 @dataclass(frozen=True)
 class ImportRoster(Process[ImportReport]):
-    """`staff import`: every row in its own transaction (a bad row is reported by line
-    and skipped), then the supervisors (the file may list a person before their
-    supervisor). ``progress`` is called after each row."""
+    """`staff import`: the spreadsheet (.xlsx or .csv) at ``path``, every row in its own
+    transaction (a bad row is reported by line and skipped), then the supervisors (the
+    file may list a person before their supervisor). ``progress(done, total)`` is called
+    after each row."""
 
-    rows: tuple[Mapping[str, str], ...]
+    path: Path
     by: str = "import"
-    progress: Callable[[], None] | None = None
+    progress: Callable[[int, int], None] | None = None
