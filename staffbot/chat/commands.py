@@ -164,12 +164,14 @@ async def _reports(turn: Turn) -> None:
         ("rekap", "chat.report_rekap"),
         ("mutu_baku", "chat.report_mutu"),
     )
+    period = None  # this month so far, the same for both reports
     for kind, key in kinds:
         report = await reports.make_report(
-            MakeReport(kind, created_by=turn.staff.id), turn.uow, turn.office
+            MakeReport(kind, period, created_by=turn.staff.id), turn.uow, turn.office
         )
-        assert report.period is not None
-        start, end = report.period.start.isoformat(), report.period.end.isoformat()
+        period = report.period
+        assert period is not None
+        start, end = period.start.isoformat(), period.end.isoformat()
         caption = t(key, turn.lang, start=start, end=end)
         attachment = Attachment(report.document_id, report.filename)
         await turn.reply(OutgoingMessage(text=esc(caption), attachment=attachment), kind="document")
