@@ -24,7 +24,22 @@ from flows.pengaduan_online import pengaduan_online
 from flows.render import mermaid, step_rows
 from flows.validate import validate_flow
 from staffbot import cli_output as out
+from staffbot.app.bus import MessageBus
+from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.app.commands.queries import ListCases, ShowCase
+from staffbot.app.commands.reports import MakeReport, Period, ReportKind
+from staffbot.app.commands.staff import (
+    DEMO_PIN,
+    DEMO_ROSTER,
+    AddStaff,
+    ChangeStaff,
+    EndLeave,
+    ListStaff,
+    SeedDemo,
+    SetLeave,
+)
 from staffbot.bootstrap import (
+    build_bus,
     build_calendar,
     build_engine,
     build_office,
@@ -37,9 +52,7 @@ from staffbot.channels.base import Channel, FileBlob
 from staffbot.channels.receiver import Receiver
 from staffbot.clock import Clock, FixedClock, SystemClock
 from staffbot.errors import ConfigurationError, StaffbotError
-from staffbot.services import audit as audit_service
-from staffbot.services import batches, queries, transitions
-from staffbot.services import staff as staff_service
+from staffbot.services import batches, transitions
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
 from staffbot.services.intake import IntakeForm, record_case
@@ -63,6 +76,7 @@ class Runtime:
     settings: Settings
     db: Database
     office: Office
+    bus: MessageBus
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return self.db.uow(readonly=readonly)
@@ -77,9 +91,9 @@ def init_demo_pki(settings: Settings, clock: Clock, *, kadis_name: str, kadis_ni
         office_name=settings.office_short_name,
         kadis_name=kadis_name,
         kadis_nip=kadis_nip,
-        passphrase=staff_service.DEMO_PIN,
+        passphrase=DEMO_PIN,
         now=clock.now(),
-        min_passphrase=len(staff_service.DEMO_PIN),
+        min_passphrase=len(DEMO_PIN),
     )
 
 
@@ -88,7 +102,7 @@ async def runtime(
     settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
 ) -> AsyncIterator[Runtime]:
     async with open_app(settings, clock=clock, migrate=migrate) as built:
-        yield Runtime(built.settings, built.db, built.office)
+        yield Runtime(built.settings, built.db, built.office, built.bus)
 
 
 # -- the running bot ------------------------------------------------------------------------
@@ -146,7 +160,7 @@ class BotApp:
         # An empty database gets the demo roster below, so it counts as a demo already.
         self.demo = await self._demo_mode() if not empty else self.settings.demo != "off"
         if self.demo and not settings.bsre_url and build_trust_anchor(settings) is None:
-            role, name, nip, _ = staff_service.DEMO_ROSTER[0]
+            role, name, nip, _ = DEMO_ROSTER[0]
             assert role == "kepala_dinas"
             await asyncio.to_thread(
                 init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip
@@ -159,12 +173,11 @@ class BotApp:
             build_calendar(settings, self.clock.now(), added, removed),
             engine=self.engine,
         )
+        self.bus = build_bus(self.db, self.office)
         if empty:
-            created = await staff_service.seed_demo(self.db.uow, self.office)
+            created = await self.bus.handle(SeedDemo())
             log.warning(
-                "no staff yet: demo roster of %s created (Kepala Dinas PIN %s)",
-                created,
-                staff_service.DEMO_PIN,
+                "no staff yet: demo roster of %s created (Kepala Dinas PIN %s)", created, DEMO_PIN
             )
         self.chat = ChatService(self.db, self.office)
         self.web_channel = WebChannel()
@@ -195,8 +208,7 @@ class BotApp:
 
         settings = self.settings
         self.scheduler = build_scheduler(
-            self.db,
-            self.office,
+            self.bus,
             clock=self.clock,
             sweep=self.dispatcher.wake,
             reload_calendar=functools.partial(build_calendar, settings),
@@ -217,7 +229,7 @@ class BotApp:
     async def _demo_mode(self) -> bool:
         if self.settings.demo != "auto":
             return self.settings.demo == "on"
-        demo_nips = {nip for _role, _name, nip, _sup in staff_service.DEMO_ROSTER}
+        demo_nips = {nip for _role, _name, nip, _sup in DEMO_ROSTER}
         async with self.db.uow(readonly=True) as uow:
             nips = {s.nip for s in await uow.staff.all()}
         return bool(nips) and nips <= demo_nips
@@ -235,11 +247,10 @@ class BotApp:
             channels["telegram"] = telegram
             receivers.append(telegram.receiver())
         if settings.whatsapp_enabled:
-            from staffbot.bootstrap import build_bus
             from staffbot.channels.whatsapp import build_whatsapp
             from staffbot.services.whatsapp_state import WhatsAppStateOnBus
 
-            state = WhatsAppStateOnBus(build_bus(self.db, self.office))
+            state = WhatsAppStateOnBus(self.bus)
             whatsapp = await build_whatsapp(settings, self.chat.handle, state, self.office.now)
             await whatsapp.initialize()
             self.stack.push_async_callback(whatsapp.shutdown)
@@ -273,11 +284,12 @@ class BotApp:
         from staffbot.web.verify import verification_routes
 
         routes = [route for receiver in receivers for route in receiver.routes()]
-        routes += verification_routes(self.db, self.office)
+        routes += verification_routes(self.bus)
         app = create_web_app(
             WebDeps(
                 db=self.db,
                 office=self.office,
+                bus=self.bus,
                 chat=self.chat,
                 channel=self.web_channel,
                 public_url=self.settings.public_url,
@@ -518,10 +530,8 @@ async def staff_add(
 ) -> None:
     """Add a staff member."""
     async with runtime() as rt:
-        staff = await staff_service.add_staff(
-            rt.uow(),
-            rt.office,
-            staff_service.NewStaff(
+        staff = await rt.bus.handle(
+            AddStaff(
                 name=name,
                 nip=nip,
                 roles=tuple(role),
@@ -530,7 +540,7 @@ async def staff_add(
                 supervisor_nip=supervisor,
                 channel=channel,
                 pin=pin,
-            ),
+            )
         )
     out.ok(f"petugas {staff.name} ({staff.nip}) ditambahkan")
 
@@ -539,8 +549,8 @@ async def staff_add(
 @command
 async def staff_list(as_json: JsonOpt = False) -> None:
     """List the roster."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        rows = await staff_service.list_staff(uow)
+    async with runtime() as rt:
+        rows = await rt.bus.handle(ListStaff())
     if as_json:
         out.print_json(rows)
         return
@@ -568,10 +578,8 @@ async def staff_list(as_json: JsonOpt = False) -> None:
 async def staff_seed_demo() -> None:
     """Create one demo staff member per role (Kepala Dinas PIN: 123456)."""
     async with runtime() as rt:
-        created = await staff_service.seed_demo(rt.uow, rt.office)
-    out.ok(
-        f"{created} petugas demo dibuat; PIN tanda tangan Kepala Dinas: {staff_service.DEMO_PIN}"
-    )
+        created = await rt.bus.handle(SeedDemo())
+    out.ok(f"{created} petugas demo dibuat; PIN tanda tangan Kepala Dinas: {DEMO_PIN}")
 
 
 @staff_app.command("leave")
@@ -584,10 +592,10 @@ async def staff_leave(
     """Put a staff member on leave with a delegate (or --back to end it)."""
     async with runtime() as rt:
         if back:
-            await staff_service.end_leave(rt.uow(), rt.office, nip)
+            await rt.bus.handle(EndLeave(nip))
             out.ok("cuti selesai")
             return
-        result = await staff_service.set_leave(rt.uow(), rt.office, nip, delegate_nip=delegate)
+        result = await rt.bus.handle(SetLeave(nip, delegate_nip=delegate))
     out.ok(
         f"{result.staff} cuti; wakil: {result.delegate or '-'}; {result.reassigned} tugas dialihkan"
     )
@@ -601,14 +609,14 @@ async def staff_invite(
     hours: Annotated[int, typer.Option(help="Berlaku berapa jam")] = 72,
 ) -> None:
     """Print a one-time t.me deep link that binds a Telegram account to staff."""
+    from staffbot.app.commands.invites import CreateInvite
     from staffbot.channels.telegram import bot_username, invite_link
-    from staffbot.services.invites import create_invite
 
     if (role is None) == (nip is None):
         raise ConfigurationError(problem="give either --role or --nip")
     async with runtime() as rt:
         username = await bot_username(rt.settings)
-        code = await create_invite(rt.uow(), rt.office, role=role, nip=nip, hours=hours)
+        code = await rt.bus.handle(CreateInvite(role=role, nip=nip, hours=hours))
     print(invite_link(username, code))
 
 
@@ -621,15 +629,16 @@ async def staff_import(
     """Add or update staff from a spreadsheet (nama, nip, peran, telegram, whatsapp, atasan)."""
     from rich.progress import Progress
 
-    from staffbot.services.roster import import_roster, read_rows
+    from staffbot.app.commands.staff import ImportRoster
 
-    rows = await asyncio.to_thread(read_rows, file)
     async with runtime() as rt:
         with Progress(console=out.err_console, transient=True) as progress:
-            bar = progress.add_task("mengimpor petugas", total=len(rows))
-            report = await import_roster(
-                rt.uow, rt.office, rows, progress=lambda: progress.advance(bar)
-            )
+            bar = progress.add_task("mengimpor petugas", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(bar, completed=done, total=total)
+
+            report = await rt.bus.handle(ImportRoster(file, progress=advance))
     if as_json:
         out.print_json(report)
     else:
@@ -647,11 +656,11 @@ async def staff_login_link(
     hours: Annotated[int, typer.Option(help="Berlaku berapa jam")] = 24,
 ) -> None:
     """Print a one-time login link to the web channel for a staff member."""
-    from staffbot.services.web_auth import create_login_link
+    from staffbot.app.commands.web_auth import CreateLoginLink
 
     async with runtime() as rt:
-        url = await create_login_link(
-            rt.uow(), rt.office, nip=nip, hours=hours, public_url=rt.settings.public_url
+        url = await rt.bus.handle(
+            CreateLoginLink(nip=nip, hours=hours, public_url=rt.settings.public_url)
         )
     print(url)
 
@@ -664,7 +673,7 @@ async def staff_set_pin(
 ) -> None:
     """Set the signing PIN of a staff member."""
     async with runtime() as rt:
-        await staff_service.update_staff(rt.uow(), rt.office, nip, pin=pin)
+        await rt.bus.handle(ChangeStaff(nip, pin=pin))
     out.ok("PIN diperbarui")
 
 
@@ -723,21 +732,8 @@ async def case_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List cases."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        cases = await queries.list_cases(uow, rt.office, status=status, overdue=overdue)
-        rows = [
-            {
-                "number": c.number,
-                "status": c.status,
-                "step": c.step,
-                "sop_no": rt.office.flow.step(c.step).sop_no,
-                "kecamatan": c.kecamatan,
-                "layanan": c.layanan,
-                "registration_no": c.registration_no,
-                "created_at": c.created_at,
-            }
-            for c in cases
-        ]
+    async with runtime() as rt:
+        rows = await rt.bus.handle(ListCases(status=status, overdue=overdue))
     if as_json:
         out.print_json(rows)
         return
@@ -746,12 +742,12 @@ async def case_list(
         ["Nomor", "Status", "Langkah", "Kecamatan", "Layanan", "No. Reg"],
         [
             (
-                r["number"],
-                r["status"],
-                f"{r['sop_no']}. {r['step']}",
-                r["kecamatan"],
-                r["layanan"],
-                r["registration_no"] or "",
+                r.number,
+                r.status,
+                f"{r.sop_no}. {r.step}",
+                r.kecamatan,
+                r.layanan,
+                r.registration_no or "",
             )
             for r in rows
         ],
@@ -765,8 +761,8 @@ async def case_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one case: state, available actions, history."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        view = await queries.case_view(uow, rt.office, ref)
+    async with runtime() as rt:
+        view = await rt.bus.handle(ShowCase(ref))
     if as_json:
         out.print_json(view)
         return
@@ -960,8 +956,8 @@ async def ba_waiting(as_json: JsonOpt = False) -> None:
 @command
 async def audit_verify(as_json: JsonOpt = False) -> None:
     """Check the audit trail's hash chain."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        report = await audit_service.verify_chain(uow)
+    async with runtime() as rt:
+        report = await rt.bus.handle(VerifyAuditChain())
     if as_json:
         out.print_json(report)
     elif report.ok:
@@ -975,34 +971,28 @@ async def audit_verify(as_json: JsonOpt = False) -> None:
 # -- reports, pdf, signing, outbox ---------------------------------------------------------
 
 
-def _period(start: str, end: str) -> Any:
-    from staffbot.services.reports import Period
-
+def _period(start: str, end: str) -> Period:
     try:
         return Period(date.fromisoformat(start), date.fromisoformat(end))
     except ValueError as exc:
         raise ConfigurationError(problem="dates are YYYY-MM-DD") from exc
 
 
-async def _report(kind: str, start: str | None, end: str | None, out_file: Path | None) -> None:
-    from staffbot.services import reports
-
+async def _report(
+    kind: ReportKind, start: str | None, end: str | None, out_file: Path | None
+) -> None:
+    period = _period(start, end) if start and end else None
     with out.console.status("menyusun laporan…"):
         async with runtime() as rt:
-            period = _period(start, end) if start and end else reports.month_so_far(rt.office)
-            async with rt.uow() as uow:
-                _, pdf, name = await reports.make_report(uow, rt.office, kind, period)
-                if kind == "rekap":
-                    counts = await reports.rekap_counts(uow, rt.office, period)
-                await uow.commit()
-    target = out_file or Path(name)
-    await asyncio.to_thread(target.write_bytes, pdf)
-    if kind == "rekap":
+            report = await rt.bus.handle(MakeReport(kind, period))
+    target = out_file or Path(report.filename)
+    await asyncio.to_thread(target.write_bytes, report.pdf)
+    if kind == "rekap" and report.period is not None:
         per_place: dict[str, int] = {}
-        for c in counts:
+        for c in report.counts:
             per_place[c.kecamatan] = per_place.get(c.kecamatan, 0) + c.count
         out.print_table(
-            f"Rekap {period.start} s.d. {period.end}",
+            f"Rekap {report.period.start} s.d. {report.period.end}",
             ["Kecamatan", "Jumlah"],
             sorted(per_place.items()),
         )
@@ -1047,11 +1037,11 @@ async def pdf_verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a PDF: issued by us byte for byte, and its PAdES signature trusted."""
-    from staffbot.services.verification import check_file
+    from staffbot.app.commands.verification import CheckFile
 
     data = await asyncio.to_thread(file.read_bytes)
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        verdict = await check_file(uow, rt.office, data)
+    async with runtime() as rt:
+        verdict = await rt.bus.handle(CheckFile(data))
     if as_json:
         out.print_json(verdict)
     elif verdict.known and verdict.signature_ok is not False:
@@ -1107,39 +1097,17 @@ async def outbox_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Pending (or failed) outgoing messages."""
-    async with runtime() as rt, rt.uow(readonly=True) as uow:
-        rows = await uow.outbox.listing(status="failed" if failed else "pending")
-    data = [
-        {
-            "id": r.id,
-            "channel": r.channel,
-            "chat": r.chat_id,
-            "kind": r.kind,
-            "status": r.status,
-            "attempts": r.attempts,
-            "error": r.last_error,
-            "created_at": r.created_at,
-        }
-        for r in rows
-    ]
+    from staffbot.app.commands.outbox import ListOutbox
+
+    async with runtime() as rt:
+        rows = await rt.bus.handle(ListOutbox(failed=failed))
     if as_json:
-        out.print_json(data)
+        out.print_json(rows)
         return
     out.print_table(
         "Pesan keluar",
         ["ID", "Kanal", "Chat", "Jenis", "Status", "Coba", "Galat"],
-        [
-            (
-                d["id"],
-                d["channel"],
-                d["chat"],
-                d["kind"],
-                d["status"],
-                d["attempts"],
-                d["error"] or "",
-            )
-            for d in data
-        ],
+        [(r.id, r.channel, r.chat, r.kind, r.status, r.attempts, r.error or "") for r in rows],
     )
 
 
@@ -1147,18 +1115,10 @@ async def outbox_list(
 @command
 async def outbox_retry(outbox_id: Annotated[int, typer.Argument(help="ID pesan")]) -> None:
     """Send a failed message again (the running bot picks it up)."""
-    from staffbot.errors import ValidationError
+    from staffbot.app.commands.outbox import RetryOutbox
 
-    async with runtime() as rt, rt.uow() as uow:
-        row = await uow.outbox.get(outbox_id)
-        if row is None:
-            raise ValidationError(field="outbox", problem="unknown", value=outbox_id)
-        done = await uow.outbox.retry(outbox_id, at=rt.office.now())
-        await uow.commit()
-    if not done:
-        raise ValidationError(
-            field="outbox", problem="not_failed", value=outbox_id, status=row.status
-        )
+    async with runtime() as rt:
+        await rt.bus.handle(RetryOutbox(outbox_id))
     out.ok(f"pesan {outbox_id} dijadwalkan ulang")
 
 
@@ -1176,14 +1136,14 @@ async def case_purge(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove the personal data of cases closed longer ago than the retention period."""
-    from staffbot.services.purge import purge_closed_cases
+    from staffbot.app.commands.privacy import PurgeClosedCases
 
     settings = Settings()
     retention = settings.retention_days if days is None else days
     with out.err_console.status("menghapus data pribadi kasus lama…"):
         async with runtime(settings) as rt:
-            report = await purge_closed_cases(
-                rt.db, rt.office, retention_days=retention, by=by, dry_run=dry_run
+            report = await rt.bus.handle(
+                PurgeClosedCases(retention_days=retention, by=by, dry_run=dry_run)
             )
     if as_json:
         out.print_json(report)
@@ -1250,13 +1210,13 @@ async def escalate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Run one escalation pass as of a time: alerts, reminders, digests."""
-    from staffbot.services.escalation import escalation_pass
+    from staffbot.app.commands.sla import EscalationPass
 
     settings = Settings()
     at = _instant(now, settings)
     async with runtime(settings, clock=FixedClock(at)) as rt:
-        report = await escalation_pass(
-            rt.db, rt.office, now=at, digest_threshold=settings.digest_threshold
+        report = await rt.bus.handle(
+            EscalationPass(now=at, digest_threshold=settings.digest_threshold)
         )
     if as_json:
         out.print_json(report)
@@ -1292,11 +1252,11 @@ async def calendar_add_holiday(
     by: Annotated[str, typer.Option("--by", help="Nama admin untuk jejak audit")] = "admin",
 ) -> None:
     """Make a date a holiday (a decree the holidays package does not know yet)."""
-    from staffbot.services import calendar_admin
+    from staffbot.app.commands.calendar import AddHoliday
 
     when = _day(day)
     async with runtime() as rt:
-        await calendar_admin.add_holiday(rt.uow(), rt.office, when, name=name, by=by)
+        await rt.bus.handle(AddHoliday(when, name=name, by=by))
     out.ok(f"{when} hari libur: {name} (bot yang berjalan memakainya pada pemindaian berikut)")
 
 
@@ -1307,12 +1267,12 @@ async def calendar_remove_holiday(
     by: Annotated[str, typer.Option("--by", help="Nama admin untuk jejak audit")] = "admin",
 ) -> None:
     """Make a holiday a working day again (or drop a date added by mistake)."""
-    from staffbot.services import calendar_admin
+    from staffbot.app.commands.calendar import Removal, RemoveHoliday
 
     when = _day(day)
     async with runtime() as rt:
-        outcome = await calendar_admin.remove_holiday(rt.uow(), rt.office, when, by=by)
-    if outcome is calendar_admin.Removal.NOT_A_HOLIDAY:
+        outcome = await rt.bus.handle(RemoveHoliday(when, by=by))
+    if outcome is Removal.NOT_A_HOLIDAY:
         out.fail(f"{when} bukan hari libur")
         raise typer.Exit(1)
     out.ok(f"{when} kini hari kerja")
@@ -1326,14 +1286,14 @@ async def calendar_show(
 ) -> None:
     """List the year's holidays (package, added, removed) and the office hours."""
     from flows.calendar import format_office_hours
+    from staffbot.app.commands.calendar import ListHolidays
     from staffbot.holidays_source import missing_cuti_bersama
-    from staffbot.services import calendar_admin
     from staffbot.texts import day_name
 
     settings = Settings()
-    async with runtime(settings) as rt, rt.uow(readonly=True) as uow:
+    async with runtime(settings) as rt:
         wanted = year or rt.office.now().astimezone(settings.tz).year
-        rows = await calendar_admin.listing(uow, rt.office, wanted)
+        rows = await rt.bus.handle(ListHolidays(wanted))
     hours = format_office_hours(settings.office_hours_table)
     missing = missing_cuti_bersama([wanted])
     if as_json:

@@ -34,14 +34,17 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from flows.calendar import OfficeHours
+from staffbot.app.bus import MessageBus
+from staffbot.app.commands.sla import (
+    DIGEST_THRESHOLD,
+    DailyRekap,
+    EscalationPass,
+    EscalationReport,
+    MorningDigest,
+)
 from staffbot.clock import Clock
 from staffbot.services.calendar_admin import CalendarBuilder, CalendarReloader
-from staffbot.services.context import Office
-from staffbot.services.digests import morning_digest
-from staffbot.services.escalation import DIGEST_THRESHOLD, EscalationReport, escalation_pass
-from staffbot.services.rekap import daily_rekap
 from staffbot.services.sla_support import owner_name
-from storage.db import Database
 
 log = logging.getLogger("staffbot.scheduler")
 
@@ -53,20 +56,18 @@ REKAP_JOB_PREFIX = "daily_rekap"
 
 
 class Jobs:
-    """The job functions, bound to the database, the office and the clock."""
+    """The job functions, bound to the message bus and the clock."""
 
     def __init__(
         self,
-        db: Database,
-        office: Office,
+        bus: MessageBus,
         *,
         clock: Clock,
         sweep: Callable[[], object] | None,
         reloader: CalendarReloader | None,
         digest_threshold: int,
     ) -> None:
-        self.db = db
-        self.office = office
+        self.bus = bus
         self.clock = clock
         self._sweep = sweep
         self._reloader = reloader
@@ -86,16 +87,14 @@ class Jobs:
 
     async def _calendar(self, now: datetime) -> None:
         if self._reloader is not None:
-            await self._reloader.refresh(self.db, self.office, now)
+            await self._reloader.refresh(self.bus, now)
 
     async def escalate(self) -> EscalationReport | None:
         self._enter()
         try:
             now = self.clock.now()
             await self._calendar(now)
-            return await escalation_pass(
-                self.db, self.office, now=now, digest_threshold=self._threshold
-            )
+            return await self.bus.handle(EscalationPass(now=now, digest_threshold=self._threshold))
         except Exception:
             log.exception("escalation scan failed; the next scan tries again")
             return None
@@ -120,7 +119,9 @@ class Jobs:
         try:
             now = self.clock.now()
             await self._calendar(now)
-            return await morning_digest(self.db, self.office, now=now, owner=self._owner)
+            sent = await self.bus.handle(MorningDigest(now=now, owner=self._owner))
+            log.info("morning digest %s: %s cards", self.bus.office.local(now).date(), sent)
+            return sent
         except Exception:
             log.exception("morning digest failed")
             return 0
@@ -132,7 +133,9 @@ class Jobs:
         try:
             now = self.clock.now()
             await self._calendar(now)
-            return await daily_rekap(self.db, self.office, now=now, owner=self._owner)
+            sent = await self.bus.handle(DailyRekap(now=now, owner=self._owner))
+            log.info("daily rekap %s: %s cards", self.bus.office.local(now).date(), sent)
+            return sent
         except Exception:
             log.exception("daily rekap failed")
             return 0
@@ -171,8 +174,7 @@ def _days(weekdays: list[int]) -> str:
 
 
 def build_scheduler(
-    db: Database,
-    office: Office,
+    bus: MessageBus,
     *,
     clock: Clock,
     sweep: Callable[[], object] | None = None,
@@ -187,6 +189,7 @@ def build_scheduler(
     ``sweep`` is called every ``sweep_seconds`` (e.g. the dispatcher's ``wake``);
     ``reload_calendar`` rebuilds the calendar from the overrides when they change.
     """
+    office = bus.office
     tz = office.tz
     scheduler = StaffbotScheduler(
         jobstores={"default": MemoryJobStore()},
@@ -195,8 +198,7 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1},
     )
     jobs = Jobs(
-        db,
-        office,
+        bus,
         clock=clock,
         sweep=sweep,
         reloader=CalendarReloader(reload_calendar) if reload_calendar is not None else None,

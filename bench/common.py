@@ -82,8 +82,8 @@ def bench_settings(url: str, data_dir: Path, **extra: Any) -> Any:
 def build_bench_office(settings: Any, clock: Any) -> Any:
     """The office as `run` builds it, with the demo PKI (Kepala Dinas PIN 123456)."""
     import main
+    from staffbot.app.commands.staff import DEMO_ROSTER
     from staffbot.documents.pki import PKCS12_FILE
-    from staffbot.services.staff import DEMO_ROSTER
 
     _role, name, nip, _sup = DEMO_ROSTER[0]
     if not (main.signing_dir(settings) / PKCS12_FILE).exists():

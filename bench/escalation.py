@@ -44,9 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import main  # noqa: E402
+from staffbot.app.commands.sla import EscalationPass  # noqa: E402
+from staffbot.app.commands.staff import SeedDemo  # noqa: E402
+from staffbot.bootstrap import build_bus  # noqa: E402
 from staffbot.clock import FixedClock  # noqa: E402
-from staffbot.services import staff as staff_service  # noqa: E402
-from staffbot.services.escalation import escalation_pass  # noqa: E402
 from staffbot.settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -297,8 +298,9 @@ async def make_overdue(db: Database, n: int) -> None:
 
 async def timed_pass(db: Database, office: Any, n: int) -> tuple[float, int, int]:
     await make_overdue(db, n)
+    bus = build_bus(db, office)
     started = time.perf_counter()
-    report = await escalation_pass(db, office, now=NOW)
+    report = await bus.handle(EscalationPass(now=NOW))
     elapsed = time.perf_counter() - started
     assert len(report.fired) == n, (len(report.fired), n)
     return elapsed, report.cards, len(report.digests)
@@ -318,10 +320,11 @@ async def timed_select(db: Database, n: int, runs: int = 5) -> float:
 
 async def timed_idle(db: Database, office: Any, runs: int = 20) -> float:
     await make_overdue(db, 0)
+    bus = build_bus(db, office)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        report = await escalation_pass(db, office, now=NOW)
+        report = await bus.handle(EscalationPass(now=NOW))
         times.append(time.perf_counter() - started)
         assert not report.fired
     return min(times)
@@ -340,7 +343,7 @@ async def run_backend(
         office = main.build_office(settings, clock, main.build_calendar(settings, NOW, {}, set()))
         db = Database(backend.url)
         await db.initialize()
-        await staff_service.seed_demo(db.uow, office)
+        await build_bus(db, office).handle(SeedDemo())
 
         closed_cases = big // TASKS_PER_CASE
         load = time.perf_counter()

@@ -196,9 +196,9 @@ async def start_times(folder: Path, library: str | None, starts: int, tg: Any) -
 
 async def record_cases(folder: Path, count: int) -> None:
     """Intake of ``count`` cases into the bot's database, from this process."""
+    from staffbot.app.commands.staff import DEMO_ROSTER
     from staffbot.clock import SystemClock
     from staffbot.services.intake import record_case
-    from staffbot.services.staff import DEMO_ROSTER
     from storage.db import Database
 
     url = f"sqlite+aiosqlite:///{folder / 'staffbot.db'}"

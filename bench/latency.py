@@ -131,8 +131,9 @@ async def prepare(folder: Path, pool_a: int, pool_b: int) -> Template:
     """A database with the roster on Telegram and the cases waiting; made once, copied."""
     from sqlalchemy import text
 
+    from staffbot.app.commands.staff import AddStaff, ChangeStaff, SeedDemo
+    from staffbot.bootstrap import build_bus
     from staffbot.clock import SystemClock
-    from staffbot.services import staff as staff_service
     from storage.db import Database
     from storage.migrate import upgrade
     from tests.support import Desk
@@ -147,28 +148,26 @@ async def prepare(folder: Path, pool_a: int, pool_b: int) -> Template:
     db = Database(url)
     await db.initialize()
     try:
-        await staff_service.seed_demo(db.uow, office)
+        await build_bus(db, office).handle(SeedDemo())
         async with db.uow(readonly=True) as uow:
             demo = list(await uow.staff.all())
         next_id = 800_001
         for member in demo:
-            await staff_service.update_staff(
-                db.uow(), office, member.nip, telegram_id=next_id, channel="telegram"
+            await build_bus(db, office).handle(
+                ChangeStaff(member.nip, telegram_id=next_id, channel="telegram")
             )
             next_id += 1
         extra = [(role, n) for role in PRESSING for n in range(HOLDERS - 1)]
         extra += [("kasi_inovasi", 0), ("petugas_call_center", 0)]
         for i, (role, n) in enumerate(extra):
-            await staff_service.add_staff(
-                db.uow(),
-                office,
-                staff_service.NewStaff(
+            await build_bus(db, office).handle(
+                AddStaff(
                     name=f"Petugas {role.replace('_', ' ').title()} {n + 2}",
                     nip=f"19900101{2020000000 + i:010d}",
                     roles=(role,),
                     telegram_id=next_id,
                     channel="telegram",
-                ),
+                )
             )
             next_id += 1
         async with db.uow(readonly=True) as uow:

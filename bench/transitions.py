@@ -121,9 +121,9 @@ async def make_commit_table(db: Any) -> None:
 
 async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: StatementCounter) -> None:
     """``cases`` cases through the whole flow, step by step across all of them."""
+    from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
     from staffbot.services import batches, signing, transitions
     from staffbot.services.intake import record_case
-    from staffbot.services.staff import DEMO_PIN, DEMO_ROSTER
 
     roster = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
 
@@ -220,8 +220,9 @@ def rates(tally: Tally, *, document: bool | None) -> tuple[int, float]:
 
 
 async def run_backend(backend: str, cases: int, folder: Path, commits: int) -> dict[str, Any]:
+    from staffbot.app.commands.staff import SeedDemo
+    from staffbot.bootstrap import build_bus
     from staffbot.clock import SystemClock
-    from staffbot.services import staff
     from storage.db import Database
 
     async with scratch_database(backend, folder / backend) as scratch:
@@ -231,7 +232,7 @@ async def run_backend(backend: str, cases: int, folder: Path, commits: int) -> d
         db = Database(scratch.url)
         await db.initialize()
         try:
-            await staff.seed_demo(db.uow, office)
+            await build_bus(db, office).handle(SeedDemo())
             await make_commit_table(db)
             counter = StatementCounter([db.write_engine, db.read_engine])
             # Warm-up (fonts, statement caches, the first PDF): not counted.

@@ -143,7 +143,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The office CA and the demo Kepala Dinas's key, made once per test session."""
     from main import init_demo_pki, signing_dir
-    from staffbot.services.staff import DEMO_ROSTER
+    from staffbot.app.commands.staff import DEMO_ROSTER
 
     data_dir = tmp_path_factory.mktemp("pki")
     settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]

@@ -10,7 +10,10 @@ from typing import Any
 
 from pypdf import PdfWriter
 
-from staffbot.services import batches, signing, staff, transitions
+from staffbot.app.bus import MessageBus
+from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER, SeedDemo
+from staffbot.bootstrap import build_bus
+from staffbot.services import batches, signing, transitions
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
 from staffbot.services.intake import IntakeForm, IntakeResult, record_case
@@ -18,8 +21,8 @@ from storage.db import Database
 from storage.uow import UnitOfWork
 
 #: role -> NIP of the demo roster
-ROSTER = {role: nip for role, _name, nip, _sup in staff.DEMO_ROSTER}
-PIN = staff.DEMO_PIN
+ROSTER = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
+PIN = DEMO_PIN
 
 FORM = IntakeForm(
     name="Siti Aminah",
@@ -65,8 +68,12 @@ class Desk:
     def uow(self) -> UnitOfWork:
         return self.db.uow()
 
+    @property
+    def bus(self) -> MessageBus:
+        return build_bus(self.db, self.office)
+
     async def seed(self) -> None:
-        await staff.seed_demo(self.db.uow, self.office)
+        await self.bus.handle(SeedDemo())
 
     async def new_case(self, form: IntakeForm = FORM) -> IntakeResult:
         return await record_case(

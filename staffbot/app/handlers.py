@@ -13,18 +13,60 @@ from staffbot.app.bus import Command, Handler, Process, ProcessHandler
 
 
 def handlers() -> dict[type[Command[Any]], Handler]:
-    from staffbot.services import claims, intake, transitions, whatsapp_state
+    from staffbot.services import (
+        alert_actions,
+        audit,
+        calendar_admin,
+        claims,
+        digests,
+        escalation,
+        intake,
+        invites,
+        notify,
+        office_view,
+        purge,
+        queries,
+        rekap,
+        reports,
+        roster,
+        staff,
+        transitions,
+        verification,
+        web_auth,
+        whatsapp_state,
+    )
 
     table: dict[type[Command[Any]], Handler] = {}
-    for module in (intake, transitions, claims, whatsapp_state):
+    for module in (
+        alert_actions,
+        audit,
+        calendar_admin,
+        claims,
+        digests,
+        escalation,
+        intake,
+        invites,
+        notify,
+        office_view,
+        purge,
+        queries,
+        rekap,
+        reports,
+        roster,
+        staff,
+        transitions,
+        verification,
+        web_auth,
+        whatsapp_state,
+    ):
         table.update(getattr(module, "HANDLERS", {}))
     return table
 
 
 def processes() -> dict[type[Process[Any]], ProcessHandler]:
-    from staffbot.services import signing
+    from staffbot.services import escalation, purge, roster, signing
 
     table: dict[type[Process[Any]], ProcessHandler] = {}
-    for module in (signing,):
+    for module in (escalation, purge, roster, signing):
         table.update(getattr(module, "PROCESSES", {}))
     return table

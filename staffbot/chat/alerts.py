@@ -7,12 +7,22 @@ and each use case checks the rest again.
 
 from __future__ import annotations
 
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.sla import (
+    NUDGE,
+    REASSIGN,
+    REASSIGN_TO,
+    TAKEOVER,
+    Nudge,
+    Reassign,
+    ReassignChoices,
+    Takeover,
+)
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import alert_actions
-from staffbot.services.escalation import NUDGE, REASSIGN, REASSIGN_TO, TAKEOVER
 from staffbot.services.transitions import already_done
 from staffbot.texts import t
 from staffbot.texts.sla import st
@@ -31,25 +41,28 @@ async def press(turn: Turn, token: ButtonToken) -> Answer:
         return Answer(t("chat.token_stale", lang), alert=True)
     if not task.is_open:
         raise await already_done(uow, office, task)
+    assert task.id is not None
+    who = Who(staff_id=staff.id)
     if token.action == NUDGE:
         if token.used_at is not None:
             return Answer(st("nudge.again", lang), alert=True)
-        outcome = await alert_actions.nudge(uow, office, task, by=staff, key=token.token)
+        outcome = await alert_actions.nudge(Nudge(who, task.id, token.token), uow, office)
         await uow.outbox.use_token(token.token, office.now())
         return Answer(outcome.text, alert=not outcome.changed)
     if token.action == TAKEOVER:
-        outcome = await alert_actions.takeover(uow, office, task, by=staff)
+        outcome = await alert_actions.takeover(Takeover(who, task.id), uow, office)
         return Answer(outcome.text, alert=not outcome.changed)
     if token.action == REASSIGN:
-        item = await alert_actions.subject(uow, office, task)
-        people = await alert_actions.candidates(uow, task)
-        if not people:
+        options = await alert_actions.reassign_choices(ReassignChoices(task.id), uow, office)
+        if not options.people:
             role = office.flow.role(task.role).label
             return Answer(st("reassign.none", lang, role=role), alert=True)
-        choices = await turn.choices([(p.name, REASSIGN_TO, str(p.id), task.id) for p in people])
+        choices = await turn.choices(
+            [(name, REASSIGN_TO, str(staff_id), task.id) for staff_id, name in options.people]
+        )
         await turn.reply(
             OutgoingMessage(
-                text=esc(st("reassign.ask", lang, number=item.number, no=item.step.sop_no)),
+                text=esc(st("reassign.ask", lang, number=options.number, no=options.sop_no)),
                 choices=choices,
             )
         )
@@ -57,9 +70,8 @@ async def press(turn: Turn, token: ButtonToken) -> Answer:
     if token.action == REASSIGN_TO:
         if token.used_at is not None or not (token.target or "").isdigit():
             return Answer(t("chat.token_stale", lang), alert=True)
-        outcome = await alert_actions.reassign(
-            uow, office, task, to_id=int(token.target or 0), by=staff
-        )
+        reassign = Reassign(who, task.id, to_id=int(token.target or 0))
+        outcome = await alert_actions.reassign(reassign, uow, office)
         await uow.outbox.use_token(token.token, office.now())
         return Answer(outcome.text, alert=not outcome.changed)
     return Answer(t("chat.token_stale", lang), alert=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from staffbot.app.commands.queries import SearchCases
+from staffbot.app.commands.reports import MakeReport, ReportKind
 from staffbot.channels.base import Answer
 from staffbot.chat import ba_picker, forms, tasks_menu
 from staffbot.chat.context import Turn
@@ -114,14 +116,13 @@ async def _search(turn: Turn, query: str) -> None:
     if not query.strip():
         await turn.reply(OutgoingMessage(text=t("chat.search_usage", lang)))
         return
-    cases = await search(turn.uow, turn.office, query)
+    cases = await search(SearchCases(query), turn.uow, turn.office)
     if not cases:
         await _say(turn, t("chat.search_none", lang))
         return
     lines = [b(t("chat.search_title", lang, count=len(cases)))]
     items: list[tuple[str, str, str | None, int | None]] = []
     for case in cases[:10]:
-        step = turn.office.flow.step(case.step)
         lines.append(
             esc(
                 t(
@@ -131,17 +132,15 @@ async def _search(turn: Turn, query: str) -> None:
                     name=case.applicant_name,
                     nik=mask_nik(case.nik),
                     kecamatan=case.kecamatan,
-                    sop_no=step.sop_no,
+                    sop_no=case.sop_no,
                     status=_status_word(case.status, lang),
                 )
             )
         )
-        if case.id is not None:
-            task = await turn.uow.tasks.open_for_case(case.id)
-            if task is None and case.ba_id is not None:
-                task = await turn.uow.tasks.open_for_ba(case.ba_id)
-            if task is not None and task.id is not None:
-                items.append((t("chat.open", lang, number=case.number), "open_task", None, task.id))
+        if case.open_task_id is not None:
+            items.append(
+                (t("chat.open", lang, number=case.number), "open_task", None, case.open_task_id)
+            )
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
 
 
@@ -161,16 +160,21 @@ async def _claim(turn: Turn, ref: str) -> None:
 async def _reports(turn: Turn) -> None:
     """This month so far: the rekap per kecamatan and the Mutu Baku report, as PDFs."""
     assert turn.staff is not None
-    period = reports.month_so_far(turn.office)
-    for kind, key in (("rekap", "chat.report_rekap"), ("mutu_baku", "chat.report_mutu")):
-        document_id, _, name = await reports.make_report(
-            turn.uow, turn.office, kind, period, created_by=turn.staff.id
+    kinds: tuple[tuple[ReportKind, str], ...] = (
+        ("rekap", "chat.report_rekap"),
+        ("mutu_baku", "chat.report_mutu"),
+    )
+    period = None  # this month so far, the same for both reports
+    for kind, key in kinds:
+        report = await reports.make_report(
+            MakeReport(kind, period, created_by=turn.staff.id), turn.uow, turn.office
         )
-        caption = t(key, turn.lang, start=period.start.isoformat(), end=period.end.isoformat())
-        await turn.reply(
-            OutgoingMessage(text=esc(caption), attachment=Attachment(document_id, name)),
-            kind="document",
-        )
+        period = report.period
+        assert period is not None
+        start, end = period.start.isoformat(), period.end.isoformat()
+        caption = t(key, turn.lang, start=start, end=end)
+        attachment = Attachment(report.document_id, report.filename)
+        await turn.reply(OutgoingMessage(text=esc(caption), attachment=attachment), kind="document")
 
 
 async def _say(turn: Turn, text: str) -> None:

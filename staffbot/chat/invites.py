@@ -14,6 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from staffbot.app.commands.invites import (
+    Account,
+    BindAccount,
+    ClaimInvite,
+    FindInvite,
+    JoinWithInvite,
+)
 from staffbot.channels.base import Answer, CommandReceived, Incoming, TextReceived
 from staffbot.chat import commands
 from staffbot.chat.context import Turn
@@ -21,7 +28,6 @@ from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import invites
-from staffbot.services.invites import Account
 from staffbot.texts import error_text
 from staffbot.validation import check_name
 
@@ -77,7 +83,7 @@ async def handle_stranger(turn: Turn, event: Incoming) -> Answer | None:
         await _say(turn, text("private_only", turn.lang))
         return Answer()
     account = Account(event.channel, event.user_id, event.user_name)
-    invite = await invites.claim(turn.uow, turn.office, code, account)
+    invite = await invites.claim(ClaimInvite(code, account), turn.uow, turn.office)
     if invite is None:
         await _say(turn, text("invalid", turn.lang))
         return Answer()
@@ -86,7 +92,7 @@ async def handle_stranger(turn: Turn, event: Incoming) -> Answer | None:
         if staff is None or not staff.active:
             await _say(turn, text("inactive", turn.lang))
             return Answer()
-        await invites.bind(turn.uow, turn.office, staff, account)
+        await invites.bind(BindAccount(invite.staff_id, account), turn.uow, turn.office)
         turn.staff = staff
         await _say(turn, text("bound", turn.lang, name=staff.name, nip=staff.nip))
         await commands.welcome(turn)
@@ -129,7 +135,7 @@ async def _answer(turn: Turn, event: Incoming, state: dict[str, Any]) -> Answer:
     if not isinstance(event, TextReceived):
         await _ask(turn, state)
         return Answer()
-    invite = await invites.by_hash(turn.uow, str(state["code_hash"]))
+    invite = await invites.find_invite(FindInvite(str(state["code_hash"])), turn.uow, turn.office)
     account = Account(event.channel, event.user_id, event.user_name)
     if invite is None or invite.used_by != account.used_by or invite.role is None:
         await turn.forget()
@@ -142,15 +148,14 @@ async def _answer(turn: Turn, event: Incoming, state: dict[str, Any]) -> Answer:
             await turn.remember(KIND, state)
             await _ask(turn, state)
             return Answer()
-        staff = await invites.create_staff(
-            turn.uow, turn.office, invite, account, name=str(state["name"]), nip=event.text
-        )
+        joined = JoinWithInvite(invite.code_hash, account, str(state["name"]), event.text)
+        staff = await invites.join(joined, turn.uow, turn.office)
     except StaffbotError as exc:
         await _say(turn, error_text(exc, lang))
         await _ask(turn, state)
         return Answer()
     await turn.forget()
-    turn.staff = staff
+    turn.staff = await turn.uow.staff.get(staff.id)
     role = _role_label(turn, invite.role)
     await _say(turn, text("created", lang, name=staff.name, nip=staff.nip, role=role))
     await commands.welcome(turn)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.queries import MyTasks
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
 from staffbot.errors import ValidationError
@@ -22,7 +24,7 @@ SHOWN = 10
 async def list_tasks(turn: Turn) -> None:
     assert turn.staff is not None
     lang = turn.lang
-    tasks = await my_tasks(turn.uow, turn.office, staff_id=turn.staff.id)
+    tasks = await my_tasks(MyTasks(Who(staff_id=turn.staff.id)), turn.uow, turn.office)
     if not tasks:
         await turn.reply(OutgoingMessage(text=esc(t("chat.no_tasks", lang))))
         return
@@ -61,7 +63,7 @@ async def signable(turn: Turn) -> list[int]:
     """This staff member's open tasks whose step is signed with the PIN."""
     assert turn.staff is not None
     flow = turn.office.flow
-    tasks = await my_tasks(turn.uow, turn.office, staff_id=turn.staff.id)
+    tasks = await my_tasks(MyTasks(Who(staff_id=turn.staff.id)), turn.uow, turn.office)
     return [
         task.task_id for task in tasks if any(a.requires_pin for a in flow.step(task.step).actions)
     ]

@@ -15,24 +15,37 @@ documents without a case go to their maker and the heads only.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from storage.repos.privacy import PrivacyRepository
-from storage.tables import Document, Staff
+from storage.tables import Document
 from storage.uow import UnitOfWork
 
 #: The section heads and above (the same people who may pull reports from the chat).
 HEAD_ROLES = frozenset(("kasi_identitas_penduduk", "kasi_inovasi", "kepala_bidang", "kepala_dinas"))
 
 
-async def roles_covered(uow: UnitOfWork, staff: Staff) -> frozenset[str]:
+class Person(Protocol):
+    """A staff member as the policy needs them: a staff row, or a surface's view of one."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+async def roles_covered(uow: UnitOfWork, staff: Person) -> frozenset[str]:
     """Own roles plus those of absent colleagues who named this person their delegate."""
-    assert staff.id is not None
-    absent = await uow.staff.absent_delegating_to(staff.id)
-    ids = [staff.id, *(a.id for a in absent if a.id is not None)]
+    staff_id = staff.id
+    assert staff_id is not None
+    absent = await uow.staff.absent_delegating_to(staff_id)
+    ids = [staff_id, *(a.id for a in absent if a.id is not None)]
     roles = await uow.staff.roles_for(ids)
     return frozenset(role for group in roles.values() for role in group)
 
 
-async def may_see_case(uow: UnitOfWork, staff: Staff, case_id: int) -> bool:
+async def may_see_case(uow: UnitOfWork, staff: Person, case_id: int) -> bool:
     if not staff.active or staff.id is None:
         return False
     roles = await roles_covered(uow, staff)
@@ -41,7 +54,7 @@ async def may_see_case(uow: UnitOfWork, staff: Staff, case_id: int) -> bool:
     return await PrivacyRepository(uow.session).case_reached(case_id, staff.id, roles)
 
 
-async def may_see_document(uow: UnitOfWork, staff: Staff, document: Document) -> bool:
+async def may_see_document(uow: UnitOfWork, staff: Person, document: Document) -> bool:
     if not staff.active or staff.id is None:
         return False
     roles = await roles_covered(uow, staff)

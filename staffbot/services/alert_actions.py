@@ -17,13 +17,23 @@ naming everyone involved, and queues its messages through the outbox.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.sla import (
+    AlertOutcome,
+    Nudge,
+    Reassign,
+    ReassignChoices,
+    ReassignOptions,
+    Takeover,
+)
 from staffbot.errors import ValidationError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import notify
+from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
 from staffbot.services.escalation import takeover_allowed
 from staffbot.services.sla_support import Item, Mailer, Roster, item_state, items_of
@@ -33,24 +43,25 @@ from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened, for the button's toast."""
+async def _task(uow: UnitOfWork, task_id: int) -> Task:
+    task = await uow.tasks.get(task_id)
+    if task is None:
+        raise ValidationError(field="case", problem="unknown", value=str(task_id))
+    return task
 
-    text: str
-    changed: bool
 
-
-async def subject(uow: UnitOfWork, office: Office, task: Task) -> Item:
+async def _subject(uow: UnitOfWork, office: Office, task: Task) -> Item:
     [item] = await items_of(uow, office, [task])
     return item
 
 
-async def nudge(uow: UnitOfWork, office: Office, task: Task, *, by: Staff, key: str) -> Outcome:
-    """Send the holders a reminder; ``key`` (the pressed button) makes it once only."""
+async def nudge(cmd: Nudge, uow: UnitOfWork, office: Office) -> AlertOutcome:
+    """Send the holders a reminder, once per pressed button."""
+    by = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    task = await _task(uow, cmd.task_id)
     now = office.now()
     roster = await Roster.load(uow)
-    item = await subject(uow, office, task)
+    item = await _subject(uow, office, task)
     holders = roster.task_holders(task)
     mailer = Mailer(uow, office, now)
     for holder in holders:
@@ -71,7 +82,7 @@ async def nudge(uow: UnitOfWork, office: Office, task: Task, *, by: Staff, key: 
         mailer.card(
             holder,
             OutgoingMessage(text=esc(text), choices=choices),
-            key=f"nudge:{key}:{holder.id}",
+            key=f"nudge:{cmd.key}:{holder.id}",
             kind="text",
             case_id=item.case_id,
             ba_id=item.ba_id,
@@ -79,7 +90,7 @@ async def nudge(uow: UnitOfWork, office: Office, task: Task, *, by: Staff, key: 
     sent = await mailer.flush()
     lang = notify.staff_language(office, by)
     if not sent:
-        return Outcome(st("nudge.again", lang), changed=False)
+        return AlertOutcome(st("nudge.again", lang), changed=False)
     names = [h.name for h in holders]
     await uow.audit.append(
         at=now,
@@ -93,18 +104,20 @@ async def nudge(uow: UnitOfWork, office: Office, task: Task, *, by: Staff, key: 
         to_step=task.step,
         data={"to": names},
     )
-    return Outcome(st("nudge.sent", lang, names=", ".join(names)), changed=True)
+    return AlertOutcome(st("nudge.sent", lang, names=", ".join(names)), changed=True)
 
 
-async def takeover(uow: UnitOfWork, office: Office, task: Task, *, by: Staff) -> Outcome:
-    """The presser (a supervisor) becomes the task's assignee and gets its card."""
+async def takeover(cmd: Takeover, uow: UnitOfWork, office: Office) -> AlertOutcome:
+    """The presser becomes the task's assignee and gets its card."""
+    by = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    task = await _task(uow, cmd.task_id)
     lang = notify.staff_language(office, by)
-    item = await subject(uow, office, task)
+    item = await _subject(uow, office, task)
     if not takeover_allowed(item.step):
         # the card offers no such button: a forged or very old token
-        return Outcome(st("takeover.refused", lang, no=item.step.sop_no), changed=False)
+        return AlertOutcome(st("takeover.refused", lang, no=item.step.sop_no), changed=False)
     if task.assignee_id == by.id:
-        return Outcome(st("takeover.already", lang), changed=False)
+        return AlertOutcome(st("takeover.already", lang), changed=False)
     roster = await Roster.load(uow)
     before = roster.task_holders(task)
     await _assign(uow, office, task, by, now=office.now())
@@ -121,27 +134,36 @@ async def takeover(uow: UnitOfWork, office: Office, task: Task, *, by: Staff) ->
         data={"from": [p.name for p in before], "to": by.name},
     )
     await _tell(uow, office, before, item, "takeover.told", name=by.name, skip=by)
-    return Outcome(st("takeover.done", lang, number=item.number), changed=True)
+    return AlertOutcome(st("takeover.done", lang, number=item.number), changed=True)
 
 
-async def candidates(uow: UnitOfWork, task: Task) -> list[Staff]:
-    return (await Roster.load(uow)).reassign_candidates(task)
+async def reassign_choices(
+    cmd: ReassignChoices, uow: UnitOfWork, office: Office
+) -> ReassignOptions:
+    task = await _task(uow, cmd.task_id)
+    item = await _subject(uow, office, task)
+    people = (await Roster.load(uow)).reassign_candidates(task)
+    return ReassignOptions(
+        number=item.number,
+        sop_no=item.step.sop_no,
+        people=tuple((p.id, p.name) for p in people if p.id is not None),
+    )
 
 
-async def reassign(
-    uow: UnitOfWork, office: Office, task: Task, *, to_id: int, by: Staff
-) -> Outcome:
-    """Hand the task to ``to_id`` (a present holder of the role)."""
+async def reassign(cmd: Reassign, uow: UnitOfWork, office: Office) -> AlertOutcome:
+    """Hand the task to a present holder of the role."""
+    by = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    task = await _task(uow, cmd.task_id)
     lang = notify.staff_language(office, by)
     roster = await Roster.load(uow)
-    target = roster.get(to_id)
+    target = roster.get(cmd.to_id)
     if target is None:
-        raise ValidationError(field="staff", problem="unknown", value=str(to_id))
+        raise ValidationError(field="staff", problem="unknown", value=str(cmd.to_id))
     if task.assignee_id == target.id:
-        return Outcome(st("reassign.same", lang, name=target.name), changed=False)
+        return AlertOutcome(st("reassign.same", lang, name=target.name), changed=False)
     if all(c.id != target.id for c in roster.reassign_candidates(task)):
-        return Outcome(st("reassign.stale", lang, name=target.name), changed=False)
-    item = await subject(uow, office, task)
+        return AlertOutcome(st("reassign.stale", lang, name=target.name), changed=False)
+    item = await _subject(uow, office, task)
     before = roster.task_holders(task)
     now = office.now()
     await _assign(uow, office, task, target, now=now)
@@ -165,7 +187,9 @@ async def reassign(
     await _tell(
         uow, office, before, item, "reassign.told", name=target.name, by=by.name, skip=target
     )
-    return Outcome(st("reassign.done", lang, number=item.number, name=target.name), changed=True)
+    return AlertOutcome(
+        st("reassign.done", lang, number=item.number, name=target.name), changed=True
+    )
 
 
 async def _assign(
@@ -208,3 +232,11 @@ async def _tell(
             ba_id=item.ba_id,
         )
     await mailer.flush()
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    Nudge: nudge,
+    Reassign: reassign,
+    ReassignChoices: reassign_choices,
+    Takeover: takeover,
+}

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.audit import ChainReport, VerifyAuditChain
+from staffbot.services.context import Office
 from storage.audit_chain import CHAINED_FIELDS, GENESIS, chain_hash
 from storage.uow import UnitOfWork
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    events: int
-    #: The first event whose hash or link does not match (None when ok).
-    broken_at: int | None = None
-    problem: str | None = None
-
-
-async def verify_chain(uow: UnitOfWork) -> ChainReport:
+async def verify_chain(cmd: VerifyAuditChain, uow: UnitOfWork, office: Office) -> ChainReport:
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -41,3 +35,6 @@ async def verify_chain(uow: UnitOfWork) -> ChainReport:
             "chain head does not match the last event (events deleted at the end?)",
         )
     return ChainReport(True, count)
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {VerifyAuditChain: verify_chain}

@@ -14,6 +14,10 @@ out (it is rebuilt at start).
 
 A restore goes back into the configured database and data dir, which must be empty
 (or `--force`). Stop the bot first: a running bot would keep writing to the old files.
+
+These two are not commands on the message bus: like `migrate`, they work on the
+installation beneath any unit of work (a database file or dump, the data dir), and a
+restore runs before there is a schema to build the application on.
 """
 
 from __future__ import annotations

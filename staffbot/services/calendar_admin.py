@@ -12,82 +12,65 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from typing import Any
 
 from flows.calendar import WorkingCalendar
+from staffbot.app.bus import Command, Handler, MessageBus
+from staffbot.app.commands.calendar import (
+    AddHoliday,
+    HolidayOverrides,
+    HolidayRow,
+    ListHolidays,
+    Override,
+    Removal,
+    RemoveHoliday,
+)
 from staffbot.errors import ValidationError
 from staffbot.holidays_source import national_holidays
 from staffbot.services.context import Office
-from storage.db import Database
-from storage.tables import HolidayOverride
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Builds the calendar from "now" and the overrides (main.build_calendar, with settings).
+#: Builds the calendar from "now" and the overrides (bootstrap.build_calendar, with settings).
 CalendarBuilder = Callable[[datetime, dict[date, str], set[date]], WorkingCalendar]
 
 
-class Removal(Enum):
-    #: A date of the holidays package is now a working day.
-    SUPPRESSED = "suppressed"
-    #: A date only the admin had added is gone again.
-    OVERRIDE_DELETED = "override_deleted"
-    #: Neither the package nor an override has that date.
-    NOT_A_HOLIDAY = "not_a_holiday"
-
-
-async def add_holiday(
-    uow: UnitOfWork, office: Office, day: date, *, name: str, by: str = "admin"
-) -> None:
-    name = name.strip()
+async def add_holiday(cmd: AddHoliday, uow: UnitOfWork, office: Office) -> None:
+    name = cmd.name.strip()
     if not name:
-        raise ValidationError(field="holiday name", problem="empty", value=day.isoformat())
-    async with uow:
-        await uow.holidays.put(day, name=name, removed=False, at=office.now())
-        await uow.audit.append(
-            at=office.now(),
-            kind="holiday_added",
-            actor=by,
-            data={"day": day.isoformat(), "name": name},
-        )
-        await uow.commit()
+        raise ValidationError(field="holiday name", problem="empty", value=cmd.day.isoformat())
+    await uow.holidays.put(cmd.day, name=name, removed=False, at=office.now())
+    await uow.audit.append(
+        at=office.now(),
+        kind="holiday_added",
+        actor=cmd.by,
+        data={"day": cmd.day.isoformat(), "name": name},
+    )
 
 
-async def remove_holiday(
-    uow: UnitOfWork, office: Office, day: date, *, by: str = "admin"
-) -> Removal:
+async def remove_holiday(cmd: RemoveHoliday, uow: UnitOfWork, office: Office) -> Removal:
+    day = cmd.day
     package = national_holidays([day.year], language=office.language)
-    async with uow:
-        if day in package:
-            await uow.holidays.put(day, name=package[day], removed=True, at=office.now())
-            outcome = Removal.SUPPRESSED
-        elif await uow.holidays.delete(day):
-            outcome = Removal.OVERRIDE_DELETED
-        else:
-            return Removal.NOT_A_HOLIDAY
-        await uow.audit.append(
-            at=office.now(),
-            kind="holiday_removed",
-            actor=by,
-            data={"day": day.isoformat(), "name": package.get(day), "outcome": outcome.value},
-        )
-        await uow.commit()
-        return outcome
+    if day in package:
+        await uow.holidays.put(day, name=package[day], removed=True, at=office.now())
+        outcome = Removal.SUPPRESSED
+    elif await uow.holidays.delete(day):
+        outcome = Removal.OVERRIDE_DELETED
+    else:
+        return Removal.NOT_A_HOLIDAY
+    await uow.audit.append(
+        at=office.now(),
+        kind="holiday_removed",
+        actor=cmd.by,
+        data={"day": day.isoformat(), "name": package.get(day), "outcome": outcome.value},
+    )
+    return outcome
 
 
-@dataclass(frozen=True)
-class HolidayRow:
-    day: date
-    name: str
-    #: "paket" (the holidays package), "tambahan" (added by the admin) or "dihapus"
-    #: (a package date the admin made a working day).
-    source: str
-
-
-async def listing(uow: UnitOfWork, office: Office, year: int) -> list[HolidayRow]:
+async def listing(cmd: ListHolidays, uow: UnitOfWork, office: Office) -> list[HolidayRow]:
+    year = cmd.year
     overrides = {r.day: r for r in await uow.holidays.all() if r.day.year == year}
     package = national_holidays([year], language=office.language)
     rows = [HolidayRow(day, name, "paket") for day, name in package.items() if day not in overrides]
@@ -96,7 +79,11 @@ async def listing(uow: UnitOfWork, office: Office, year: int) -> list[HolidayRow
     return sorted(rows, key=lambda r: r.day)
 
 
-def split_overrides(rows: list[HolidayOverride]) -> tuple[dict[date, str], set[date]]:
+async def overrides(cmd: HolidayOverrides, uow: UnitOfWork, office: Office) -> tuple[Override, ...]:
+    return tuple(Override(r.day, r.name, r.removed) for r in await uow.holidays.all())
+
+
+def split_overrides(rows: tuple[Override, ...]) -> tuple[dict[date, str], set[date]]:
     added = {r.day: r.name for r in rows if not r.removed}
     removed = {r.day for r in rows if r.removed}
     return added, removed
@@ -109,9 +96,9 @@ class CalendarReloader:
         self._build = build
         self._seen: tuple[object, ...] | None = None
 
-    async def refresh(self, db: Database, office: Office, now: datetime) -> bool:
-        async with db.uow(readonly=True) as uow:
-            rows = list(await uow.holidays.all())
+    async def refresh(self, bus: MessageBus, now: datetime) -> bool:
+        office = bus.office
+        rows = await bus.handle(HolidayOverrides())
         year = now.astimezone(office.tz).year
         seen = (year, *((r.day, r.name, r.removed) for r in rows))
         if seen == self._seen:
@@ -123,3 +110,11 @@ class CalendarReloader:
         if not first:
             log.info("working-day calendar reloaded: %s overrides", len(rows))
         return True
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    AddHoliday: add_holiday,
+    HolidayOverrides: overrides,
+    ListHolidays: listing,
+    RemoveHoliday: remove_holiday,
+}

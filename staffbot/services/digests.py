@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.sla import MorningDigest
 from staffbot.cards import step_title
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
@@ -30,11 +32,9 @@ from staffbot.services.sla_support import (
     oldest_first,
 )
 from staffbot.texts.sla import st
-from storage.db import Database, retrying
 from storage.repos.escalation import EscalationRepository
 from storage.tables import Staff
-
-log = logging.getLogger(__name__)
+from storage.uow import UnitOfWork
 
 #: Items with a button on a digest card.
 TOP_ITEMS = 5
@@ -102,47 +102,42 @@ def storm_digest(
     return OutgoingMessage(text="\n".join(lines), choices=open_buttons(mailer, staff, items, lang))
 
 
-async def morning_digest(db: Database, office: Office, *, now: datetime, owner: str) -> int:
-    """Queue each present staff member's pending tasks; the cards queued (0 on a day off
-    or when another process already ran today's digest)."""
+async def morning_digest(cmd: MorningDigest, uow: UnitOfWork, office: Office) -> int:
+    """The (job, day) claim is written in the same transaction as the cards."""
+    now = cmd.now
     day = now.astimezone(office.tz).date()
     if not office.calendar.is_working_day(day):
         return 0
-
-    async def work() -> int:
-        async with db.uow() as uow:
-            repo = EscalationRepository(uow.session)
-            if not await repo.claim_day(MORNING_JOB, day, at=now, owner=owner):
-                return 0
-            roster = await Roster.load(uow)
-            mailer = Mailer(uow, office, now)
-            for staff_id, person in sorted(roster.people.items()):
-                if not person.active or person.on_leave:
-                    continue
-                roles, ids = roster.covered_by(person)
-                tasks = await repo.open_tasks_for(roles, ids)
-                items = await items_of(uow, office, tasks)
-                if not items:
-                    continue
-                lang = notify.staff_language(office, person)
-                late = sum(1 for i in items if i.due is not None and not i.paused and i.due <= now)
-                lines = [
-                    b(st("morning.title", lang, name=person.name)),
-                    esc(st("morning.count", lang, count=len(items), late=late)),
-                    *summary_lines(items, office, now=now, lang=lang),
-                ]
-                mailer.card(
-                    person,
-                    OutgoingMessage(
-                        text="\n".join(lines), choices=open_buttons(mailer, person, items, lang)
-                    ),
-                    key=f"morning:{day.isoformat()}:{staff_id}",
-                )
-            sent = await mailer.flush()
-            await repo.set_sent(MORNING_JOB, day, sent)
-            await uow.commit()
-            return sent
-
-    sent = await retrying(work)
-    log.info("morning digest %s: %s cards", day, sent)
+    repo = EscalationRepository(uow.session)
+    if not await repo.claim_day(MORNING_JOB, day, at=now, owner=cmd.owner):
+        return 0
+    roster = await Roster.load(uow)
+    mailer = Mailer(uow, office, now)
+    for staff_id, person in sorted(roster.people.items()):
+        if not person.active or person.on_leave:
+            continue
+        roles, ids = roster.covered_by(person)
+        tasks = await repo.open_tasks_for(roles, ids)
+        items = await items_of(uow, office, tasks)
+        if not items:
+            continue
+        lang = notify.staff_language(office, person)
+        late = sum(1 for i in items if i.due is not None and not i.paused and i.due <= now)
+        lines = [
+            b(st("morning.title", lang, name=person.name)),
+            esc(st("morning.count", lang, count=len(items), late=late)),
+            *summary_lines(items, office, now=now, lang=lang),
+        ]
+        mailer.card(
+            person,
+            OutgoingMessage(
+                text="\n".join(lines), choices=open_buttons(mailer, person, items, lang)
+            ),
+            key=f"morning:{day.isoformat()}:{staff_id}",
+        )
+    sent = await mailer.flush()
+    await repo.set_sent(MORNING_JOB, day, sent)
     return sent
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {MorningDigest: morning_digest}

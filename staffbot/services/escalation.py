@@ -37,12 +37,24 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.ladder import due_rungs, next_rung
 from flows.model import HOLDER, SUPERVISOR, Escalation, Step
+from staffbot.app.bus import Command, Handler, MessageBus, Process, ProcessHandler
+from staffbot.app.commands.sla import (
+    NUDGE,
+    REASSIGN,
+    TAKEOVER,
+    AnyDue,
+    EscalateBatch,
+    EscalationBatch,
+    EscalationPass,
+    EscalationReport,
+    Fired,
+)
 from staffbot.cards import step_title
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
@@ -52,24 +64,11 @@ from staffbot.services.digests import storm_digest
 from staffbot.services.sla_support import SYSTEM_ACTOR, Item, Mailer, Roster, items_of
 from staffbot.texts.sla import st, working_span
 from staffbot.timefmt import long_time
-from storage.db import Database, retrying
 from storage.repos.escalation import Claim, EscalationRepository
 from storage.tables import Staff, Task
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-#: More alerts than this for one person in one pass become one digest card.
-DIGEST_THRESHOLD = 3
-#: Tasks claimed per transaction. A backlog larger than this is worked off in several
-#: transactions (and so may give a person one digest per transaction).
-BATCH = 2000
-#: Actions of the alert card's buttons (routed by staffbot.chat.alerts).
-NUDGE, TAKEOVER, REASSIGN, REASSIGN_TO = (
-    "alert_nudge",
-    "alert_takeover",
-    "alert_reassign",
-    "alert_reassign_to",
-)
 
 
 def takeover_allowed(step: Step) -> bool:
@@ -81,45 +80,6 @@ def takeover_allowed(step: Step) -> bool:
         and not step.collects_batch
         and not any(a.requires_pin or a.forms_batch for a in step.actions)
     )
-
-
-@dataclass(frozen=True)
-class Fired:
-    """One claimed rung of one task."""
-
-    task_id: int
-    number: str
-    step: str
-    sop_no: int
-    level: int
-    #: Lower rungs that were due too and went out as this one.
-    skipped: tuple[int, ...]
-    #: Working minutes past due (negative: still before due, a level-0 reminder).
-    late_minutes: int
-    recipients: tuple[str, ...]
-    #: Of ``recipients``, those who got it inside a digest card.
-    in_digest: tuple[str, ...]
-
-
-@dataclass
-class EscalationReport:
-    now: datetime
-    fired: list[Fired] = field(default_factory=list)
-    #: name -> number of alerts folded into that person's digest card
-    digests: dict[str, int] = field(default_factory=dict)
-    cards: int = 0
-    #: Due rungs that were not due any more on the current calendar: moved, not fired.
-    rescheduled: int = 0
-    #: Claims another scan won between our read and our compare-and-set.
-    lost: int = 0
-
-    def merge(self, other: EscalationReport) -> None:
-        self.fired += other.fired
-        for name, count in other.digests.items():
-            self.digests[name] = self.digests.get(name, 0) + count
-        self.cards += other.cards
-        self.rescheduled += other.rescheduled
-        self.lost += other.lost
 
 
 @dataclass(frozen=True)
@@ -144,70 +104,79 @@ class _Claim:
         return f"{self.item.task_id}:{self.rung.level}:{self.due_stamp}"
 
 
-async def escalation_pass(
-    db: Database,
-    office: Office,
-    *,
-    now: datetime,
-    digest_threshold: int = DIGEST_THRESHOLD,
-    batch: int = BATCH,
-) -> EscalationReport:
-    """Fire every rung due at ``now``; safe to run in several processes at once."""
+async def escalation_pass(cmd: EscalationPass, bus: MessageBus) -> EscalationReport:
+    now = cmd.now
     if now.tzinfo is None:
         raise ValueError("escalation_pass needs an aware 'now'")
-    report = EscalationReport(now=now)
-    async with db.uow(readonly=True) as uow:
-        if not await EscalationRepository(uow.session).any_due(now):
-            return report
+    if not await bus.handle(AnyDue(now)):
+        return EscalationReport(now=now)
+    fired: list[Fired] = []
+    digests: dict[str, int] = defaultdict(int)
+    cards = rescheduled = lost = 0
+    batch = EscalateBatch(now=now, digest_threshold=cmd.digest_threshold, batch=cmd.batch)
     while True:
-        selected, part = await retrying(
-            lambda: _one_batch(db, office, now=now, threshold=digest_threshold, batch=batch)
-        )
-        report.merge(part)
-        if selected < batch or not (part.fired or part.rescheduled):
+        done = await bus.handle(batch)
+        part = done.report
+        fired += part.fired
+        for name, count in part.digests.items():
+            digests[name] += count
+        cards += part.cards
+        rescheduled += part.rescheduled
+        lost += part.lost
+        if done.selected < cmd.batch or not (part.fired or part.rescheduled):
             break
-    if report.fired:
+    report = EscalationReport(now, tuple(fired), dict(digests), cards, rescheduled, lost)
+    if fired:
         log.info(
             "escalation pass %s: %s rungs, %s cards, %s digests",
             now.isoformat(),
-            len(report.fired),
-            report.cards,
-            len(report.digests),
+            len(fired),
+            cards,
+            len(digests),
         )
     return report
 
 
-async def _one_batch(
-    db: Database, office: Office, *, now: datetime, threshold: int, batch: int
-) -> tuple[int, EscalationReport]:
-    report = EscalationReport(now=now)
-    async with db.uow() as uow:
-        repo = EscalationRepository(uow.session)
-        tasks = list(await repo.due(now, limit=batch))
-        if not tasks:
-            return 0, report
-        items = {i.task_id: i for i in await items_of(uow, office, tasks)}
-        plans = [_plan(office, task, items.get(task.id or 0), now) for task in tasks]
-        won = await repo.claim_many([plan.claim for plan in plans])
-        roster = await Roster.load(uow)
-        claims: list[_Claim] = []
-        for plan in plans:
-            if plan.claim.task_id not in won:
-                report.lost += 1
-            elif plan.rungs and plan.item is not None:
-                claims.append(_recipients(roster, plan.task, plan.item, plan.rungs))
-            else:
-                report.rescheduled += 1
-        mailer = Mailer(uow, office, now)
-        folded = _send(mailer, office, roster, claims, now=now, threshold=threshold)
-        events = [_event(office, roster, claim, folded, now) for claim in claims]
-        await uow.audit.append_many([event for event, _ in events])
-        report.fired = [fired for _, fired in events]
-        for staff_id, count in _digest_counts(claims, folded).items():
-            report.digests[roster.people[staff_id].name] = count
-        report.cards = await mailer.flush()
-        await uow.commit()
-    return len(tasks), report
+async def any_due(cmd: AnyDue, uow: UnitOfWork, office: Office) -> bool:
+    return await EscalationRepository(uow.session).any_due(cmd.now)
+
+
+async def escalate_batch(cmd: EscalateBatch, uow: UnitOfWork, office: Office) -> EscalationBatch:
+    now = cmd.now
+    repo = EscalationRepository(uow.session)
+    tasks = list(await repo.due(now, limit=cmd.batch))
+    if not tasks:
+        return EscalationBatch(0, EscalationReport(now=now))
+    items = {i.task_id: i for i in await items_of(uow, office, tasks)}
+    plans = [_plan(office, task, items.get(task.id or 0), now) for task in tasks]
+    won = await repo.claim_many([plan.claim for plan in plans])
+    roster = await Roster.load(uow)
+    claims: list[_Claim] = []
+    lost = rescheduled = 0
+    for plan in plans:
+        if plan.claim.task_id not in won:
+            lost += 1
+        elif plan.rungs and plan.item is not None:
+            claims.append(_recipients(roster, plan.task, plan.item, plan.rungs))
+        else:
+            rescheduled += 1
+    mailer = Mailer(uow, office, now)
+    folded = _send(mailer, office, roster, claims, now=now, threshold=cmd.digest_threshold)
+    events = [_event(office, roster, claim, folded, now) for claim in claims]
+    await uow.audit.append_many([event for event, _ in events])
+    digests = {
+        roster.people[staff_id].name: count
+        for staff_id, count in _digest_counts(claims, folded).items()
+    }
+    report = EscalationReport(
+        now=now,
+        fired=tuple(fired for _, fired in events),
+        digests=digests,
+        cards=await mailer.flush(),
+        rescheduled=rescheduled,
+        lost=lost,
+    )
+    return EscalationBatch(len(tasks), report)
 
 
 @dataclass(frozen=True)
@@ -407,3 +376,7 @@ def _event(
         in_digest=in_digest,
     )
     return event, fired
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {AnyDue: any_due, EscalateBatch: escalate_batch}
+PROCESSES: dict[type[Process[Any]], ProcessHandler] = {EscalationPass: escalation_pass}

@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from staffbot.errors import ConfigurationError, ValidationError
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.invites import (
+    Account,
+    BindAccount,
+    ClaimInvite,
+    CreateInvite,
+    FindInvite,
+    InviteView,
+    JoinWithInvite,
+)
+from staffbot.app.commands.staff import StaffRef
+from staffbot.errors import AuthError, ConfigurationError, ValidationError
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
-from staffbot.services.staff import StaffExists, check_nip, check_roles
+from staffbot.services.staff import StaffExists, check_nip, check_roles, ref_of
 from staffbot.validation import check_name, normalise_phone
 from storage.repos.channels import ChannelRepository
 from storage.tables import InviteCode, Staff
 from storage.uow import UnitOfWork
 
-DEFAULT_HOURS = 72
 MAX_HOURS = 24 * 30
 #: Telegram's deep-link parameter allows A-Z a-z 0-9 _ - and up to 64 characters.
 CODE_BYTES = 12
@@ -37,76 +47,57 @@ def looks_like_code(text: str) -> bool:
     return 8 <= len(text) <= 64 and all(ch.isalnum() or ch in "-_" for ch in text)
 
 
-async def create_invite(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    role: str | None = None,
-    nip: str | None = None,
-    hours: int = DEFAULT_HOURS,
-    by: str = "admin",
-) -> str:
-    """Make a one-time invite code (returned once, stored only as a hash)."""
-    if (role is None) == (nip is None):
+def _view(invite: InviteCode) -> InviteView:
+    return InviteView(invite.code_hash, invite.staff_id, invite.role, invite.used_by)
+
+
+async def create_invite(cmd: CreateInvite, uow: UnitOfWork, office: Office) -> str:
+    if (cmd.role is None) == (cmd.nip is None):
         raise ConfigurationError(problem="undangan perlu salah satu: --role atau --nip")
-    if not 1 <= hours <= MAX_HOURS:
+    if not 1 <= cmd.hours <= MAX_HOURS:
         raise ConfigurationError(problem=f"masa berlaku undangan 1-{MAX_HOURS} jam")
     code = secrets.token_urlsafe(CODE_BYTES)
-    async with uow:
-        now = office.now()
-        staff_id = None
-        data: dict[str, object] = {"hours": hours}
-        if nip is not None:
-            staff = await find_staff(uow, nip=nip)
-            staff_id = staff.id
-            data |= {"nip": staff.nip, "name": staff.name}
-        else:
-            assert role is not None
-            role = check_roles(office, [role])[0]
-            data["role"] = role
-        await ChannelRepository(uow.session).add_invite(
-            InviteCode(
-                code_hash=code_hash(code),
-                staff_id=staff_id,
-                role=role,
-                created_at=now,
-                expires_at=now + timedelta(hours=hours),
-            )
+    now = office.now()
+    staff_id = None
+    role = cmd.role
+    data: dict[str, object] = {"hours": cmd.hours}
+    if cmd.nip is not None:
+        staff = await find_staff(uow, nip=cmd.nip)
+        staff_id = staff.id
+        data |= {"nip": staff.nip, "name": staff.name}
+    else:
+        assert role is not None
+        role = check_roles(office, [role])[0]
+        data["role"] = role
+    await ChannelRepository(uow.session).add_invite(
+        InviteCode(
+            code_hash=code_hash(code),
+            staff_id=staff_id,
+            role=role,
+            created_at=now,
+            expires_at=now + timedelta(hours=cmd.hours),
         )
-        await uow.audit.append(at=now, kind="invite_created", actor=by, data=data)
-        await uow.commit()
+    )
+    await uow.audit.append(at=now, kind="invite_created", actor=cmd.by, data=data)
     return code
 
 
-async def by_hash(uow: UnitOfWork, digest: str) -> InviteCode | None:
-    return await ChannelRepository(uow.session).invite(digest)
+async def find_invite(cmd: FindInvite, uow: UnitOfWork, office: Office) -> InviteView | None:
+    invite = await ChannelRepository(uow.session).invite(cmd.code_hash)
+    return _view(invite) if invite is not None else None
 
 
-@dataclass(frozen=True)
-class Account:
-    """A chat account to bind: the channel and the platform's id of the person."""
-
-    channel: str
-    address: str
-    display_name: str = ""
-
-    @property
-    def used_by(self) -> str:
-        return f"{self.channel}:{self.address}"
-
-
-async def claim(uow: UnitOfWork, office: Office, code: str, account: Account) -> InviteCode | None:
-    """Take a code for ``account`` inside the caller's transaction.
-
-    A code is used once. The same account may come back with the code it already
+async def claim(cmd: ClaimInvite, uow: UnitOfWork, office: Office) -> InviteView | None:
+    """A code is used once. The same account may come back with the code it already
     claimed (a role invite whose questions were left half answered); anyone else, an
-    expired or an unknown code gets None.
-    """
+    expired or an unknown code gets None."""
     repo = ChannelRepository(uow.session)
-    digest = code_hash(code)
+    account = cmd.account
+    digest = code_hash(cmd.code)
     now = office.now()
     if await repo.claim_invite(digest, by=account.used_by, at=now):
-        return await repo.invite(digest)
+        claimed = await repo.invite(digest)
+        return _view(claimed) if claimed is not None else None
     invite = await repo.invite(digest)
     if (
         invite is not None
@@ -115,14 +106,13 @@ async def claim(uow: UnitOfWork, office: Office, code: str, account: Account) ->
         and invite.expires_at > now
         and await _staff_of(uow, account) is None
     ):
-        return invite
+        return _view(invite)
     return None
 
 
-async def bind(
-    uow: UnitOfWork, office: Office, staff: Staff, account: Account, *, by: str = "undangan"
-) -> Staff:
-    """Point a staff record's cards at this chat account (inside the caller's transaction)."""
+async def bind(cmd: BindAccount, uow: UnitOfWork, office: Office) -> StaffRef:
+    staff = await find_staff(uow, staff_id=cmd.staff_id)
+    account = cmd.account
     previous = await _staff_of(uow, account)
     if previous is not None and previous.id != staff.id:
         # An old (inactive) record still holds this account: the invite moves it.
@@ -136,7 +126,7 @@ async def bind(
     await uow.audit.append(
         at=office.now(),
         kind="staff_bound",
-        actor=by,
+        actor=cmd.by,
         actor_id=staff.id,
         data={
             "nip": staff.nip,
@@ -147,15 +137,15 @@ async def bind(
             else None,
         },
     )
-    return staff
+    return ref_of(staff)
 
 
-async def create_staff(
-    uow: UnitOfWork, office: Office, invite: InviteCode, account: Account, *, name: str, nip: str
-) -> Staff:
-    """A role invite's answers become a staff record bound to the account."""
-    assert invite.role is not None
-    name, nip = check_name(name), check_nip(nip)
+async def join(cmd: JoinWithInvite, uow: UnitOfWork, office: Office) -> StaffRef:
+    invite = await ChannelRepository(uow.session).invite(cmd.code_hash)
+    account = cmd.account
+    if invite is None or invite.role is None or invite.used_by != account.used_by:
+        raise AuthError(reason="the invite is not this account's")
+    name, nip = check_name(cmd.name), check_nip(cmd.nip)
     if await uow.staff.by_nip(nip) is not None:
         raise StaffExists(nip=nip)
     now = office.now()
@@ -169,7 +159,7 @@ async def create_staff(
         actor_id=staff.id,
         data={"nip": nip, "name": name, "roles": [invite.role], "channel": account.channel},
     )
-    return staff
+    return ref_of(staff)
 
 
 async def _staff_of(uow: UnitOfWork, account: Account) -> Staff | None:
@@ -191,3 +181,12 @@ def _set_address(staff: Staff, channel: str, address: str | None) -> None:
         staff.whatsapp = normalise_phone(address) if address is not None else None
     else:
         raise ValidationError(field="channel", problem="unknown", value=channel, choices="telegram")
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    BindAccount: bind,
+    ClaimInvite: claim,
+    CreateInvite: create_invite,
+    FindInvite: find_invite,
+    JoinWithInvite: join,
+}

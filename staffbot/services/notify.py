@@ -1,7 +1,8 @@
 """Who gets which message: outbox rows for cards, card edits and applicant messages.
 
 Everything here runs inside the transition's transaction, so a message exists if
-and only if the change it reports was committed.
+and only if the change it reports was committed. At the end: the outbox as the admin
+sees it (`outbox list`, `outbox retry`).
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flows.model import Action
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.outbox import ListOutbox, OutboxLine, RetryOutbox
 from staffbot.cards import Happened, action_label
+from staffbot.errors import ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services.context import Office
-from storage.tables import ButtonToken, Outbox, Staff, Task
+from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, ButtonToken, Outbox, Staff, Task
 from storage.uow import UnitOfWork
 
 WEB = "web"
@@ -193,3 +198,39 @@ def happened_of(task: Task | None, actor_name: str | None, outcome: str | None) 
     if task is None or task.done_at is None or outcome is None or actor_name is None:
         return None
     return Happened(outcome=outcome, actor=actor_name, at=task.done_at, reason=task.note)
+
+
+# -- the outbox as the admin sees it ---------------------------------------------------
+
+
+async def list_outbox(cmd: ListOutbox, uow: UnitOfWork, office: Office) -> list[OutboxLine]:
+    rows = await uow.outbox.listing(status=OUTBOX_FAILED if cmd.failed else OUTBOX_PENDING)
+    out = []
+    for r in rows:
+        assert r.id is not None
+        out.append(
+            OutboxLine(
+                id=r.id,
+                channel=r.channel,
+                chat=r.chat_id,
+                kind=r.kind,
+                status=r.status,
+                attempts=r.attempts,
+                error=r.last_error,
+                created_at=r.created_at,
+            )
+        )
+    return out
+
+
+async def retry_outbox(cmd: RetryOutbox, uow: UnitOfWork, office: Office) -> None:
+    row = await uow.outbox.get(cmd.outbox_id)
+    if row is None:
+        raise ValidationError(field="outbox", problem="unknown", value=cmd.outbox_id)
+    if not await uow.outbox.retry(cmd.outbox_id, at=office.now()):
+        raise ValidationError(
+            field="outbox", problem="not_failed", value=cmd.outbox_id, status=row.status
+        )
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {ListOutbox: list_outbox, RetryOutbox: retry_outbox}

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.office import (
+    KecamatanCount,
+    OfficeGlance,
+    OfficeView,
+    OverdueTask,
+    StepCount,
+)
 from staffbot.services.context import Office
 from staffbot.timefmt import short_time
 from storage.repos.web import WebRepository
@@ -14,43 +22,7 @@ from storage.uow import UnitOfWork
 OVERDUE_SHOWN = 100
 
 
-@dataclass(frozen=True)
-class StepCount:
-    sop_no: int
-    title: str
-    role: str
-    open: int
-
-
-@dataclass(frozen=True)
-class OverdueTask:
-    number: str
-    sop_no: int
-    title: str
-    role: str
-    due: str
-    assignee: str | None
-    escalation_level: int
-
-
-@dataclass(frozen=True)
-class KecamatanCount:
-    kecamatan: str
-    open: int
-    closed: int
-
-
-@dataclass(frozen=True)
-class OfficeView:
-    open_total: int
-    per_step: list[StepCount]
-    overdue: list[OverdueTask]
-    overdue_total: int
-    per_kecamatan: list[KecamatanCount]
-    at: str
-
-
-async def office_view(uow: UnitOfWork, office: Office) -> OfficeView:
+async def office_view(cmd: OfficeGlance, uow: UnitOfWork, office: Office) -> OfficeView:
     flow = office.flow
     now = office.now()
     repo = WebRepository(uow.session)
@@ -117,3 +89,6 @@ def _role_label(office: Office, key: str) -> str:
     except KeyError:
         return key
     return role.label_en if office.language == "en" and role.label_en else role.label
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {OfficeGlance: office_view}

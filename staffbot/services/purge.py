@@ -26,114 +26,99 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from staffbot.app.bus import Command, Handler, MessageBus, Process, ProcessHandler
+from staffbot.app.commands.privacy import (
+    PurgeableCases,
+    PurgeBatch,
+    PurgeClosedCases,
+    PurgedBatch,
+    PurgeReport,
+)
+from staffbot.errors import ConfigurationError
 from staffbot.services.context import Office
 from staffbot.services.files import ALLOWED
-from storage.db import Database, retrying
 from storage.repos.privacy import PrivacyRepository
 from storage.tables import Case, Document
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 PURGED_TEXT = "(data pemohon dihapus: masa simpan berakhir)"
 REMOVED = "[dihapus]"
-#: Cases per transaction: each batch is one commit, a crash loses no more than a batch.
-BATCH = 200
 
 
-@dataclass
-class PurgeReport:
-    cutoff: datetime
-    dry_run: bool
-    cases: list[str] = field(default_factory=list)
-    files: int = 0
-    outbox_rows: int = 0
-    conversations: int = 0
-
-
-async def purge_closed_cases(
-    db: Database,
-    office: Office,
-    *,
-    retention_days: int,
-    by: str = "admin",
-    dry_run: bool = False,
-    batch: int = BATCH,
-) -> PurgeReport:
-    """Purge every closed case whose closing is older than ``retention_days``."""
-    if retention_days <= 0:
-        from staffbot.errors import ConfigurationError
-
+async def purge_closed_cases(cmd: PurgeClosedCases, bus: MessageBus) -> PurgeReport:
+    if cmd.retention_days <= 0:
         raise ConfigurationError(problem="purging is off (STAFFBOT_RETENTION_DAYS=0)")
-    now = office.now()
-    report = PurgeReport(cutoff=now - timedelta(days=retention_days), dry_run=dry_run)
-    if dry_run:
-        async with db.uow(readonly=True) as uow:
-            cases = await PrivacyRepository(uow.session).purgeable_cases(
-                report.cutoff, limit=1_000_000
-            )
-        report.cases = [c.number for c in cases]
-        return report
+    now = bus.office.now()
+    cutoff = now - timedelta(days=cmd.retention_days)
+    if cmd.dry_run:
+        numbers = await bus.handle(PurgeableCases(cutoff))
+        return PurgeReport(cutoff=cutoff, dry_run=True, cases=tuple(numbers))
+    cases: list[str] = []
+    files = rows = conversations = 0
     while True:
-        done = await retrying(lambda: _purge_batch(db, office, report, by=by, now=now, batch=batch))
-        if done == 0:
-            return report
+        done = await bus.handle(PurgeBatch(cutoff=cutoff, at=now, by=cmd.by, batch=cmd.batch))
+        if not done.cases:
+            return PurgeReport(cutoff, False, tuple(cases), files, rows, conversations)
+        log.info("purged %s cases (%s files)", len(done.cases), done.files)
+        cases += done.cases
+        files += done.files
+        rows += done.outbox_rows
+        conversations += done.conversations
 
 
-async def _purge_batch(
-    db: Database, office: Office, report: PurgeReport, *, by: str, now: datetime, batch: int
-) -> int:
-    async with db.uow() as uow:
-        repo = PrivacyRepository(uow.session)
-        cases = list(await repo.purgeable_cases(report.cutoff, limit=batch))
-        if not cases:
-            return 0
-        ids = [c.id for c in cases if c.id is not None]
-        words = _identifiers(cases)
-        phones = sorted({p for c in cases for p in _phone_forms(c.wa_number)})
-        task_ids = await repo.task_ids_of_cases(ids)
+async def purgeable(cmd: PurgeableCases, uow: UnitOfWork, office: Office) -> list[str]:
+    cases = await PrivacyRepository(uow.session).purgeable_cases(cmd.cutoff, limit=1_000_000)
+    return [c.number for c in cases]
 
-        documents = list(await repo.documents_of_cases(ids))
-        documents += await repo.documents_of_bas(await repo.fully_purged_bas(ids))
-        files = 0
-        for document in documents:
-            if document.path:
-                _delete_file(office, document)
-                files += 1
-            await repo.forget_document(document, filename=_placeholder_name(document), at=now)
 
-        rows = 0
-        for row in await repo.outbox_of_cases(ids):
-            assert row.id is not None
-            chat = "dihapus" if row.chat_id in phones else None
-            await repo.rewrite_outbox(row.id, payload=_placeholder(row.payload), chat_id=chat)
-            rows += 1
-        rows += await _scrub_other_rows(repo, words)
+async def purge_batch(cmd: PurgeBatch, uow: UnitOfWork, office: Office) -> PurgedBatch:
+    now = cmd.at
+    repo = PrivacyRepository(uow.session)
+    cases = list(await repo.purgeable_cases(cmd.cutoff, limit=cmd.batch))
+    if not cases:
+        return PurgedBatch((), 0, 0, 0)
+    ids = [c.id for c in cases if c.id is not None]
+    words = _identifiers(cases)
+    phones = sorted({p for c in cases for p in _phone_forms(c.wa_number)})
+    task_ids = await repo.task_ids_of_cases(ids)
 
-        conversations = 0
-        for conversation in await repo.conversations():
-            if _mentions(conversation.state, words, task_ids):
-                await repo.drop_conversation(conversation.chat_key)
-                conversations += 1
-        await repo.drop_windows(phones)
-        await repo.forget_cases(ids, at=now)
-        numbers = [c.number for c in cases]
-        await uow.audit.append(
-            at=now,
-            kind="cases_purged",
-            actor=by,
-            data={"cases": numbers, "files": files, "cutoff": report.cutoff.isoformat()},
-        )
-        await uow.commit()
-    report.cases += numbers
-    report.files += files
-    report.outbox_rows += rows
-    report.conversations += conversations
-    log.info("purged %s cases (%s files)", len(numbers), files)
-    return len(numbers)
+    documents = list(await repo.documents_of_cases(ids))
+    documents += await repo.documents_of_bas(await repo.fully_purged_bas(ids))
+    files = 0
+    for document in documents:
+        if document.path:
+            _delete_file(office, document)
+            files += 1
+        await repo.forget_document(document, filename=_placeholder_name(document), at=now)
+
+    rows = 0
+    for row in await repo.outbox_of_cases(ids):
+        assert row.id is not None
+        chat = "dihapus" if row.chat_id in phones else None
+        await repo.rewrite_outbox(row.id, payload=_placeholder(row.payload), chat_id=chat)
+        rows += 1
+    rows += await _scrub_other_rows(repo, words)
+
+    conversations = 0
+    for conversation in await repo.conversations():
+        if _mentions(conversation.state, words, task_ids):
+            await repo.drop_conversation(conversation.chat_key)
+            conversations += 1
+    await repo.drop_windows(phones)
+    await repo.forget_cases(ids, at=now)
+    numbers = tuple(c.number for c in cases)
+    await uow.audit.append(
+        at=now,
+        kind="cases_purged",
+        actor=cmd.by,
+        data={"cases": list(numbers), "files": files, "cutoff": cmd.cutoff.isoformat()},
+    )
+    return PurgedBatch(numbers, files, rows, conversations)
 
 
 def _phone_forms(phone: str) -> list[str]:
@@ -219,4 +204,8 @@ def _delete_file(office: Office, document: Document) -> None:
     path.unlink(missing_ok=True)
 
 
-__all__ = ["PURGED_TEXT", "PurgeReport", "purge_closed_cases"]
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    PurgeBatch: purge_batch,
+    PurgeableCases: purgeable,
+}
+PROCESSES: dict[type[Process[Any]], ProcessHandler] = {PurgeClosedCases: purge_closed_cases}

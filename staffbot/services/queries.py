@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.queries import (
+    CaseHit,
+    CaseLine,
+    ListCases,
+    MyTasks,
+    SearchCases,
+    ShowCase,
+    TaskSummary,
+)
 from staffbot.errors import ValidationError
 from staffbot.masking import mask_nik, mask_phone
 from staffbot.services.actors import find_staff
@@ -20,11 +29,9 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def case_view(
-    uow: UnitOfWork, office: Office, ref: str, *, reveal: bool = False
-) -> dict[str, Any]:
-    """Everything about one case, JSON-ready (`case show --json`)."""
-    case = await find_case(uow, ref)
+async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str, Any]:
+    reveal = cmd.reveal
+    case = await find_case(uow, cmd.ref)
     assert case.id is not None
     flow = office.flow
     task = await uow.tasks.open_for_case(case.id)
@@ -99,25 +106,8 @@ def _task_json(task: Task, names: dict[int | None, str]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class TaskSummary:
-    task_id: int
-    number: str
-    step: str
-    sop_no: int
-    title: str
-    role: str
-    due_at: str | None
-    paused: bool
-    kecamatan: str
-    layanan: str
-
-
-async def my_tasks(
-    uow: UnitOfWork, office: Office, *, nip: str | None = None, staff_id: int | None = None
-) -> list[TaskSummary]:
-    """Open tasks this staff member may act on now (own roles and stand-ins)."""
-    staff = await find_staff(uow, nip=nip, staff_id=staff_id)
+async def my_tasks(cmd: MyTasks, uow: UnitOfWork, office: Office) -> list[TaskSummary]:
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     assert staff.id is not None
     absent = await uow.staff.absent_delegating_to(staff.id)
     ids = [staff.id, *(a.id for a in absent if a.id is not None)]
@@ -160,8 +150,30 @@ _CASE_NUMBER = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{1,6}$")
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
-async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
-    """By case number, by NIK (16 digits) or by the applicant's phone number."""
+async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[CaseHit]:
+    hits = []
+    for case in await _found(uow, cmd.text):
+        task = None
+        if case.id is not None:
+            task = await uow.tasks.open_for_case(case.id)
+            if task is None and case.ba_id is not None:
+                task = await uow.tasks.open_for_ba(case.ba_id)
+        hits.append(
+            CaseHit(
+                number=case.number,
+                applicant_name=case.applicant_name,
+                nik=case.nik,
+                kecamatan=case.kecamatan,
+                step=case.step,
+                sop_no=office.flow.step(case.step).sop_no,
+                status=case.status,
+                open_task_id=task.id if task is not None else None,
+            )
+        )
+    return hits
+
+
+async def _found(uow: UnitOfWork, query: str) -> list[Case]:
     q = query.strip()
     if _CASE_NUMBER.match(q.upper()):
         return list(await uow.cases.search(number=q.upper()))
@@ -177,18 +189,30 @@ async def search(uow: UnitOfWork, office: Office, query: str) -> list[Case]:
     return list(await uow.cases.search(phone=phone))
 
 
-async def list_cases(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    status: str | None = None,
-    overdue: bool = False,
-    limit: int = 200,
-) -> list[Case]:
-    return list(
-        await uow.cases.listing(
-            status=status or (CASE_OPEN if overdue else None),
-            overdue_at=office.now() if overdue else None,
-            limit=limit,
-        )
+async def list_cases(cmd: ListCases, uow: UnitOfWork, office: Office) -> list[CaseLine]:
+    cases = await uow.cases.listing(
+        status=cmd.status or (CASE_OPEN if cmd.overdue else None),
+        overdue_at=office.now() if cmd.overdue else None,
+        limit=cmd.limit,
     )
+    return [
+        CaseLine(
+            number=c.number,
+            status=c.status,
+            step=c.step,
+            sop_no=office.flow.step(c.step).sop_no,
+            kecamatan=c.kecamatan,
+            layanan=c.layanan,
+            registration_no=c.registration_no,
+            created_at=c.created_at,
+        )
+        for c in cases
+    ]
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    ListCases: list_cases,
+    MyTasks: my_tasks,
+    SearchCases: search,
+    ShowCase: case_view,
+}

@@ -9,10 +9,12 @@ report is a separate feature (``report rekap``).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.sla import DailyRekap
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.services import notify
@@ -20,14 +22,10 @@ from staffbot.services.context import Office
 from staffbot.services.sla_support import Mailer, Roster
 from staffbot.texts.sla import st
 from staffbot.timefmt import long_date
-from storage.db import Database, retrying
 from storage.repos.escalation import EscalationRepository
-
-log = logging.getLogger(__name__)
+from storage.uow import UnitOfWork
 
 REKAP_JOB = "daily_rekap"
-#: Who gets the rekap.
-REKAP_ROLE = "kepala_bidang"
 
 
 @dataclass(frozen=True)
@@ -41,17 +39,15 @@ class DayCounts:
         return sorted(set(self.opened) | set(self.finished) | set(self.overdue))
 
 
-async def day_counts(db: Database, office: Office, *, now: datetime) -> DayCounts:
+async def day_counts(repo: EscalationRepository, office: Office, *, now: datetime) -> DayCounts:
     local = now.astimezone(office.tz)
     start = datetime.combine(local.date(), time(0), tzinfo=office.tz)
-    async with db.uow(readonly=True) as uow:
-        repo = EscalationRepository(uow.session)
-        return DayCounts(
-            day=local.date(),
-            opened=await repo.cases_opened(start, now),
-            finished=await repo.cases_finished(start, now),
-            overdue=await repo.overdue_by_kecamatan(now),
-        )
+    return DayCounts(
+        day=local.date(),
+        opened=await repo.cases_opened(start, now),
+        finished=await repo.cases_finished(start, now),
+        overdue=await repo.overdue_by_kecamatan(now),
+    )
 
 
 def rekap_card(counts: DayCounts, office: Office, *, at: datetime, lang: str) -> OutgoingMessage:
@@ -84,35 +80,28 @@ def rekap_card(counts: DayCounts, office: Office, *, at: datetime, lang: str) ->
     return OutgoingMessage(text="\n".join(lines))
 
 
-async def daily_rekap(
-    db: Database, office: Office, *, now: datetime, owner: str, role: str = REKAP_ROLE
-) -> int:
-    """Queue today's rekap to every holder of ``role``; the cards queued (0 on a day
-    off or when another process already sent today's)."""
+async def daily_rekap(cmd: DailyRekap, uow: UnitOfWork, office: Office) -> int:
+    """The (job, day) claim is written in the same transaction as the cards."""
+    now = cmd.now
     day = now.astimezone(office.tz).date()
     if not office.calendar.is_working_day(day):
         return 0
-    counts = await day_counts(db, office, now=now)
-
-    async def work() -> int:
-        async with db.uow() as uow:
-            repo = EscalationRepository(uow.session)
-            if not await repo.claim_day(REKAP_JOB, day, at=now, owner=owner):
-                return 0
-            mailer = Mailer(uow, office, now)
-            for person in (await Roster.load(uow)).role_people(role):
-                lang = notify.staff_language(office, person)
-                mailer.card(
-                    person,
-                    rekap_card(counts, office, at=now, lang=lang),
-                    key=f"rekap:{day.isoformat()}:{person.id}",
-                    kind="text",
-                )
-            sent = await mailer.flush()
-            await repo.set_sent(REKAP_JOB, day, sent)
-            await uow.commit()
-            return sent
-
-    sent = await retrying(work)
-    log.info("daily rekap %s: %s cards", day, sent)
+    repo = EscalationRepository(uow.session)
+    if not await repo.claim_day(REKAP_JOB, day, at=now, owner=cmd.owner):
+        return 0
+    counts = await day_counts(repo, office, now=now)
+    mailer = Mailer(uow, office, now)
+    for person in (await Roster.load(uow)).role_people(cmd.role):
+        lang = notify.staff_language(office, person)
+        mailer.card(
+            person,
+            rekap_card(counts, office, at=now, lang=lang),
+            key=f"rekap:{day.isoformat()}:{person.id}",
+            kind="text",
+        )
+    sent = await mailer.flush()
+    await repo.set_sent(REKAP_JOB, day, sent)
     return sent
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {DailyRekap: daily_rekap}

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.reports import MakeReport, Period, ReportFile
 from staffbot.documents.model import (
     MutuBakuInput,
     MutuBakuRow,
@@ -28,28 +30,23 @@ from storage.uow import UnitOfWork
 COUNT_STEP_ACTION = ("pilah", "done")
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-
-    def bounds(self, office: Office) -> tuple[datetime, datetime]:
-        tz = office.tz
-        return (
-            datetime.combine(self.start, time.min, tzinfo=tz),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
-        )
+def bounds(office: Office, period: Period) -> tuple[datetime, datetime]:
+    tz = office.tz
+    return (
+        datetime.combine(period.start, time.min, tzinfo=tz),
+        datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz),
+    )
 
 
 async def _done_tasks(uow: UnitOfWork, office: Office, period: Period) -> list[Task]:
-    low, high = period.bounds(office)
+    low, high = bounds(office, period)
     return list(await uow.reports.tasks_done_between(low, high))
 
 
 async def rekap_counts(uow: UnitOfWork, office: Office, period: Period) -> list[RekapCount]:
     """Files sorted at step 12 in the period, per kecamatan and layanan."""
     step, action = COUNT_STEP_ACTION
-    low, high = period.bounds(office)
+    low, high = bounds(office, period)
     counter: Counter[tuple[str, str]] = Counter(
         (k, lay) for k, lay in await uow.reports.places_done_between(step, action, low, high)
     )
@@ -144,19 +141,14 @@ def sop_rows(office: Office) -> SopChartInput:
     )
 
 
-async def make_report(
-    uow: UnitOfWork,
-    office: Office,
-    kind: str,
-    period: Period | None,
-    *,
-    created_by: int | None = None,
-) -> tuple[int, bytes, str]:
-    """Render and store one report; returns (document id, bytes, file name)."""
+async def make_report(cmd: MakeReport, uow: UnitOfWork, office: Office) -> ReportFile:
+    """Render and store one report."""
     code = new_verify_code()
     url = verify_url(office, code)
-    if kind == "rekap":
-        assert period is not None
+    period = cmd.period or month_so_far(office)
+    counts: list[RekapCount] = []
+    if cmd.kind == "rekap":
+        counts = await rekap_counts(uow, office, period)
         rendered = await render(
             office,
             "rekap_kecamatan",
@@ -165,13 +157,12 @@ async def make_report(
                 date_to=period.end,
                 kecamatan=office.reference.kecamatan,
                 layanan=office.reference.layanan,
-                counts=await rekap_counts(uow, office, period),
+                counts=counts,
                 verification_url=url,
             ),
         )
         name = f"rekap-kecamatan-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
-    elif kind == "mutu_baku":
-        assert period is not None
+    elif cmd.kind == "mutu_baku":
         steps, roles = await mutu_baku_rows(uow, office, period)
         rendered = await render(
             office,
@@ -195,14 +186,23 @@ async def make_report(
             ),
         )
         name = "sop-pengaduan-online.pdf"
-        kind = "sop"
     document = await store_rendered(
-        uow, office, rendered, kind=kind, code=code, filename=name, created_by=created_by
+        uow,
+        office,
+        rendered,
+        kind=cmd.kind,
+        code=code,
+        filename=name,
+        created_by=cmd.created_by,
     )
     assert document.id is not None
-    return document.id, rendered.pdf, name
+    reported = period if cmd.kind != "sop" else None
+    return ReportFile(document.id, rendered.pdf, name, reported, tuple(counts))
 
 
 def month_so_far(office: Office) -> Period:
     today = office.local(office.now()).date()
     return Period(today.replace(day=1), today)
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {MakeReport: make_report}

@@ -8,13 +8,22 @@ Rows with an error are reported by line and skipped; the others still count.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from staffbot.app.bus import Command, Handler, MessageBus, Process, ProcessHandler
+from staffbot.app.commands.staff import (
+    KEEP,
+    AddStaff,
+    ChangeStaff,
+    ImportReport,
+    ImportRoster,
+    ImportStaffRow,
+)
 from staffbot.errors import StaffbotError, ValidationError
 from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
@@ -38,14 +47,6 @@ COLUMNS = {
 }
 
 
-@dataclass
-class ImportReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    #: (line number, message)
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
 def read_rows(path: Path) -> list[dict[str, str]]:
     """The spreadsheet's rows as dicts keyed by our column names."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -66,74 +67,68 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return [{k: v for k, v in zip(header, row, strict=False) if k} for row in raw[1:] if any(row)]
 
 
-async def import_roster(
-    uow_factory: Callable[[], UnitOfWork],
-    office: Office,
-    rows: Iterable[dict[str, str]],
-    *,
-    by: str = "import",
-    progress: Callable[[], None] | None = None,
-) -> ImportReport:
-    report = ImportReport()
+async def import_row(cmd: ImportStaffRow, uow: UnitOfWork, office: Office) -> bool:
+    row = cmd.row
+    nip = staff_service.check_nip(row.get("nip", ""))
+    roles = tuple(r.strip() for r in re.split(r"[,;]", row.get("roles", "")) if r.strip())
+    try:
+        telegram = int(row["telegram"]) if row.get("telegram", "").strip() else None
+    except ValueError as exc:
+        raise ValidationError(field="telegram", problem="format") from exc
+    whatsapp = row.get("whatsapp") or None
+    channel = row.get("channel") or None
+    if await uow.staff.by_nip(nip) is None:
+        new = AddStaff(
+            name=row.get("name", ""),
+            nip=nip,
+            roles=roles,
+            telegram_id=telegram,
+            whatsapp=whatsapp,
+            channel=channel,
+            by=cmd.by,
+        )
+        await staff_service.add_staff(new, uow, office)
+        return True
+    # Only what the file says: an empty cell leaves the stored value alone.
+    change = ChangeStaff(
+        nip=nip,
+        by=cmd.by,
+        roles=roles or KEEP,
+        telegram_id=KEEP if telegram is None else telegram,
+        whatsapp=whatsapp or KEEP,
+        channel=channel or KEEP,
+    )
+    await staff_service.change_staff(change, uow, office)
+    return False
+
+
+async def import_roster(cmd: ImportRoster, bus: MessageBus) -> ImportReport:
+    language = bus.office.language
+    added: list[str] = []
+    updated: list[str] = []
+    errors: list[tuple[int, str]] = []
     pending_supervisors: list[tuple[str, str]] = []
-    for line, row in _numbered(rows):
+    rows = await asyncio.to_thread(read_rows, cmd.path)
+    for line, row in enumerate(rows, start=2):
         try:
-            nip = staff_service.check_nip(row.get("nip", ""))
-            roles = tuple(r.strip() for r in re.split(r"[,;]", row.get("roles", "")) if r.strip())
-            telegram = int(row["telegram"]) if row.get("telegram", "").strip() else None
-            whatsapp = row.get("whatsapp") or None
-            channel = row.get("channel") or None
-            async with uow_factory() as uow:
-                exists = await uow.staff.by_nip(nip) is not None
-            if exists:
-                # Only what the file says: an empty cell leaves the stored value alone.
-                changes: dict[str, object] = {"roles": roles} if roles else {}
-                if telegram is not None:
-                    changes["telegram_id"] = telegram
-                if whatsapp:
-                    changes["whatsapp"] = whatsapp
-                if channel:
-                    changes["channel"] = channel
-                await staff_service.update_staff(uow_factory(), office, nip, by=by, **changes)
-                report.updated.append(nip)
-            else:
-                await staff_service.add_staff(
-                    uow_factory(),
-                    office,
-                    staff_service.NewStaff(
-                        name=row.get("name", ""),
-                        nip=nip,
-                        roles=roles,
-                        telegram_id=telegram,
-                        whatsapp=whatsapp,
-                        channel=channel,
-                    ),
-                    by=by,
-                )
-                report.added.append(nip)
+            was_added = await bus.handle(ImportStaffRow(row, by=cmd.by))
+        except StaffbotError as exc:
+            errors.append((line, error_text(exc, language)))
+        else:
+            nip = staff_service.check_nip(row["nip"])
+            (added if was_added else updated).append(nip)
             if row.get("supervisor"):
                 pending_supervisors.append((nip, row["supervisor"]))
-        except (StaffbotError, ValueError) as exc:
-            message = (
-                error_text(exc, office.language)
-                if isinstance(exc, StaffbotError)
-                else (
-                    error_text(ValidationError(field="telegram", problem="format"), office.language)
-                )
-            )
-            report.errors.append((line, message))
-        if progress is not None:
-            progress()
+        if cmd.progress is not None:
+            cmd.progress(line - 1, len(rows))
     # Supervisors last: the file may list a person before their supervisor.
     for nip, supervisor in pending_supervisors:
         try:
-            await staff_service.update_staff(
-                uow_factory(), office, nip, by=by, supervisor_nip=supervisor
-            )
+            await bus.handle(ChangeStaff(nip=nip, by=cmd.by, supervisor_nip=supervisor))
         except StaffbotError as exc:
-            report.errors.append((0, f"{nip}: {error_text(exc, office.language)}"))
-    return report
+            errors.append((0, f"{nip}: {error_text(exc, language)}"))
+    return ImportReport(tuple(added), tuple(updated), tuple(errors))
 
 
-def _numbered(rows: Iterable[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
-    return ((i, row) for i, row in enumerate(rows, start=2))
+HANDLERS: dict[type[Command[Any]], Handler] = {ImportStaffRow: import_row}
+PROCESSES: dict[type[Process[Any]], ProcessHandler] = {ImportRoster: import_roster}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import dataclasses
+import hashlib
+from typing import Any
 
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.verification import CheckFile, Verdict, VerifyCode
 from staffbot.services.context import Office
 from staffbot.services.files import read_blob
 from storage.tables import Document
@@ -21,28 +24,6 @@ KIND_LABELS = {
     "mutu_baku": "Laporan Mutu Baku",
     "sop": "Bagan SOP",
 }
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the verification page and `pdf verify` say about one document."""
-
-    known: bool
-    kind: str = ""
-    number: str = ""
-    issued_at: datetime | None = None
-    sha256: str = ""
-    signed: bool = False
-    signer: str | None = None
-    signed_at: datetime | None = None
-    #: For signed documents: the PAdES signature is intact, valid and trusted.
-    signature_ok: bool | None = None
-    signature_problem: str | None = None
-    #: For `pdf verify`: the file's bytes match the recorded hash exactly.
-    matches_record: bool | None = None
-    #: The stored file was deleted after the retention period (`case purge`): the
-    #: record and its hash remain, so a copy someone holds can still be checked.
-    purged: bool = False
 
 
 async def _number(uow: UnitOfWork, document: Document) -> str:
@@ -94,20 +75,18 @@ async def verdict_for(
     )
 
 
-async def by_code(uow: UnitOfWork, office: Office, code: str) -> Verdict:
-    document = await uow.documents.by_verify_code(code) if code else None
+async def by_code(cmd: VerifyCode, uow: UnitOfWork, office: Office) -> Verdict:
+    document = await uow.documents.by_verify_code(cmd.code) if cmd.code else None
     return await verdict_for(uow, office, document)
 
 
-async def check_file(uow: UnitOfWork, office: Office, data: bytes) -> Verdict:
-    """A PDF in hand: is it exactly a document we issued, and is its signature sound?"""
-    import hashlib
-
+async def check_file(cmd: CheckFile, uow: UnitOfWork, office: Office) -> Verdict:
+    data = cmd.data
     digest = hashlib.sha256(data).hexdigest()
     matches = await uow.documents.by_sha256(digest)
     if matches:
         verdict = await verdict_for(uow, office, matches[-1], data=data)
-        return Verdict(**{**verdict.__dict__, "matches_record": True})
+        return dataclasses.replace(verdict, matches_record=True)
     ok, problem = await _signature(office, data)
     return Verdict(
         known=False,
@@ -117,3 +96,6 @@ async def check_file(uow: UnitOfWork, office: Office, data: bytes) -> Verdict:
         signature_problem=problem,
         matches_record=False,
     )
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {CheckFile: check_file, VerifyCode: by_code}

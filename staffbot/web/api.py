@@ -16,6 +16,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.queries import MyTasks
+from staffbot.app.commands.web_auth import SessionInfo
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -27,8 +30,6 @@ from staffbot.channels.base import (
 from staffbot.errors import StaffbotError, ValidationError
 from staffbot.services.access import may_see_document
 from staffbot.services.files import MAX_UPLOAD_BYTES, read_blob
-from staffbot.services.queries import my_tasks
-from staffbot.services.web_auth import SessionInfo
 from staffbot.timefmt import short_time
 from staffbot.web.context import Web
 from staffbot.web.security import BodyTooLarge, limited_receive, read_limited
@@ -252,8 +253,7 @@ class ChatApi:
         if isinstance(auth, Response):
             return auth
         office = self.web.deps.office
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            tasks = await my_tasks(uow, office, staff_id=auth.staff.id)
+        tasks = await self.web.deps.bus.handle(MyTasks(Who(staff_id=auth.staff.id)))
         now = office.now()
         return JSONResponse(
             {

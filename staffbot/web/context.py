@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from staffbot.services import web_auth
-from staffbot.services.web_auth import NewSession, SessionInfo
+from staffbot.app.commands.web_auth import SESSION_HOURS, FindSession, NewSession, SessionInfo
 from staffbot.web.deps import WebDeps
 from staffbot.web.security import CSRF_HEADER, cookie_names, new_token, same_token
 
@@ -35,11 +34,7 @@ class Web:
     # -- sessions ---------------------------------------------------------------------
 
     async def session(self, request: Request) -> SessionInfo | None:
-        return await web_auth.session_for(
-            self.deps.db.uow(readonly=True),
-            self.deps.office,
-            request.cookies.get(self.session_cookie),
-        )
+        return await self.deps.bus.handle(FindSession(request.cookies.get(self.session_cookie)))
 
     def set_session(self, response: Response, new: NewSession) -> None:
         # SameSite=Lax, not Strict: a login link is opened from another app (Telegram,
@@ -48,7 +43,7 @@ class Web:
         response.set_cookie(
             self.session_cookie,
             new.cookie,
-            max_age=web_auth.SESSION_HOURS * 3600,
+            max_age=SESSION_HOURS * 3600,
             path="/",
             secure=self.deps.secure_cookies,
             httponly=True,

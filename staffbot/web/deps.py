@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
 
+from staffbot.app.bus import MessageBus
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.services.context import Office
@@ -17,6 +18,7 @@ from storage.db import Database
 class WebDeps:
     db: Database
     office: Office
+    bus: MessageBus
     chat: ChatService
     channel: WebChannel
     public_url: str

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from staffbot.services import web_auth
+from staffbot.app.commands.office import OfficeGlance
+from staffbot.app.commands.staff import StaffRef
+from staffbot.app.commands.web_auth import (
+    EndSession,
+    LoginWithLink,
+    PeekLoginLink,
+    SessionInfo,
+    StartSession,
+)
 from staffbot.services.files import MAX_UPLOAD_BYTES
-from staffbot.services.office_view import office_view
 from staffbot.web.context import Web
 from staffbot.web.security import CSRF_FIELD, BodyTooLarge, read_limited, same_token
 from staffbot.web.templating import Safe, join, page, render, tag, void_tag
@@ -45,7 +54,7 @@ class Pages:
     def __init__(self, web: Web) -> None:
         self.web = web
 
-    async def _roles(self, staff: list[Staff]) -> dict[int, list[str]]:
+    async def _roles(self, staff: Sequence[Staff | StaffRef]) -> dict[int, list[str]]:
         """Role keys per staff member, in the order of the flow."""
         order = {r.key: i for i, r in enumerate(self.web.deps.office.flow.roles)}
         async with self.web.deps.db.uow(readonly=True) as uow:
@@ -70,7 +79,7 @@ class Pages:
             return html(page("Masuk", render("login.html")))
         return await self._picker(request, info)
 
-    async def _picker(self, request: Request, info: web_auth.SessionInfo | None) -> Response:
+    async def _picker(self, request: Request, info: SessionInfo | None) -> Response:
         async with self.web.deps.db.uow(readonly=True) as uow:
             staff = [s for s in await uow.staff.all() if s.active]
         roles = await self._roles(staff)
@@ -123,18 +132,14 @@ class Pages:
             )
         raw = fields.get("staff_id", "")
         new = (
-            await web_auth.create_session(
-                self.web.deps.db.uow(), self.web.deps.office, int(raw), via="demo"
-            )
+            await self.web.deps.bus.handle(StartSession(int(raw), via="demo"))
             if raw.isdigit() and len(raw) < 12
             else None
         )
         if new is None:
             return message_page("Tidak ditemukan", "Petugas itu tidak ada.", 404)
         # Switching roles: the previous session of this browser ends.
-        await web_auth.delete_session(
-            self.web.deps.db.uow(), request.cookies.get(self.web.session_cookie)
-        )
+        await self.web.deps.bus.handle(EndSession(request.cookies.get(self.web.session_cookie)))
         response = RedirectResponse("/chat", status_code=303)
         self.web.set_session(response, new)
         return response
@@ -146,9 +151,7 @@ class Pages:
         chat app's link preview (which fetches the URL) cannot burn it."""
         token = str(request.path_params.get("token", ""))
         if request.method == "GET":
-            staff = await web_auth.peek_login_link(
-                self.web.deps.db.uow(readonly=True), self.web.deps.office, token
-            )
+            staff = await self.web.deps.bus.handle(PeekLoginLink(token))
             if staff is None:
                 return self._link_refused()
             csrf = self.web.pre_csrf(request)
@@ -161,12 +164,10 @@ class Pages:
             return message_page(
                 "Ditolak", "Formulir kedaluwarsa. Buka tautan masuk sekali lagi.", 403
             )
-        new = await web_auth.login_with_link(self.web.deps.db.uow(), self.web.deps.office, token)
+        new = await self.web.deps.bus.handle(LoginWithLink(token))
         if new is None:
             return self._link_refused()
-        await web_auth.delete_session(
-            self.web.deps.db.uow(), request.cookies.get(self.web.session_cookie)
-        )
+        await self.web.deps.bus.handle(EndSession(request.cookies.get(self.web.session_cookie)))
         response = RedirectResponse("/chat", status_code=303)
         self.web.set_session(response, new)
         return response
@@ -192,9 +193,7 @@ class Pages:
         given = (fields or {}).get(CSRF_FIELD) or request.headers.get("x-csrf-token")
         if not same_token(info.csrf, given):
             return message_page("Ditolak", "Permintaan ditolak (token CSRF).", 403)
-        await web_auth.delete_session(
-            self.web.deps.db.uow(), request.cookies.get(self.web.session_cookie)
-        )
+        await self.web.deps.bus.handle(EndSession(request.cookies.get(self.web.session_cookie)))
         response = RedirectResponse("/", status_code=303)
         self.web.clear_session(response)
         return response
@@ -246,8 +245,7 @@ class Pages:
         info = await self.web.page_session(request)
         if isinstance(info, Response):
             return info
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            view = await office_view(uow, self.web.deps.office)
+        view = await self.web.deps.bus.handle(OfficeGlance())
         empty = Safe('<tr><td colspan="5" class="muted">Tidak ada.</td></tr>')
         steps = [
             Safe(

@@ -9,23 +9,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from staffbot.app.bus import MessageBus
+from staffbot.app.commands.verification import CheckFile, Verdict, VerifyCode
 from staffbot.services.context import Office
-from staffbot.services.verification import Verdict, by_code, check_file
 from staffbot.timefmt import long_time
 from staffbot.web.templating import Safe, esc, join, page, tag
-from storage.db import Database
 
 MAX_CHECK_BYTES = 20 * 1024 * 1024
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
-def verification_routes(db: Database, office: Office) -> list[BaseRoute]:
+def verification_routes(bus: MessageBus) -> list[BaseRoute]:
+    office = bus.office
+
     async def show(request: Request) -> Response:
         code = str(request.path_params["code"])[:40]
         if not _CODE.fullmatch(code):  # codes are URL-safe base64; anything else: unknown
             return _page(Verdict(known=False), office, status=404)
-        async with db.uow(readonly=True) as uow:
-            verdict = await by_code(uow, office, code)
+        verdict = await bus.handle(VerifyCode(code))
         return _page(verdict, office, status=200 if verdict.known else 404)
 
     async def check(request: Request) -> Response:
@@ -34,8 +35,7 @@ def verification_routes(db: Database, office: Office) -> list[BaseRoute]:
         data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
         if not data:
             return _page(Verdict(known=False), office, status=400)
-        async with db.uow(readonly=True) as uow:
-            verdict = await check_file(uow, office, data)
+        verdict = await bus.handle(CheckFile(data))
         return _page(verdict, office, status=200)
 
     return [

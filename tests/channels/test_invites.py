@@ -15,13 +15,14 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from main import app
+from staffbot.app.commands.invites import CreateInvite
 from staffbot.channels.telegram import bot_username, invite_link
 from staffbot.channels.telegram_common import TelegramChannel
 from staffbot.chat.service import ChatService
 from staffbot.clock import FixedClock, SystemClock
 from staffbot.dispatcher import OutboxDispatcher
 from staffbot.errors import ConfigurationError, ValidationError
-from staffbot.services.invites import code_hash, create_invite
+from staffbot.services.invites import code_hash
 from staffbot.settings import Settings
 from storage.repos.channels import ChannelRepository
 from tests.channels.support import TG_TOKEN, Recorder, telegram_channel
@@ -77,7 +78,7 @@ async def _audit(desk: Desk, kind: str) -> list[dict[str, object]]:
 
 async def test_an_invite_for_a_staff_record_binds_the_account_once(bot: Bot, desk: Desk) -> None:
     nip = ROSTER["operator_penerima_wa"]
-    code = await create_invite(desk.uow(), desk.office, nip=nip)
+    code = await desk.bus.handle(CreateInvite(nip=nip))
     assert len(code) >= 16
     async with desk.db.uow(readonly=True) as uow:
         [stored] = await ChannelRepository(uow.session).invites()
@@ -151,7 +152,7 @@ async def test_the_staff_invite_command_prints_a_link_that_binds_once(
 async def test_a_role_invite_asks_name_and_nip_and_creates_the_staff_record(
     bot: Bot, desk: Desk
 ) -> None:
-    code = await create_invite(desk.uow(), desk.office, role="operator")
+    code = await desk.bus.handle(CreateInvite(role="operator"))
     said = await bot.say(NEWCOMER, f"/start {code}")
     assert "peran Operator" in said[0] and "nama lengkap" in said[0]
     assert "(2/2)" in (await bot.say(NEWCOMER, "Rahmat Hidayat"))[0]
@@ -175,7 +176,7 @@ async def test_no_code_a_wrong_code_or_an_expired_code_binds_nothing(
         "Minta tautan undangan kepada admin."
     ]
     assert "tidak berlaku" in (await bot.say(NEWCOMER, "/start tebak-tebakan-123"))[0]
-    code = await create_invite(desk.uow(), desk.office, nip=ROSTER["operator"], hours=1)
+    code = await desk.bus.handle(CreateInvite(nip=ROSTER["operator"], hours=1))
     clock.advance(timedelta(hours=2))
     assert "tidak berlaku" in (await bot.say(NEWCOMER, f"/start {code}"))[0]
     async with desk.db.uow(readonly=True) as uow:
@@ -184,13 +185,13 @@ async def test_no_code_a_wrong_code_or_an_expired_code_binds_nothing(
 
 async def test_invites_are_checked_when_made(desk: Desk) -> None:
     with pytest.raises(ConfigurationError):
-        await create_invite(desk.uow(), desk.office)
+        await desk.bus.handle(CreateInvite())
     with pytest.raises(ConfigurationError):
-        await create_invite(desk.uow(), desk.office, role="operator", nip=NIP)
+        await desk.bus.handle(CreateInvite(role="operator", nip=NIP))
     with pytest.raises(ValidationError):
-        await create_invite(desk.uow(), desk.office, role="kurir_antariksa")
+        await desk.bus.handle(CreateInvite(role="kurir_antariksa"))
     with pytest.raises(ValidationError):
-        await create_invite(desk.uow(), desk.office, nip=NIP)  # nobody has it yet
+        await desk.bus.handle(CreateInvite(nip=NIP))  # nobody has it yet
 
 
 async def test_the_link_uses_the_bots_username(tmp_path: Path) -> None:

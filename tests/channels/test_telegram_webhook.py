@@ -14,12 +14,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from staffbot.app.commands.staff import ChangeStaff
 from staffbot.channels.telegram_common import TelegramChannel
 from staffbot.channels.telegram_receivers import SECRET_FILE, SECRET_HEADER, webhook_secret
 from staffbot.chat.service import ChatService
 from staffbot.clock import SystemClock
 from staffbot.dispatcher import OutboxDispatcher
-from staffbot.services import staff as staff_service
 from storage.db import Database
 from tests.channels.support import (
     Recorder,
@@ -49,12 +49,8 @@ async def hook(desk: Desk, tmp_path: Path) -> AsyncIterator[Hook]:
     # The webhook route is the same code for both libraries (they only make the calls):
     # one library on each database covers both.
     library = "ptb" if desk.db.is_sqlite else "aiogram"
-    await staff_service.update_staff(
-        desk.uow(),
-        desk.office,
-        ROSTER["operator_penerima_wa"],
-        telegram_id=USER,
-        channel="telegram",
+    await desk.bus.handle(
+        ChangeStaff(ROSTER["operator_penerima_wa"], telegram_id=USER, channel="telegram")
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}"

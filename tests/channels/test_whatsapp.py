@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from staffbot.app.commands.staff import ChangeStaff
 from staffbot.channels.base import Delivery, FileBlob
 from staffbot.channels.whatsapp import WhatsAppChannel
 from staffbot.channels.whatsapp_render import interactive, template_param
@@ -22,7 +23,6 @@ from staffbot.clock import SystemClock
 from staffbot.dispatcher import OutboxDispatcher
 from staffbot.errors import BadChannelRequest, ChannelUnavailable, RecipientUnreachable, RetryAfter
 from staffbot.messages import Choice, OutgoingMessage
-from staffbot.services import staff as staff_service
 from storage.repos.channels import ChannelRepository
 from tests.channels.support import (
     WA_PHONE_ID,
@@ -58,12 +58,8 @@ class Wa:
 
 @pytest.fixture
 async def wa(desk: Desk) -> AsyncIterator[Wa]:
-    await staff_service.update_staff(
-        desk.uow(),
-        desk.office,
-        ROSTER["operator_penerima_wa"],
-        whatsapp=STAFF,
-        channel="whatsapp",
+    await desk.bus.handle(
+        ChangeStaff(ROSTER["operator_penerima_wa"], whatsapp=STAFF, channel="whatsapp")
     )
     async with WhatsAppDouble(WA_TOKEN, phone_id=WA_PHONE_ID, app_secret=WA_SECRET) as api:
         recorder = Recorder(ChatService(desk.db, desk.office).handle)
@@ -262,9 +258,9 @@ async def test_a_refused_press_is_answered_in_the_chat(wa: Wa) -> None:
 
 
 async def test_an_invite_binds_a_whatsapp_number_too(wa: Wa, desk: Desk) -> None:
-    from staffbot.services.invites import create_invite
+    from staffbot.app.commands.invites import CreateInvite
 
-    code = await create_invite(desk.uow(), desk.office, nip=ROSTER["operator"])
+    code = await desk.bus.handle(CreateInvite(nip=ROSTER["operator"]))
     phone = "+6281299990002"
     await wa.api.push_text(phone, f"/start {code}", name="Yusuf")
     await wa.dispatcher.drain()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from staffbot.app.commands.staff import AddStaff
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -20,7 +21,6 @@ from staffbot.channels.base import (
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.dispatcher import OutboxDispatcher
-from staffbot.services import staff
 from tests.support import FORM, PIN, ROSTER, Desk, counts, differences, snapshot, tiny_pdf
 
 _ids = itertools.count(1)
@@ -334,11 +334,7 @@ LINA = "199512122020122013"
 
 async def second_receiver(desk: Desk) -> str:
     """Lina holds the WA receiver's role (step 3) beside Andi."""
-    await staff.add_staff(
-        desk.uow(),
-        desk.office,
-        staff.NewStaff(name="Lina Marlina", nip=LINA, roles=("operator_penerima_wa",)),
-    )
+    await desk.bus.handle(AddStaff(name="Lina Marlina", nip=LINA, roles=("operator_penerima_wa",)))
     return LINA
 
 

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from staffbot.app.commands.staff import ChangeStaff, SeedDemo
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import Channel
 from staffbot.channels.telegram_common import TelegramChannel
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.clock import SystemClock
 from staffbot.dispatcher import OutboxDispatcher
-from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
 from storage.db import Database
 from tests.channels.support import (
@@ -50,7 +51,7 @@ async def open_desk(
     library: str = "ptb",
 ) -> AsyncIterator[Desk]:
     """``platforms``: role -> web | telegram | whatsapp (roles not named stay on web)."""
-    await staff_service.seed_demo(db.uow, office)
+    await build_bus(db, office).handle(SeedDemo())
     async with db.uow(readonly=True) as uow:
         roster = list(await uow.staff.all())
         roles = await uow.staff.roles_for([s.id for s in roster if s.id is not None])
@@ -66,7 +67,7 @@ async def open_desk(
             address = str(telegram_id(member.id))
         elif platform == "whatsapp":
             changes["whatsapp"] = address = whatsapp_phone(member.id)
-        await staff_service.update_staff(db.uow(), office, member.nip, **changes)
+        await build_bus(db, office).handle(ChangeStaff(member.nip, **changes))
         people[role] = Person(role, member.id, member.nip, member.name, platform, address)
 
     on_telegram = "telegram" in platforms.values()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from flows.model import Step
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.services.audit import verify_chain
 from staffbot.services.context import Office
 from storage.db import Database
@@ -191,7 +192,7 @@ async def check_the_books(desk: Desk, number: str) -> None:
     async with desk.db.uow(readonly=True) as uow:
         case = await uow.cases.by_number(number)
         assert case is not None and case.status == CASE_CLOSED
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, desk.office)
         failed = [o for o in await uow.outbox.listing(status="failed")]
         pending = [o for o in await uow.outbox.listing(status="pending")]
     assert report.ok

@@ -21,6 +21,7 @@ import pypdfium2
 import zxingcpp
 from docsupport import text_of
 
+from staffbot.app.commands.reports import MakeReport, Period, ReportKind
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.services import reports
@@ -71,13 +72,14 @@ def web_client(desk: Desk) -> httpx.AsyncClient:
         WebDeps(
             db=desk.db,
             office=desk.office,
+            bus=desk.bus,
             chat=ChatService(desk.db, desk.office),
             channel=WebChannel(),
             public_url=desk.office.reference.public_url,
             demo=False,
             health=healthy,
             metrics=metrics,
-            extra_routes=verification_routes(desk.db, desk.office),
+            extra_routes=verification_routes(desk.bus),
         )
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
@@ -92,11 +94,16 @@ async def _every_document(desk: Desk) -> list[Document]:
     await desk.act(numbers[0], "sign", role="kepala_dinas")
     office = desk.office
     async with desk.db.uow() as uow:
+        month = reports.month_so_far(office)
+        kinds: tuple[tuple[ReportKind, Period | None], ...] = (
+            ("rekap", month),
+            ("mutu_baku", month),
+            ("sop", None),
+        )
         report_ids = [
-            (await reports.make_report(uow, office, kind, reports.month_so_far(office)))[0]
-            for kind in ("rekap", "mutu_baku")
+            (await reports.make_report(MakeReport(kind, period), uow, office)).document_id
+            for kind, period in kinds
         ]
-        report_ids.append((await reports.make_report(uow, office, "sop", None))[0])
         await uow.commit()
     async with desk.db.uow(readonly=True) as uow:
         case = await uow.cases.by_number(numbers[0])
@@ -162,7 +169,8 @@ async def test_the_rekap_counts_each_kecamatan_right(desk: Desk) -> None:
         await desk.advance_to(number, target)
     office = desk.office
     async with desk.db.uow() as uow:
-        _, pdf, _ = await reports.make_report(uow, office, "rekap", reports.month_so_far(office))
+        month = reports.month_so_far(office)
+        pdf = (await reports.make_report(MakeReport("rekap", month), uow, office)).pdf
         await uow.commit()
 
     text = " ".join(text_of(pdf))

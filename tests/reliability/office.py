@@ -24,8 +24,8 @@ from typing import Any
 from typer.testing import CliRunner
 
 from main import app, runtime
+from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
 from staffbot.services.intake import IntakeForm, record_case
-from staffbot.services.staff import DEMO_PIN, DEMO_ROSTER
 from staffbot.settings import Settings
 from tests.doubles.control import ControlClient
 

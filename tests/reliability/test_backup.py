@@ -17,6 +17,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from main import app
+from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.app.commands.verification import CheckFile
 from staffbot.services import audit as audit_service
 from staffbot.services.backup import make_backup, restore_backup
 from staffbot.services.files import read_blob
@@ -59,14 +61,15 @@ async def test_backup_and_restore_round_trip(
         try:
             assert await snapshot(db) == before
             async with db.uow(readonly=True) as uow:
-                assert (await audit_service.verify_chain(uow)).ok
+                assert (await audit_service.verify_chain(VerifyAuditChain(), uow, desk.office)).ok
                 documents = await uow.documents.of_case(1)
                 office = dataclasses.replace(desk.office, data_dir=target.data_dir)
                 for document in documents:
                     data = read_blob(office, document)
                     assert hashlib.sha256(data).hexdigest() == document.sha256
                 signed = [d for d in documents if d.signed]
-                verdict = await check_file(uow, office, read_blob(office, signed[0]))
+                signed_pdf = read_blob(office, signed[0])
+                verdict = await check_file(CheckFile(signed_pdf), uow, office)
                 assert verdict.known and verdict.signature_ok
         finally:
             await db.shutdown()

@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
+from staffbot.app.commands.staff import AddStaff, EndLeave, SetLeave
 from staffbot.errors import StaffbotError
-from staffbot.services import staff as staff_service
 from staffbot.services.transitions import act_in
 from staffbot.texts import error_text
 from storage.db import Database
@@ -38,9 +38,7 @@ async def _extra_staff(desk: Desk) -> None:
         (NO_ROLE, "Tanpa Peran", ("operator",)),
         (INACTIVE, "Sudah Pensiun", every),
     ):
-        await staff_service.add_staff(
-            desk.uow(), office, staff_service.NewStaff(name=name, nip=nip, roles=roles)
-        )
+        await desk.bus.handle(AddStaff(name=name, nip=nip, roles=roles))
     async with desk.db.uow() as uow:
         nobody = await uow.staff.by_nip(NO_ROLE)
         retired = await uow.staff.by_nip(INACTIVE)
@@ -130,8 +128,8 @@ async def test_a_delegate_and_an_assignee_pass_and_no_one_else(desk: Desk) -> No
     assigned to someone (takeover); a third person is still refused."""
     number = (await desk.new_case()).number
     wa, other = ROSTER["operator_penerima_wa"], ROSTER["operator_cetak_berkas"]
-    await staff_service.set_leave(desk.uow(), desk.office, wa, delegate_nip=other)
+    await desk.bus.handle(SetLeave(wa, delegate_nip=other))
     assert await _try(desk.db, desk, other, number, "forward") == "ok"
     assert await _try(desk.db, desk, ROSTER["operator"], number, "forward") == "not_your_role"
-    await staff_service.end_leave(desk.uow(), desk.office, wa)
+    await desk.bus.handle(EndLeave(wa))
     assert await _try(desk.db, desk, other, number, "forward") == "not_your_role"

@@ -31,9 +31,9 @@ from sqlmodel import SQLModel
 import storage.tables
 import tests.contract.test_channel_contract as contract
 from main import install_log_safety
+from staffbot.app.commands.staff import DEMO_ROSTER
 from staffbot.documents.bsre import BsreSigner
 from staffbot.services.context import Office
-from staffbot.services.staff import DEMO_ROSTER
 from staffbot.settings import Settings
 from storage.db import Database
 from tests.channels.support import TG_TOKEN, WA_SECRET, WA_TOKEN

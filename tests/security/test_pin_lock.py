@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from staffbot.app.commands.staff import AddStaff, ChangeStaff
 from staffbot.channels.base import CommandReceived, TextReceived
-from staffbot.services import staff as staff_service
 from tests.chat.test_chat_service import Chats, record_case
 from tests.support import PIN, ROSTER, Desk, counts
 
@@ -21,16 +21,10 @@ async def _audit_kinds(desk: Desk) -> list[str]:
 async def test_five_wrong_pins_lock_signing_and_alert_the_supervisor(desk: Desk) -> None:
     chats = Chats(desk)
     # The Kepala Dinas reports to the Sekretaris in this office (a supervisor is set).
-    await staff_service.add_staff(
-        desk.uow(),
-        desk.office,
-        staff_service.NewStaff(
-            name="Sekretaris Dinas", nip="197501011999031001", roles=("kepala_bidang",)
-        ),
+    await desk.bus.handle(
+        AddStaff(name="Sekretaris Dinas", nip="197501011999031001", roles=("kepala_bidang",))
     )
-    await staff_service.update_staff(
-        desk.uow(), desk.office, ROSTER["kepala_dinas"], supervisor_nip="197501011999031001"
-    )
+    await desk.bus.handle(ChangeStaff(ROSTER["kepala_dinas"], supervisor_nip="197501011999031001"))
     number = await record_case(chats)
     await desk.advance_to(number, "ttd_kadis")
     kadis = "kepala_dinas"

@@ -13,10 +13,13 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from main import app
+from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.app.commands.privacy import PurgeClosedCases
+from staffbot.app.commands.verification import CheckFile, VerifyCode
 from staffbot.channels.base import CommandReceived, TextReceived
 from staffbot.services import audit as audit_service
 from staffbot.services.files import read_blob
-from staffbot.services.purge import PURGED_TEXT, purge_closed_cases
+from staffbot.services.purge import PURGED_TEXT
 from staffbot.services.verification import by_code, check_file
 from staffbot.settings import Settings
 from tests.chat.test_chat_service import Chats
@@ -60,13 +63,13 @@ async def test_personal_data_of_old_closed_cases_is_removed(desk: Desk, settings
 
     office = desk.office
     office.clock.advance(timedelta(days=400))  # type: ignore[attr-defined]
-    early = await purge_closed_cases(desk.db, office, retention_days=730)
-    assert early.cases == []
+    early = await desk.bus.handle(PurgeClosedCases(retention_days=730))
+    assert early.cases == ()
     office.clock.advance(timedelta(days=331))  # type: ignore[attr-defined]
-    preview = await purge_closed_cases(desk.db, office, retention_days=730, dry_run=True)
-    assert preview.cases == [old]
-    report = await purge_closed_cases(desk.db, office, retention_days=730, by="Admin Uji")
-    assert report.cases == [old] and report.files == len(files)
+    preview = await desk.bus.handle(PurgeClosedCases(retention_days=730, dry_run=True))
+    assert preview.cases == (old,)
+    report = await desk.bus.handle(PurgeClosedCases(retention_days=730, by="Admin Uji"))
+    assert report.cases == (old,) and report.files == len(files)
     assert not any(f.exists() for f in files)
 
     # nothing of the applicant anywhere: not in any table
@@ -95,12 +98,12 @@ async def test_personal_data_of_old_closed_cases_is_removed(desk: Desk, settings
         rows = await uow.outbox.for_case(purged.id or 0)
         assert rows and {r.payload["text"] for r in rows} == {PURGED_TEXT}
         # the hash chain still verifies, and says what was purged (numbers only)
-        assert (await audit_service.verify_chain(uow)).ok
+        assert (await audit_service.verify_chain(VerifyAuditChain(), uow, office)).ok
         # the citizen's copy is still recognised, and the QR page still answers
-        verdict = await check_file(uow, office, citizen_copy)
+        verdict = await check_file(CheckFile(citizen_copy), uow, office)
         assert verdict.known and verdict.signature_ok
         assert signed.verify_code is not None
-        page = await by_code(uow, office, signed.verify_code)
+        page = await by_code(VerifyCode(signed.verify_code), uow, office)
         assert page.known and page.purged
     kinds = await _dump(desk, "audit_event")
     assert "cases_purged" in kinds and "Admin Uji" in kinds
@@ -110,8 +113,8 @@ async def test_personal_data_of_old_closed_cases_is_removed(desk: Desk, settings
     ]
     assert summary and "[dihapus]" in summary[-1]["text"] and OLD.nik not in summary[-1]["text"]
     # a second run finds nothing
-    again = await purge_closed_cases(desk.db, office, retention_days=730)
-    assert again.cases == []
+    again = await desk.bus.handle(PurgeClosedCases(retention_days=730))
+    assert again.cases == ()
 
 
 def test_the_purge_verb(settings: Settings, tmp_path: object) -> None:

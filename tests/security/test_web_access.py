@@ -5,6 +5,7 @@ covered in tests/web/test_auth.py and test_tokens.py."""
 
 from __future__ import annotations
 
+from staffbot.app.commands.reports import MakeReport
 from staffbot.services import reports
 from staffbot.services.files import store_document
 from tests.support import ROSTER, Desk, tiny_pdf
@@ -55,9 +56,9 @@ async def test_reports_go_to_their_maker_and_the_heads(desk: Desk, web: Web) -> 
     async with desk.uow() as uow:
         kabid = await uow.staff.by_nip(ROSTER["kepala_bidang"])
         assert kabid is not None
-        document_id, _, _ = await reports.make_report(
-            uow, desk.office, "rekap", reports.month_so_far(desk.office), created_by=kabid.id
-        )
+        month = reports.month_so_far(desk.office)
+        report = MakeReport("rekap", month, created_by=kabid.id)
+        document_id = (await reports.make_report(report, uow, desk.office)).document_id
         await uow.commit()
     assert await _status(web, "kepala_bidang", document_id) == 200
     assert await _status(web, "kasi_inovasi", document_id) == 200
@@ -72,7 +73,7 @@ async def test_the_public_verification_page_takes_only_codes(desk: Desk) -> None
 
     from staffbot.web.verify import verification_routes
 
-    app = Starlette(routes=verification_routes(desk.db, desk.office))
+    app = Starlette(routes=verification_routes(desk.bus))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         for junk in ("%00abc", "..%2f..%2fetc", "%3Cscript%3E", "a" * 80, "x'--"):

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from flows.errors import AlreadyDone, AssignedToOther, StaffbotError
-from staffbot.services import alert_actions, batches, claims, signing, staff, transitions
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.sla import Reassign
+from staffbot.app.commands.staff import AddStaff, SetLeave
+from staffbot.services import alert_actions, batches, claims, signing, transitions
 from staffbot.services.claims import AlreadyClaimed
 from staffbot.texts import error_text
 from tests.support import FORM, PIN, ROSTER, Desk, differences, snapshot
@@ -32,9 +35,7 @@ DIAN = "199001012015032099"
 
 async def add_receiver(desk: Desk, name: str = LINA_NAME, nip: str = LINA) -> None:
     """A second holder of the WA receiver's role (step 3)."""
-    await staff.add_staff(
-        desk.uow(), desk.office, staff.NewStaff(name=name, nip=nip, roles=("operator_penerima_wa",))
-    )
+    await desk.bus.handle(AddStaff(name=name, nip=nip, roles=("operator_penerima_wa",)))
 
 
 async def claim(desk: Desk, nip: str, ref: str) -> claims.ClaimResult:
@@ -139,7 +140,7 @@ async def test_the_claimers_delegate_may_act_while_the_claimer_is_on_leave(
     desk: Desk, case_for_two: str
 ) -> None:
     await claim(desk, LINA, case_for_two)
-    await staff.set_leave(desk.uow(), desk.office, LINA, delegate_nip=YUSUF)
+    await desk.bus.handle(SetLeave(LINA, delegate_nip=YUSUF))
     with pytest.raises(AssignedToOther):
         await forward(desk, ANDI, case_for_two)
     moved = await forward(desk, YUSUF, case_for_two)
@@ -286,10 +287,8 @@ async def test_claims_and_presses_at_once_never_let_another_holder_move_a_claime
 
 
 async def add_plt_kadis(desk: Desk) -> None:
-    await staff.add_staff(
-        desk.uow(),
-        desk.office,
-        staff.NewStaff(name="Bambang Sutrisno", nip=PLT, roles=("kepala_dinas",), pin=PIN),
+    await desk.bus.handle(
+        AddStaff(name="Bambang Sutrisno", nip=PLT, roles=("kepala_dinas",), pin=PIN)
     )
 
 
@@ -376,7 +375,8 @@ async def test_another_kepala_dinas_cannot_sign_a_task_reassigned_to_the_first(
         kadis = await uow.staff.by_nip(KADIS)
         kabid = await uow.staff.by_nip(ROSTER["kepala_bidang"])
         assert task is not None and kadis is not None and kadis.id is not None and kabid
-        outcome = await alert_actions.reassign(uow, desk.office, task, to_id=kadis.id, by=kabid)
+        reassign = Reassign(Who(staff_id=kabid.id), task_id, to_id=kadis.id)
+        outcome = await alert_actions.reassign(reassign, uow, desk.office)
         await uow.commit()
     assert outcome.changed
     signer.calls.clear()  # the signature of step 9 on the way here
@@ -404,11 +404,7 @@ async def test_another_kepala_dinas_cannot_sign_a_berita_acara_the_first_claimed
 
 async def a_case_dian_took(desk: Desk) -> tuple[str, str]:
     """Two cases at step 14; a second Kasi Inovasi, Dian, has taken the second."""
-    await staff.add_staff(
-        desk.uow(),
-        desk.office,
-        staff.NewStaff(name="Dian Puspita", nip=DIAN, roles=("kasi_inovasi",)),
-    )
+    await desk.bus.handle(AddStaff(name="Dian Puspita", nip=DIAN, roles=("kasi_inovasi",)))
     mine, theirs = (await desk.new_case()).number, (await desk.new_case()).number
     for number in (mine, theirs):
         await desk.advance_to(number, "buat_ba")

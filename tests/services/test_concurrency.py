@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from flows.errors import AlreadyDone
-from staffbot.services import staff, transitions
+from staffbot.app.commands.staff import AddStaff
+from staffbot.services import transitions
 from staffbot.texts import error_text
 from tests.support import ROSTER, Desk, counts
 
@@ -14,14 +15,12 @@ async def test_fifty_simultaneous_acts_on_one_task(desk: Desk) -> None:
     # Five operators of the same role press forward ten times each, all at once.
     nips = [ROSTER["operator_penerima_wa"]]
     for i in range(4):
-        extra = await staff.add_staff(
-            desk.uow(),
-            desk.office,
-            staff.NewStaff(
+        extra = await desk.bus.handle(
+            AddStaff(
                 name=f"Operator WA {i}",
                 nip=f"19950101202001100{i}",
                 roles=("operator_penerima_wa",),
-            ),
+            )
         )
         nips.append(extra.nip)
     number = (await desk.new_case()).number

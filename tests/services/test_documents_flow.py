@@ -7,6 +7,8 @@ import io
 
 from pypdf import PdfReader
 
+from staffbot.app.commands.reports import MakeReport
+from staffbot.app.commands.verification import CheckFile
 from staffbot.services import reports
 from staffbot.services.files import read_blob
 from staffbot.services.verification import check_file
@@ -48,24 +50,22 @@ async def test_documents_of_a_full_flow(desk: Desk) -> None:
     async with desk.db.uow(readonly=True) as uow:
         for kind in ("hasil_ttd", "berita_acara_ttd"):
             signed = read_blob(office, (docs | ba_docs)[kind])
-            verdict = await check_file(uow, office, signed)
+            verdict = await check_file(CheckFile(signed), uow, office)
             assert verdict.known and verdict.signature_ok and verdict.matches_record
             assert verdict.signer == "Ahmad Fauzi, S.STP., M.Si."
             tampered = bytearray(signed)
             tampered[len(tampered) // 3] ^= 0x20
-            changed = await check_file(uow, office, bytes(tampered))
+            changed = await check_file(CheckFile(bytes(tampered)), uow, office)
             assert not changed.known and not changed.signature_ok
 
     async with desk.db.uow() as uow:
-        counts = await reports.rekap_counts(uow, office, reports.month_so_far(office))
-        steps, roles = await reports.mutu_baku_rows(uow, office, reports.month_so_far(office))
-        _, rekap_pdf, _ = await reports.make_report(
-            uow, office, "rekap", reports.month_so_far(office)
-        )
-        _, mutu_pdf, _ = await reports.make_report(
-            uow, office, "mutu_baku", reports.month_so_far(office)
-        )
-        _, sop_pdf, _ = await reports.make_report(uow, office, "sop", None)
+        month = reports.month_so_far(office)
+        counts = await reports.rekap_counts(uow, office, month)
+        steps, roles = await reports.mutu_baku_rows(uow, office, month)
+        rekap = await reports.make_report(MakeReport("rekap", month), uow, office)
+        mutu = await reports.make_report(MakeReport("mutu_baku", month), uow, office)
+        sop = await reports.make_report(MakeReport("sop"), uow, office)
+        rekap_pdf, mutu_pdf, sop_pdf = rekap.pdf, mutu.pdf, sop.pdf
         await uow.commit()
     assert [(c.kecamatan, c.layanan, c.count) for c in counts] == [("Kota Agung", "KTP-el", 2)]
     loket = next(r for r in steps if r.no == "6")

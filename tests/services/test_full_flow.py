@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from flows.errors import AlreadyDone
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.clock import FixedClock
 from staffbot.services import transitions
 from staffbot.services.audit import verify_chain
@@ -44,7 +45,7 @@ async def test_a_case_goes_through_all_fifteen_steps(desk: Desk) -> None:
         ba_tasks = await uow.tasks.history_of_ba(case.ba_id or 0)
         events = await uow.audit.for_case(case.id)
         outbox = await uow.outbox.for_case(case.id)
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, desk.office)
     # 14 steps as case tasks (1-14), step 15 as the Berita Acara's task
     assert [t.step for t in history][:2] == ["telepon", "catat"]
     assert len(history) == 14 and all(not t.is_open for t in history)

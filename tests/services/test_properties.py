@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from flows.errors import StaffbotError
 from flows.pengaduan_online import pengaduan_online
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.clock import FixedClock
 from staffbot.services.audit import verify_chain
 from staffbot.settings import Settings
@@ -120,7 +121,7 @@ async def _scenario(url: str, settings: Settings, data: st.DataObject) -> None:
                 assert [t.step for t in open_tasks] == [case.step]
             else:
                 assert open_tasks == []
-            report = await verify_chain(uow)
+            report = await verify_chain(VerifyAuditChain(), uow, desk.office)
         assert report.ok, report
     finally:
         await desk.db.shutdown()

@@ -11,8 +11,8 @@ import dataclasses
 
 import pytest
 
+from staffbot.app.commands.queries import SearchCases
 from staffbot.services.intake import IntakeForm
-from staffbot.services.queries import search
 from tests.support import FORM, Desk
 
 OTHER = IntakeForm(
@@ -26,8 +26,7 @@ OTHER = IntakeForm(
 
 
 async def _found(desk: Desk, query: str) -> list[str]:
-    async with desk.db.uow(readonly=True) as uow:
-        return [case.number for case in await search(uow, desk.office, query)]
+    return [case.number for case in await desk.bus.handle(SearchCases(query))]
 
 
 @pytest.fixture

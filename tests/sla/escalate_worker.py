@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from main import runtime
+from staffbot.app.commands.sla import EscalationPass
 from staffbot.clock import FixedClock
-from staffbot.services.escalation import escalation_pass
 from staffbot.settings import Settings
 
 
@@ -35,8 +35,8 @@ async def run(barrier: Path, name: str, processes: int, times: list[datetime]) -
         await asyncio.to_thread(_all_ready, barrier, name, processes)
         for at in times:
             clock.set(at)
-            report = await escalation_pass(
-                rt.db, rt.office, now=at, digest_threshold=settings.digest_threshold
+            report = await rt.bus.handle(
+                EscalationPass(now=at, digest_threshold=settings.digest_threshold)
             )
             fired += len(report.fired)
     return fired

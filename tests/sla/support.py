@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from staffbot.app.commands.sla import EscalationPass, EscalationReport
+from staffbot.bootstrap import build_bus
 from staffbot.clock import FixedClock
 from staffbot.services.context import Office
-from staffbot.services.escalation import EscalationReport, escalation_pass
 from storage.db import Database
 from tests.support import ROSTER
 
@@ -95,7 +96,7 @@ async def scan(
     db: Database, office: Office, clock: FixedClock, at: datetime, **kw: Any
 ) -> EscalationReport:
     clock.set(at)
-    return await escalation_pass(db, office, now=at, **kw)
+    return await build_bus(db, office).handle(EscalationPass(now=at, **kw))
 
 
 async def every_minute(

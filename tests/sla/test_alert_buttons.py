@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.queries import MyTasks
+from staffbot.app.commands.staff import AddStaff
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import Answer, ChoicePressed
 from staffbot.chat.service import ChatService
 from staffbot.clock import FixedClock
-from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
-from staffbot.services.queries import my_tasks
 from storage.db import Database
 from storage.tables import ButtonToken
 from tests.sla.support import alerts, scan, staff_ids, wib
@@ -111,8 +113,7 @@ async def test_ambil_alih_lets_the_supervisor_finish_the_step(
     assert task is not None and task.assignee_id == kasi
     # the ladder counts from the takeover: due Friday 09:30
     assert task.due_at == wib(2026, 11, 27, 9, 30) and task.escalation_level == -1
-    async with db.uow(readonly=True) as uow:
-        listed = await my_tasks(uow, office, staff_id=kasi)
+    listed = await build_bus(db, office).handle(MyTasks(Who(staff_id=kasi)))
     assert [t.task_id for t in listed] == [task_id]  # in the Kasi's /tugas too
     told = (await phones.messages(ANDI))[-1]
     assert told["text"] == f"Hendra Gunawan, S.Kom. mengambil alih tugas {number} (langkah 3)."
@@ -137,15 +138,13 @@ async def test_ambil_alih_lets_the_supervisor_finish_the_step(
 async def test_alihkan_hands_the_task_to_another_holder_and_restarts_the_ladder(
     desk: Desk, db: Database, office: Office, clock: FixedClock
 ) -> None:
-    await staff_service.add_staff(
-        db.uow(),
-        office,
-        staff_service.NewStaff(
+    await build_bus(db, office).handle(
+        AddStaff(
             name="Rahmat Hidayat",
             nip=RAHMAT_NIP,
             roles=(ANDI,),
             supervisor_nip=ROSTER[KASI],
-        ),
+        )
     )
     number = (await desk.new_case()).number
     task_id = await desk.open_task_id(number)

@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 import main
+from staffbot.app.commands.calendar import AddHoliday
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import FileReceived
 from staffbot.chat.service import ChatService
 from staffbot.clock import FixedClock
@@ -155,13 +157,14 @@ async def test_a_running_bot_picks_an_override_up_at_the_next_scan(
     db: Database, office: Office, settings: Settings
 ) -> None:
     reloader = calendar_admin.CalendarReloader(functools.partial(main.build_calendar, settings))
+    bus = build_bus(db, office)
     now = office.now()
-    assert await reloader.refresh(db, office, now)
-    assert not await reloader.refresh(db, office, now)
+    assert await reloader.refresh(bus, now)
+    assert not await reloader.refresh(bus, now)
     day = date(2026, 11, 26)
     assert office.calendar.is_working_day(day)
-    await calendar_admin.add_holiday(db.uow(), office, day, name="Libur daerah", by="Admin")
-    assert await reloader.refresh(db, office, now)
+    await bus.handle(AddHoliday(day, name="Libur daerah", by="Admin"))
+    assert await reloader.refresh(bus, now)
     assert not office.calendar.is_working_day(day)
     assert await count(db, "SELECT count(*) FROM audit_event WHERE kind = 'holiday_added'") == 1
 
@@ -180,7 +183,7 @@ async def test_files_from_the_applicant_resume_the_clock(
     desk: Desk, db: Database, office: Office, clock: FixedClock
 ) -> None:
     _, task_id = await _reject_back_to_the_applicant(desk, clock)
-    assert (await scan(db, office, clock, wib(2026, 11, 27, 10))).fired == []
+    assert (await scan(db, office, clock, wib(2026, 11, 27, 10))).fired == ()
 
     async def fetch() -> bytes:
         return tiny_pdf("kk")

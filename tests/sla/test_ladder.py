@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from staffbot.app.commands.staff import SetLeave
+from staffbot.bootstrap import build_bus
 from staffbot.clock import FixedClock
-from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
 from storage.db import Database
 from tests.sla.support import alerts, every_minute, scan, staff_ids, wib
@@ -83,7 +84,7 @@ async def test_an_outage_fires_the_highest_rung_once_to_everyone_it_skipped(
     }
     # and nothing more later
     again = await scan(db, office, clock, wib(2026, 11, 30, 10))
-    assert again.fired == []
+    assert again.fired == ()
 
 
 async def test_a_task_finished_before_due_fires_nothing(
@@ -117,11 +118,8 @@ async def test_leave_reassigns_and_restarts_the_ladder(
     await scan(db, office, clock, wib(2026, 11, 26, 9))
     # Thursday 10:00: Andi goes on leave, Dewi stands in; the ladder counts from now
     clock.set(wib(2026, 11, 26, 10))
-    result = await staff_service.set_leave(
-        db.uow(),
-        office,
-        ROSTER["operator_penerima_wa"],
-        delegate_nip=ROSTER["operator_pengangkat_data"],
+    result = await build_bus(db, office).handle(
+        SetLeave(ROSTER["operator_penerima_wa"], delegate_nip=ROSTER["operator_pengangkat_data"])
     )
     assert result.reassigned == 1
     async with db.uow(readonly=True) as uow:
@@ -155,7 +153,7 @@ async def test_a_paused_task_fires_nothing_until_it_resumes(
     paused = await desk.open_task_id(number)
     for day in (26, 27, 30):
         report = await scan(db, office, clock, wib(2026, 11, day, 15))
-        assert report.fired == []
+        assert report.fired == ()
     assert [a for a in await alerts(db) if a.task_id == paused] == []
     async with db.uow(readonly=True) as uow:
         task = await uow.tasks.get(paused)

@@ -7,6 +7,7 @@ import functools
 
 import main
 from scheduler import build_scheduler
+from staffbot.bootstrap import build_bus
 from staffbot.clock import FixedClock
 from staffbot.services.context import Office
 from staffbot.settings import Settings
@@ -17,8 +18,7 @@ from tests.support import FORM, Desk
 
 def scheduler_for(db: Database, office: Office, clock: FixedClock, settings: Settings) -> object:
     return build_scheduler(
-        db,
-        office,
+        build_bus(db, office),
         clock=clock,
         sweep=lambda: None,
         reload_calendar=functools.partial(main.build_calendar, settings),
@@ -28,7 +28,7 @@ def scheduler_for(db: Database, office: Office, clock: FixedClock, settings: Set
 async def test_the_jobs_and_their_triggers(
     db: Database, office: Office, clock: FixedClock, settings: Settings
 ) -> None:
-    scheduler = build_scheduler(db, office, clock=clock, sweep=lambda: None)
+    scheduler = build_scheduler(build_bus(db, office), clock=clock, sweep=lambda: None)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "escalation_scan",
@@ -57,7 +57,8 @@ async def test_start_and_stop_inside_the_loop(
     db: Database, office: Office, clock: FixedClock
 ) -> None:
     swept: list[int] = []
-    scheduler = build_scheduler(db, office, clock=clock, sweep=lambda: swept.append(1))
+    bus = build_bus(db, office)
+    scheduler = build_scheduler(bus, clock=clock, sweep=lambda: swept.append(1))
     scheduler.start()
     assert scheduler.running
     await scheduler.staffbot_jobs.sweep()
@@ -70,13 +71,12 @@ async def test_the_scan_job_reloads_the_calendar_first(
 ) -> None:
     from datetime import date
 
-    from staffbot.services import calendar_admin
+    from staffbot.app.commands.calendar import AddHoliday
 
     await desk.new_case()
-    await calendar_admin.add_holiday(db.uow(), office, date(2026, 11, 26), name="Libur daerah")
+    await desk.bus.handle(AddHoliday(date(2026, 11, 26), name="Libur daerah"))
     scheduler = build_scheduler(
-        db,
-        office,
+        desk.bus,
         clock=clock,
         reload_calendar=functools.partial(main.build_calendar, settings),
     )

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.services.context import Office
 from storage.db import Database
 from storage.tables import Case, Outbox, Staff, Task
 from tests.conftest import START
@@ -92,7 +94,7 @@ async def test_a_case_cannot_have_two_open_tasks(db: Database) -> None:
             await uow.commit()
 
 
-async def test_audit_chain_links_each_event_to_the_previous(db: Database) -> None:
+async def test_audit_chain_links_each_event_to_the_previous(db: Database, office: Office) -> None:
     async with db.uow() as uow:
         first = await uow.audit.append(at=START, kind="a", actor="x")
         second = await uow.audit.append(at=START, kind="b", actor="y", data={"k": [1, "ü"]})
@@ -102,11 +104,11 @@ async def test_audit_chain_links_each_event_to_the_previous(db: Database) -> Non
     from staffbot.services.audit import verify_chain
 
     async with db.uow(readonly=True) as uow:
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, office)
     assert report.ok and report.events == 2
 
 
-async def test_concurrent_audit_appends_never_fork_the_chain(db: Database) -> None:
+async def test_concurrent_audit_appends_never_fork_the_chain(db: Database, office: Office) -> None:
     async def append(i: int) -> None:
         async with db.uow() as uow:
             await uow.audit.append(at=START, kind="k", actor=f"a{i}")
@@ -116,11 +118,11 @@ async def test_concurrent_audit_appends_never_fork_the_chain(db: Database) -> No
     from staffbot.services.audit import verify_chain
 
     async with db.uow(readonly=True) as uow:
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, office)
     assert report.ok and report.events == 25
 
 
-async def test_tampering_with_an_audit_row_is_detected(db: Database) -> None:
+async def test_tampering_with_an_audit_row_is_detected(db: Database, office: Office) -> None:
     async with db.uow() as uow:
         for i in range(3):
             await uow.audit.append(at=START, kind="k", actor=f"a{i}", note="asli")
@@ -130,7 +132,7 @@ async def test_tampering_with_an_audit_row_is_detected(db: Database) -> None:
     from staffbot.services.audit import verify_chain
 
     async with db.uow(readonly=True) as uow:
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, office)
     assert not report.ok and report.broken_at == 2
 
 

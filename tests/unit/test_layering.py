@@ -88,9 +88,7 @@ def test_only_documents_import_pdf_libraries() -> None:
 #: The cycles left in modules other work owns (each broken today by a lazy import):
 #: transitions imports claims.taken. Remove an entry
 #: when its cycle is gone; the xfail below goes with the last one.
-REMAINING_CYCLES = (
-    ("staffbot.services.claims", "staffbot.services.transitions"),
-)
+REMAINING_CYCLES = (("staffbot.services.claims", "staffbot.services.transitions"),)
 
 
 def _module_files() -> dict[str, Path]:

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from staffbot.app.commands.web_auth import CreateLoginLink
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.dispatcher import OutboxDispatcher
-from staffbot.services import web_auth
 from staffbot.web.app import create_web_app
 from staffbot.web.deps import WebDeps
 from tests.support import ROSTER, Desk
@@ -49,9 +49,7 @@ class Web:
         await self.dispatcher.drain()
 
     async def login_link(self, role: str) -> str:
-        url = await web_auth.create_login_link(
-            self.desk.uow(), self.desk.office, nip=ROSTER[role], public_url=BASE
-        )
+        url = await self.desk.bus.handle(CreateLoginLink(nip=ROSTER[role], public_url=BASE))
         return url.removeprefix(BASE)
 
     async def person(self, role: str) -> Person:
@@ -107,6 +105,7 @@ def build_web(desk: Desk, *, demo: bool = True) -> Web:
     deps = WebDeps(
         db=desk.db,
         office=desk.office,
+        bus=desk.bus,
         chat=chat,
         channel=channel,
         public_url=BASE,

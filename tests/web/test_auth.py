@@ -7,6 +7,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import text
 
+from staffbot.app.commands.web_auth import CreateLoginLink
 from staffbot.services import web_auth
 from staffbot.web.app import create_web_app
 from tests.support import ROSTER, Desk, counts
@@ -55,8 +56,8 @@ async def test_expired_and_forged_links_are_refused(web: Web) -> None:
 
 
 async def test_login_link_creation_and_use_are_audited_without_the_token(web: Web) -> None:
-    url = await web_auth.create_login_link(
-        web.desk.uow(), web.desk.office, nip=ROSTER["kasi_inovasi"], public_url=BASE + "/"
+    url = await web.desk.bus.handle(
+        CreateLoginLink(nip=ROSTER["kasi_inovasi"], public_url=BASE + "/")
     )
     assert url.startswith(BASE + "/login/")
     token = url.rsplit("/", 1)[1]

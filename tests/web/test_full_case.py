@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.services.audit import verify_chain
 from storage.tables import BA_SIGNED, CASE_CLOSED
 from tests.support import ROSTER, tiny_pdf
@@ -246,7 +247,7 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
         ba_events = await uow.audit.for_ba(ba.id or 0)
         documents = await uow.documents.of_case(case.id)
         ba_documents = await uow.documents.of_ba(ba.id or 0)
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, web.desk.office)
         names = {s.nip: s.name for s in await uow.staff.all()}
     transitions = [(e.action, e.actor) for e in events if e.kind in ("case_created", "transition")]
     assert [a for a, _ in transitions] == [

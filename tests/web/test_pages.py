@@ -9,10 +9,10 @@ import pytest
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from staffbot.app.commands.office import OfficeGlance
+from staffbot.app.commands.staff import DEMO_ROSTER
 from staffbot.channels.base import CommandReceived, TextReceived
 from staffbot.services.files import store_document
-from staffbot.services.office_view import office_view
-from staffbot.services.staff import DEMO_ROSTER
 from staffbot.web.api import text_event
 from staffbot.web.app import create_web_app
 from staffbot.web.transcript import safe_rich
@@ -216,8 +216,7 @@ async def test_the_office_view(web: Web, desk: Desk) -> None:
     await desk.new_case()
     await desk.act(first, "forward")
     desk.office.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
-    async with desk.db.uow(readonly=True) as uow:
-        view = await office_view(uow, desk.office)
+    view = await desk.bus.handle(OfficeGlance())
     assert view.open_total == 2
     assert [(s.sop_no, s.open) for s in view.per_step] == [(3, 1), (4, 1)]
     assert sorted(o.number for o in view.overdue) == sorted([first, "PO-2026-00002"])
