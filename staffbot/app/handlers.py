@@ -13,10 +13,10 @@ from staffbot.app.bus import Command, Handler, Process, ProcessHandler
 
 
 def handlers() -> dict[type[Command[Any]], Handler]:
-    from staffbot.services import claims, intake, transitions
+    from staffbot.services import batches, claims, intake, signing, transitions
 
     table: dict[type[Command[Any]], Handler] = {}
-    for module in (intake, transitions, claims):
+    for module in (batches, claims, intake, signing, transitions):
         table.update(getattr(module, "HANDLERS", {}))
     return table
 

@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from staffbot.services.intake import IntakeForm
+from staffbot.app.commands.cases import IntakeForm
 from staffbot.services.queries import search
 from tests.support import FORM, Desk
 
