@@ -54,7 +54,7 @@ from staffbot.services import batches, queries
 from staffbot.services import staff as staff_service
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
-from staffbot.services.work_items import find_case
+from staffbot.services.locate import find_case
 from staffbot.settings import Settings
 from staffbot.texts import error_text
 from storage.db import Database, url_password

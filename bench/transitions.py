@@ -124,8 +124,8 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
     from staffbot.app.commands.cases import Act, MakeBa, RecordCase, Sign, Who
     from staffbot.bootstrap import build_bus
     from staffbot.services import transitions
+    from staffbot.services.locate import find_case
     from staffbot.services.staff import DEMO_PIN, DEMO_ROSTER
-    from staffbot.services.work_items import find_case
 
     roster = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
     bus = build_bus(db, office)

@@ -25,7 +25,7 @@ from staffbot.bootstrap import build_bus
 from staffbot.services import staff
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
-from staffbot.services.work_items import find_case
+from staffbot.services.locate import find_case
 from storage.db import Database
 from storage.uow import UnitOfWork
 

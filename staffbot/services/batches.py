@@ -15,6 +15,7 @@ from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
+from staffbot.services.locate import find_case
 from staffbot.services.tasks import open_task
 from staffbot.services.transitions import (
     assignee_key,
@@ -23,7 +24,7 @@ from staffbot.services.transitions import (
     edit_old_cards,
     run_effects,
 )
-from staffbot.services.work_items import BaItem, already_done, case_values, find_case
+from staffbot.services.work_items import BaItem, already_done, case_values
 from storage.tables import BA_OPEN, CASE_OPEN, BeritaAcara, Case, Staff, Task
 from storage.uow import UnitOfWork
 

@@ -40,7 +40,8 @@ from staffbot.richtext import b
 from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
-from staffbot.services.work_items import WorkItem, already_done, locate, of_task
+from staffbot.services.locate import locate, of_task
+from staffbot.services.work_items import WorkItem, already_done
 from staffbot.texts import t
 from staffbot.timefmt import short_time
 from storage.tables import Staff, Task

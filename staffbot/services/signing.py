@@ -52,8 +52,9 @@ from staffbot.services.claims import taken
 from staffbot.services.context import Office
 from staffbot.services.documents import new_verify_code, verify_url
 from staffbot.services.files import read_blob
+from staffbot.services.locate import find, locate, of_task
 from staffbot.services.transitions import apply, assignee_key, decide_named
-from staffbot.services.work_items import already_done, find, locate, of_task
+from staffbot.services.work_items import already_done
 from storage.tables import Document
 from storage.uow import UnitOfWork
 

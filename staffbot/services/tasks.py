@@ -12,7 +12,8 @@ from staffbot.cards import Happened
 from staffbot.messages import Attachment
 from staffbot.services import notify
 from staffbot.services.context import Office
-from staffbot.services.work_items import WorkItem, of_task
+from staffbot.services.locate import of_task
+from staffbot.services.work_items import WorkItem
 from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
 
@@ -69,7 +70,7 @@ async def push_cards(
         choices = await notify.buttons(
             uow, office, staff=person, task=task, actions=step.actions, lang=lang
         )
-        message = card(choices, lang)
+        message = card(choices=choices, lang=lang)
         if attachment is not None:
             message = replace(message, attachment=attachment)
         await notify.queue(

@@ -24,10 +24,12 @@ from staffbot.cards import Happened, outcome_label, outcome_line
 from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor
+from staffbot.services.claims import taken
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
+from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
-from staffbot.services.work_items import Ids, WorkItem, already_done, find_case, locate
+from staffbot.services.work_items import Ids, WorkItem, already_done
 from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
 
@@ -190,8 +192,6 @@ async def close_task(
             raise await already_done(uow, office, fresh)
         if fresh.assignee_id is None or fresh.assignee_id == me:
             raise ConcurrencyConflict(what=f"task {task_id}")
-        from staffbot.services.claims import taken  # claims builds on this module
-
         raise await taken(uow, office, fresh)
 
 

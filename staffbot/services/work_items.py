@@ -7,17 +7,17 @@ next task. A Berita Acara carries its cases: they move with it, each with its ow
 compare-and-set and audit event. Everything that differs between the two lives here,
 in :class:`CaseItem` and :class:`BaItem`; the use cases only see :class:`WorkItem`.
 
-A reference a person types (command line, ``/ambil``) may be a case number, a Berita
-Acara number or a case's id (:func:`find`); a case inside a Berita Acara waiting for
-its signature is worked on through the Berita Acara (:func:`locate`).
+Finding the item a task, a reference or a task id names: :mod:`staffbot.services.locate`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Protocol
 
 from flows.engine import CaseState, Transition
 from flows.errors import AlreadyDone, CaseClosed, StaffbotError
@@ -41,8 +41,11 @@ from storage.tables import (
 )
 from storage.uow import UnitOfWork
 
-#: Renders an item's card for one person: (their buttons, their language) -> message.
-CardMaker = Callable[[Sequence[Choice], str], OutgoingMessage]
+
+class CardMaker(Protocol):
+    """Renders an item's card for one person: their buttons, in their language."""
+
+    def __call__(self, *, choices: Sequence[Choice], lang: str) -> OutgoingMessage: ...
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def facts(case: Case) -> CaseFacts:
 class CaseItem(WorkItem):
     def __init__(self, case: Case) -> None:
         assert case.id is not None
-        self.case = case
+        self.case = self._case = case
         self.number = case.number
         self._id = case.id
 
@@ -199,13 +202,11 @@ class CaseItem(WorkItem):
 
     @property
     def closed(self) -> bool:
-        assert self.case is not None
-        return self.case.status != CASE_OPEN
+        return self._case.status != CASE_OPEN
 
     @property
     def cases(self) -> Sequence[Case]:
-        assert self.case is not None
-        return (self.case,)
+        return (self._case,)
 
     @property
     def carried(self) -> Sequence[Case]:
@@ -213,8 +214,7 @@ class CaseItem(WorkItem):
 
     @property
     def version(self) -> int:
-        assert self.case is not None
-        return self.case.version
+        return self._case.version
 
     async def documents(self, uow: UnitOfWork, kind: str | None = None) -> Sequence[Document]:
         return await uow.documents.of_case(self._id, kind)
@@ -230,10 +230,9 @@ class CaseItem(WorkItem):
 
     async def at_work(self, uow: UnitOfWork) -> tuple[WorkItem, Task | None]:
         task = await self.open_task(uow)
-        assert self.case is not None
-        if task is None and self.case.ba_id is not None:
+        if task is None and self._case.ba_id is not None:
             # in a Berita Acara waiting for its signature: the BA's task is the case's
-            batch = await load_ba(uow, self.case.ba_id)
+            batch = await load_ba(uow, self._case.ba_id)
             found = await batch.open_task(uow)
             if found is not None:
                 return batch, found
@@ -246,8 +245,7 @@ class CaseItem(WorkItem):
         return await super().finished(uow, office)
 
     async def move(self, uow: UnitOfWork, office: Office, transition: Transition) -> None:
-        assert self.case is not None
-        if not await uow.cases.compare_and_set(self.case, **case_values(transition)):
+        if not await uow.cases.compare_and_set(self._case, **case_values(transition)):
             raise ConcurrencyConflict(what=f"case {self.number}")
 
     def next_items(self, office: Office, to_step: str) -> Sequence[WorkItem]:
@@ -259,25 +257,18 @@ class CaseItem(WorkItem):
         files: tuple[str, ...] = ()
         if step.lists_applicant_files:
             files = tuple(d.filename for d in await self.documents(uow, "berkas"))
-        assert self.case is not None
-        shown, now = facts(self.case), office.now()
-
-        def make(choices: Sequence[Choice], lang: str) -> OutgoingMessage:
-            return case_card(
-                office.flow,
-                step,
-                shown,
-                due=task.due_at,
-                paused=task.paused_at is not None,
-                last=last,
-                choices=choices,
-                tz=office.tz,
-                now=now,
-                lang=lang,
-                files=files,
-            )
-
-        return make
+        return partial(
+            case_card,
+            office.flow,
+            step,
+            facts(self._case),
+            due=task.due_at,
+            paused=task.paused_at is not None,
+            last=last,
+            tz=office.tz,
+            now=office.now(),
+            files=files,
+        )
 
 
 class BaItem(WorkItem):
@@ -285,7 +276,7 @@ class BaItem(WorkItem):
 
     def __init__(self, ba: BeritaAcara, cases: Sequence[Case]) -> None:
         assert ba.id is not None
-        self.ba = ba
+        self.ba = self._ba = ba
         self.number = ba.number
         self._id = ba.id
         self._cases = tuple(cases)
@@ -296,8 +287,7 @@ class BaItem(WorkItem):
 
     @property
     def closed(self) -> bool:
-        assert self.ba is not None
-        return self.ba.status != BA_OPEN
+        return self._ba.status != BA_OPEN
 
     @property
     def cases(self) -> Sequence[Case]:
@@ -309,8 +299,7 @@ class BaItem(WorkItem):
 
     @property
     def version(self) -> int:
-        assert self.ba is not None
-        return self.ba.version
+        return self._ba.version
 
     async def documents(self, uow: UnitOfWork, kind: str | None = None) -> Sequence[Document]:
         return await uow.documents.of_ba(self._id, kind)
@@ -328,7 +317,6 @@ class BaItem(WorkItem):
     async def move(self, uow: UnitOfWork, office: Office, transition: Transition) -> None:
         """An action on a Berita Acara moves every case in it together; sent back to the
         collecting step, the Berita Acara is done and its cases wait for a new one."""
-        assert self.ba is not None
         to = transition.to_step
         back = to is not None and office.flow.step(to).collects_batch
         if transition.closes_case:
@@ -337,7 +325,7 @@ class BaItem(WorkItem):
             values = {"status": BA_REJECTED, "closed_at": transition.at}
         else:
             values = {"step": transition.to_step}
-        if not await uow.cases.ba_compare_and_set(self.ba, **values):
+        if not await uow.cases.ba_compare_and_set(self._ba, **values):
             raise ConcurrencyConflict(what=f"BA {self.number}")
         for case in self._cases:
             moved = case_values(transition, leave_batch=back)
@@ -352,83 +340,23 @@ class BaItem(WorkItem):
     async def card(
         self, uow: UnitOfWork, office: Office, step: Step, task: Task, last: Happened | None
     ) -> CardMaker:
-        assert self.ba is not None
-        kecamatan, numbers, now = self.ba.kecamatan, [c.number for c in self._cases], office.now()
-
-        def make(choices: Sequence[Choice], lang: str) -> OutgoingMessage:
-            return ba_card(
-                step,
-                number=self.number,
-                kecamatan=kecamatan,
-                case_numbers=numbers,
-                due=task.due_at,
-                last=last,
-                choices=choices,
-                tz=office.tz,
-                now=now,
-                lang=lang,
-            )
-
-        return make
+        return partial(
+            ba_card,
+            step,
+            number=self.number,
+            kecamatan=self._ba.kecamatan,
+            case_numbers=[c.number for c in self._cases],
+            due=task.due_at,
+            last=last,
+            tz=office.tz,
+            now=office.now(),
+        )
 
 
 async def load_ba(uow: UnitOfWork, ba_id: int) -> BaItem:
     ba = await uow.cases.get_ba(ba_id)
     assert ba is not None
     return BaItem(ba, await uow.cases.ba_cases(ba_id))
-
-
-async def of_task(uow: UnitOfWork, task: Task) -> WorkItem:
-    """The item ``task`` acts on: the one place a task's two links are told apart."""
-    if task.ba_id is not None:
-        return await load_ba(uow, task.ba_id)
-    case = await uow.cases.get(task.case_id or 0)
-    if case is None:
-        raise ValidationError(field="case", problem="unknown", value=str(task.id))
-    return CaseItem(case)
-
-
-async def find_case(uow: UnitOfWork, ref: str) -> Case:
-    """A case by its number (any letter case) or its id."""
-    ref = ref.strip()
-    case = await uow.cases.by_number(ref.upper())
-    if case is None and ref.isdigit():
-        case = await uow.cases.get(int(ref))
-    if case is None:
-        raise ValidationError(field="case", problem="unknown", value=ref)
-    return case
-
-
-async def find(uow: UnitOfWork, ref: str) -> WorkItem:
-    """The item a person named: a case number, a Berita Acara number or a case's id."""
-    ref = ref.strip()
-    case = await uow.cases.by_number(ref.upper())
-    if case is None:
-        ba = await uow.cases.ba_by_number(ref) if ref else None
-        if ba is not None and ba.id is not None:
-            return BaItem(ba, await uow.cases.ba_cases(ba.id))
-        case = await uow.cases.get(int(ref)) if ref.isdigit() else None
-    if case is None:
-        raise ValidationError(field="case", problem="unknown", value=ref)
-    return CaseItem(case)
-
-
-async def locate(
-    uow: UnitOfWork, office: Office, *, ref: str | None = None, task_id: int | None = None
-) -> tuple[WorkItem, Task]:
-    """The item to work on and its open task, by reference or by task id; a polite
-    refusal when there is none (the task was done, the case is finished)."""
-    if task_id is not None:
-        task = await uow.tasks.get(task_id)
-        if task is None:
-            raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        if not task.is_open:
-            raise await already_done(uow, office, task)
-        return await of_task(uow, task), task
-    item, found = await (await find(uow, ref or "")).at_work(uow)
-    if found is None:
-        raise await item.finished(uow, office)
-    return item, found
 
 
 async def already_done(uow: UnitOfWork, office: Office, task: Task) -> AlreadyDone:
