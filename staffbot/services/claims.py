@@ -91,12 +91,11 @@ async def claim(cmd: Claim, uow: UnitOfWork, office: Office) -> ClaimResult:
     # were the task row written after the audit head, a claim holding the head would
     # wait for a press's task row while that press waits for the head, a deadlock.
     if not await uow.tasks.claim(the_task_id, me):
-        number = item.number
         await uow.rollback()
         fresh = await uow.tasks.get(the_task_id)
         if fresh is not None and fresh.is_open and fresh.assignee_id == me:
             return result  # our own other claim won (a double tap)
-        raise await _lost(uow, office, fresh, number)
+        raise await _lost(uow, office, fresh, item.number)
     colleague = actor.on_behalf_of(step.role)
     behalf = await uow.staff.by_nip(colleague) if colleague is not None else None
     told = await _edit_other_cards(uow, office, task, staff, now)

@@ -1,4 +1,5 @@
-"""Commands on a work item (a case, or a Berita Acara): record, act, claim, batch, sign."""
+"""Commands on a work item (a case, or a Berita Acara): record, act, claim, batch, sign,
+clear a manual check."""
 
 from __future__ import annotations
 
