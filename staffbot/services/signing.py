@@ -265,8 +265,10 @@ async def flag_manual_check(cmd: _FlagManualCheck, uow: UnitOfWork, office: Offi
 
 
 async def clear_manual_check(cmd: ClearManualCheck, uow: UnitOfWork, office: Office) -> str:
-    """After a person checked the signer: the work item may be signed (again)."""
-    item = await find(uow, cmd.ref)
+    """After a person checked the signer: the work item may be signed (again). A case
+    in a Berita Acara waiting for its signature clears the Berita Acara: its signing
+    flagged every case in it."""
+    item, _ = await (await find(uow, cmd.ref)).at_work(uow)
     await item.clear_manual_check(uow)
     ids = item.ids
     await uow.audit.append(

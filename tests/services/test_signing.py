@@ -205,24 +205,34 @@ async def test_a_berita_acara_number_works_wherever_a_case_number_does(desk: Des
         await desk.bus.handle(Claim(kadis, ref=again.number))
 
 
-async def test_a_manual_check_is_cleared_by_the_berita_acara_number(desk: Desk) -> None:
-    number = (await desk.new_case()).number
-    await desk.advance_to(number, "buat_ba")
-    [made] = await desk.make_ba(number)
+@pytest.mark.parametrize("by", ["ba", "case"])
+async def test_a_manual_check_of_a_berita_acara_is_cleared_for_all_its_cases(
+    desk: Desk, by: str
+) -> None:
+    """By the BA's number, or by the number of any case in it (its signing flagged them
+    all): every case is cleared at once, and the BA can be signed."""
+    numbers = [(await desk.new_case()).number for _ in range(2)]
+    for number in numbers:
+        await desk.advance_to(number, "buat_ba")
+    [made] = await desk.make_ba(*numbers)
     async with desk.db.uow() as uow:
-        case = await uow.cases.by_number(number)
-        assert case is not None
-        await uow.cases.set_fields(case, needs_manual_check=True)
+        for number in numbers:
+            case = await uow.cases.by_number(number)
+            assert case is not None
+            await uow.cases.set_fields(case, needs_manual_check=True)
         await uow.commit()
     [refused] = await sign(desk, KADIS, made.number)
     assert refused.error is not None
-    assert error_text(refused.error) == f"Kasus {number} menunggu pemeriksaan manual tanda tangan."
-    said = await desk.bus.handle(ClearManualCheck(made.number, by="Admin TI", note="tidak ada"))
-    assert said == made.number
+    said = f"Kasus {numbers[0]} menunggu pemeriksaan manual tanda tangan."
+    assert error_text(refused.error) == said
+    ref = made.number if by == "ba" else numbers[1]
+    cleared = await desk.bus.handle(ClearManualCheck(ref, by="Admin TI", note="tidak ada"))
+    assert cleared == made.number
     async with desk.db.uow(readonly=True) as uow:
         ba = await uow.cases.ba_by_number(made.number)
         assert ba is not None and ba.id is not None
-        [cleared] = [e for e in await uow.audit.for_ba(ba.id) if e.kind == "manual_check_cleared"]
-    assert (cleared.actor, cleared.note) == ("Admin TI", "tidak ada")
+        [event] = [e for e in await uow.audit.for_ba(ba.id) if e.kind == "manual_check_cleared"]
+        flags = [c.needs_manual_check for c in await uow.cases.ba_cases(ba.id)]
+    assert (event.actor, event.note, flags) == ("Admin TI", "tidak ada", [False, False])
     [outcome] = await sign(desk, KADIS, made.number)
     assert outcome.result is not None and outcome.result.closed
