@@ -11,7 +11,7 @@ import functools
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +26,17 @@ from flows.validate import validate_flow
 from staffbot import cli_output as out
 from staffbot.app.bus import MessageBus
 from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.app.commands.cases import (
+    Act,
+    ActResult,
+    Claim,
+    ClearManualCheck,
+    IntakeForm,
+    MakeBa,
+    RecordCase,
+    Sign,
+    Who,
+)
 from staffbot.app.commands.queries import ListCases, ShowCase
 from staffbot.app.commands.reports import MakeReport, Period, ReportKind
 from staffbot.app.commands.staff import (
@@ -52,13 +63,13 @@ from staffbot.channels.base import Channel, FileBlob
 from staffbot.channels.receiver import Receiver
 from staffbot.clock import Clock, FixedClock, SystemClock
 from staffbot.errors import ConfigurationError, StaffbotError
-from staffbot.services import batches, transitions
+from staffbot.services import batches
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
-from staffbot.services.intake import IntakeForm, record_case
+from staffbot.services.locate import find_case
 from staffbot.settings import Settings
 from staffbot.texts import error_text
-from storage.db import Database, retrying, url_password
+from storage.db import Database, url_password
 from storage.migrate import head_revision, upgrade, upgrade_if_needed
 from storage.uow import UnitOfWork
 
@@ -377,10 +388,6 @@ def command(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     return wrapper
 
 
-async def _retry(work: Callable[[], Awaitable[T]]) -> T:
-    return await retrying(work)
-
-
 # -- run / migrate / flow ---------------------------------------------------------------
 
 
@@ -695,12 +702,10 @@ async def case_new(
     """Record a call (SOP steps 1-2) as a new case."""
     async with runtime() as rt:
         nip = as_nip or await _default_actor(rt, rt.office.flow.step("catat").role)
-        result = await _retry(
-            lambda: record_case(
-                rt.uow(),
-                rt.office,
-                actor_nip=nip,
-                form=IntakeForm(
+        result = await rt.bus.handle(
+            RecordCase(
+                Who(nip=nip),
+                IntakeForm(
                     name=name, nik=nik, wa=wa, kecamatan=kecamatan, layanan=layanan, keluhan=keluhan
                 ),
             )
@@ -796,7 +801,9 @@ async def case_show(
 @case_app.command("act")
 @command
 async def case_act(
-    refs: Annotated[list[str], typer.Argument(help="Nomor kasus (beberapa untuk make_ba)")],
+    refs: Annotated[
+        list[str], typer.Argument(help="Nomor kasus atau BA (beberapa kasus untuk make_ba)")
+    ],
     as_nip: Annotated[str, typer.Option("--as", help="NIP petugas")],
     action: Annotated[str, typer.Option("--action", help="record, forward, done, approve, ...")],
     note: Annotated[str | None, typer.Option("--note", help="Alasan / catatan")] = None,
@@ -804,43 +811,22 @@ async def case_act(
     attachment: Annotated[Path | None, typer.Option("--attachment", help="PDF hasil")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Take an action on a case as a staff member."""
+    """Take an action on a case (or a Berita Acara) as a staff member."""
+    who = Who(nip=as_nip)
     async with runtime() as rt:
         if action == "make_ba":
-            results = await _retry(
-                lambda: batches.make_ba(rt.uow(), rt.office, actor_nip=as_nip, case_refs=refs)
-            )
+            results = await rt.bus.handle(MakeBa(who, refs=tuple(refs)))
         else:
             if len(refs) != 1:
                 raise ConfigurationError(problem="one case at a time (except make_ba)")
             attachment_id = None
             if attachment is not None:
                 attachment_id = await _attach(rt, refs[0], attachment, as_nip)
-            if action == "sign":
-                results = [await _sign(rt, refs[0], as_nip, pin)]
-                if as_json:
-                    out.print_json(results)
-                    return
-                for r in results:
-                    out.ok(
-                        f"{r.number}: {r.outcome} oleh {r.actor} → "
-                        f"{'selesai' if r.closed else r.to_step}"
-                    )
-                return
-            results = [
-                await _retry(
-                    lambda: transitions.act(
-                        rt.uow(),
-                        rt.office,
-                        actor_nip=as_nip,
-                        case_ref=refs[0],
-                        action=action,
-                        note=note,
-                        pin=pin,
-                        attachment_id=attachment_id,
-                    )
-                )
-            ]
+            if any(a.key == action and a.requires_pin for _, a in rt.office.flow.edges()):
+                results = [await _sign(rt, refs[0], who, action, pin)]
+            else:
+                act = Act(who, action, ref=refs[0], note=note, attachment_id=attachment_id)
+                results = [await rt.bus.handle(act)]
     if as_json:
         out.print_json(results)
         return
@@ -852,17 +838,13 @@ async def case_act(
 @case_app.command("claim")
 @command
 async def case_claim(
-    ref: Annotated[str, typer.Argument(help="Nomor kasus")],
+    ref: Annotated[str, typer.Argument(help="Nomor kasus atau BA")],
     as_nip: Annotated[str, typer.Option("--as", help="NIP petugas pemegang peran langkah itu")],
     as_json: JsonOpt = False,
 ) -> None:
     """Take a case's open task: colleagues of the same role can no longer act on it."""
-    from staffbot.services import claims
-
     async with runtime() as rt:
-        result = await _retry(
-            lambda: claims.claim(rt.uow(), rt.office, actor_nip=as_nip, case_ref=ref)
-        )
+        result = await rt.bus.handle(Claim(Who(nip=as_nip), ref=ref))
     if as_json:
         out.print_json(result)
         return
@@ -873,26 +855,21 @@ async def case_claim(
     out.ok(f"{result.number}: langkah {result.sop_no} kini dipegang {result.claimer}{told}")
 
 
-async def _sign(rt: Runtime, ref: str, nip: str, pin: str | None) -> transitions.ActResult:
-    from staffbot.services.signing import sign_task
-
+async def _sign(rt: Runtime, ref: str, who: Who, action: str, pin: str | None) -> ActResult:
     secret = (
         pin if pin is not None else typer.prompt("PIN/passphrase tanda tangan", hide_input=True)
     )
-    async with rt.uow(readonly=True) as uow:
-        case = await transitions.find_case(uow, ref)
-        task = await uow.tasks.open_for_case(case.id or 0)
-        if task is None and case.ba_id is not None:
-            task = await uow.tasks.open_for_ba(case.ba_id)
-    if task is None or task.id is None:
-        raise ConfigurationError(problem=f"{ref} has no open task")
-    return await sign_task(rt.db, rt.office, nip=nip, task_id=task.id, secret=secret)
+    [outcome] = await rt.bus.handle(Sign(who, secret, refs=(ref,), action=action))
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    return outcome.result
 
 
 async def _attach(rt: Runtime, ref: str, path: Path, nip: str) -> int:
     data = await asyncio.to_thread(path.read_bytes)
     async with rt.uow() as uow:
-        case = await transitions.find_case(uow, ref)
+        case = await find_case(uow, ref)
         staff = await uow.staff.by_nip(nip)
         document = await store_document(
             uow,
@@ -920,10 +897,8 @@ async def ba_make(
 ) -> None:
     """Put waiting cases into Berita Acara (one per kecamatan)."""
     async with runtime() as rt:
-        results = await _retry(
-            lambda: batches.make_ba(
-                rt.uow(), rt.office, actor_nip=as_nip, case_refs=cases or (), kecamatan=kecamatan
-            )
+        results = await rt.bus.handle(
+            MakeBa(Who(nip=as_nip), refs=tuple(cases or ()), kecamatan=kecamatan)
         )
     if as_json:
         out.print_json(results)
@@ -1163,15 +1138,13 @@ async def case_purge(
 @case_app.command("clear-check")
 @command
 async def case_clear_check(
-    ref: Annotated[str, typer.Argument(help="Nomor kasus")],
+    ref: Annotated[str, typer.Argument(help="Nomor kasus atau BA")],
     note: Annotated[str, typer.Option("--note", help="Hasil pemeriksaan di BSrE")],
     by: Annotated[str, typer.Option("--by", help="Nama pemeriksa")] = "admin",
 ) -> None:
-    """After checking the signer by hand: allow signing this case again."""
-    from staffbot.services.signing import clear_manual_check
-
+    """After checking the signer by hand: allow signing this case (or BA) again."""
     async with runtime() as rt:
-        number = await clear_manual_check(rt.db, rt.office, ref, by=by, note=note)
+        number = await rt.bus.handle(ClearManualCheck(ref, by=by, note=note))
     out.ok(f"{number}: pemeriksaan manual selesai")
 
 

@@ -182,7 +182,7 @@ async def stop_gently(proc: Any) -> None:
 
 def intake_form(i: int, kecamatan: str) -> Any:
     """The ``i``-th benchmark applicant (a distinct WhatsApp number each)."""
-    from staffbot.services.intake import IntakeForm
+    from staffbot.app.commands.cases import IntakeForm
 
     return IntakeForm(
         name=f"Pemohon Uji {i:04d}",

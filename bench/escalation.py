@@ -52,6 +52,7 @@ from staffbot.settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repos.escalation import due_statement  # noqa: E402
+from storage.tables import CASE_CLOSED, CASE_OPEN  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 #: Wednesday 25 November 2026, 10:00 WIB.
@@ -126,7 +127,7 @@ def case_rows(first: int, count: int, *, closed: bool) -> Iterator[tuple[Any, ..
             KECAMATAN[i % len(KECAMATAN)],
             "KTP-el",
             "",
-            "closed" if closed else "open",
+            CASE_CLOSED if closed else CASE_OPEN,
             "buat_ba" if closed else STEPS[i % len(STEPS)][0],
             1,
             False,

@@ -196,9 +196,10 @@ async def start_times(folder: Path, library: str | None, starts: int, tg: Any) -
 
 async def record_cases(folder: Path, count: int) -> None:
     """Intake of ``count`` cases into the bot's database, from this process."""
+    from staffbot.app.commands.cases import RecordCase, Who
     from staffbot.app.commands.staff import DEMO_ROSTER
+    from staffbot.bootstrap import build_bus
     from staffbot.clock import SystemClock
-    from staffbot.services.intake import record_case
     from storage.db import Database
 
     url = f"sqlite+aiosqlite:///{folder / 'staffbot.db'}"
@@ -208,10 +209,11 @@ async def record_cases(folder: Path, count: int) -> None:
     places = list(settings.kecamatan)
     db = Database(url)
     await db.initialize()
+    bus = build_bus(db, office)
     try:
         for i in range(count):
             form = intake_form(i, places[i % len(places)])
-            await record_case(db.uow(), office, actor_nip=call_center, form=form)
+            await bus.handle(RecordCase(Who(nip=call_center), form))
     finally:
         await db.shutdown()
 

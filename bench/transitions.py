@@ -6,7 +6,7 @@
 N cases go through the whole SOP the way the buttons drive it: record (step 2), forward,
 done, done, approve (registration number and *bukti pendaftaran*), the *Surat
 Tanggapan* generated and submitted for TTE in one transaction (as the chat's "Buat
-Surat Tanggapan" button does), signed with the PIN (signing.sign_task: checks, the PAdES
+Surat Tanggapan" button does), signed with the PIN (the Sign process: checks, the PAdES
 signature outside the transaction, then the transition), done, paraf, done, send_pdf,
 one Berita Acara per kecamatan (make_ba) and its signature. Every press is a real
 transaction with its audit event and outbox rows, on SQLite (file, WAL, as `run` uses it)
@@ -121,11 +121,14 @@ async def make_commit_table(db: Any) -> None:
 
 async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: StatementCounter) -> None:
     """``cases`` cases through the whole flow, step by step across all of them."""
+    from staffbot.app.commands.cases import Act, MakeBa, RecordCase, Sign, Who
     from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
-    from staffbot.services import batches, signing, transitions
-    from staffbot.services.intake import record_case
+    from staffbot.bootstrap import build_bus
+    from staffbot.services import transitions
+    from staffbot.services.locate import find_case
 
     roster = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
+    bus = build_bus(db, office)
 
     async def timed(kind: str, document: bool, work: Callable[[], Awaitable[Any]]) -> Any:
         before = counter.count
@@ -134,6 +137,12 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
         tally.add(kind, time.perf_counter() - started, counter.count - before, document=document)
         return result
 
+    async def signed(nip: str, task_id: int) -> Any:
+        [outcome] = await bus.handle(Sign(Who(nip=nip), DEMO_PIN, task_ids=(task_id,)))
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.result
+
     numbers: list[str] = []
     open_task: dict[str, int] = {}
     for i in range(cases):
@@ -141,9 +150,7 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
         result = await timed(
             "2 record",
             False,
-            lambda form=form: record_case(
-                db.uow(), office, actor_nip=roster["petugas_call_center"], form=form
-            ),
+            lambda form=form: bus.handle(RecordCase(Who(nip=roster["petugas_call_center"]), form)),
         )
         numbers.append(result.number)
     for step_key, action, document in FLOW:
@@ -152,31 +159,22 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
         kind = f"{step.sop_no} {action}"
         for number in numbers:
             if action == "sign":
-                task_id = open_task[number]
-
-                async def sign(task_id: int = task_id, nip: str = nip) -> Any:
-                    return await signing.sign_task(
-                        db, office, nip=nip, task_id=task_id, secret=DEMO_PIN
-                    )
-
-                result = await timed(kind, document, sign)
+                result = await timed(
+                    kind, document, lambda nip=nip, task_id=open_task[number]: signed(nip, task_id)
+                )
             elif action == "submit_tte":
 
                 async def submit(number: str = number, nip: str = nip) -> Any:
                     # The chat's "Buat Surat Tanggapan": generate and submit in one turn.
                     async with db.uow() as uow:
-                        case = await transitions.find_case(uow, number)
+                        case = await find_case(uow, number)
                         task = await uow.tasks.open_for_case(case.id or 0)
                         assert task is not None
                         document_id = await office.generators["surat_tanggapan"](uow, office, task)
-                        result = await transitions.act_in(
-                            uow,
-                            office,
-                            action="submit_tte",
-                            actor_nip=nip,
-                            task_id=task.id,
-                            attachment_id=document_id,
+                        command = Act(
+                            Who(nip=nip), "submit_tte", task_id=task.id, attachment_id=document_id
                         )
+                        result = await transitions.act(command, uow, office)
                         await uow.commit()
                         return result
 
@@ -185,8 +183,8 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
                 result = await timed(
                     kind,
                     document,
-                    lambda number=number, nip=nip, action=action: transitions.act(
-                        db.uow(), office, actor_nip=nip, case_ref=number, action=action
+                    lambda number=number, nip=nip, action=action: bus.handle(
+                        Act(Who(nip=nip), action, ref=number)
                     ),
                 )
             if result.next_task_id is not None:
@@ -195,21 +193,17 @@ async def drive(db: Any, office: Any, cases: int, tally: Tally, counter: Stateme
     made = await timed(
         "14 make_ba",
         True,
-        lambda: batches.make_ba(
-            db.uow(), office, actor_nip=roster["kasi_inovasi"], case_refs=numbers
-        ),
+        lambda: bus.handle(MakeBa(Who(nip=roster["kasi_inovasi"]), refs=tuple(numbers))),
     )
     tally.seconds["14 make_ba"] = [tally.seconds["14 make_ba"][0] / len(made)] * len(made)
     tally.statements["14 make_ba"] = [tally.statements["14 make_ba"][0] // len(made)] * len(made)
     for ba in made:
         assert ba.next_task_id is not None
-
-        async def sign_ba(task_id: int = ba.next_task_id) -> Any:
-            return await signing.sign_task(
-                db, office, nip=roster["kepala_dinas"], task_id=task_id, secret=DEMO_PIN
-            )
-
-        await timed("15 sign", True, sign_ba)
+        await timed(
+            "15 sign",
+            True,
+            lambda task_id=ba.next_task_id: signed(roster["kepala_dinas"], task_id),
+        )
 
 
 def rates(tally: Tally, *, document: bool | None) -> tuple[int, float]:

@@ -178,8 +178,3 @@ def outcome_line(
     if reason:
         line += "\n" + esc(t("card.reason", lang, reason=mask_free_text(reason)))
     return line
-
-
-def closed_card(original: OutgoingMessage, line: str) -> OutgoingMessage:
-    """The card after the task was done: same text, the outcome, no buttons."""
-    return OutgoingMessage(text=original.text + "\n\n" + line)

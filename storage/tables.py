@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
 
-# Status values, kept as plain strings in the database.
+# Status values, kept as plain strings in the database: one vocabulary (English
+# snake_case) for every table; the words people read are in staffbot/texts.
 CASE_OPEN = "open"
 CASE_CLOSED = "closed"
 
@@ -19,9 +20,11 @@ OUTBOX_SENT = "sent"
 OUTBOX_FAILED = "failed"
 OUTBOX_CANCELLED = "cancelled"
 
-BA_WAITING = "menunggu_ttd"
-BA_SIGNED = "ditandatangani"
-BA_REJECTED = "ditolak"
+#: A Berita Acara moving through its steps (as a case is "open").
+BA_OPEN = "open"
+BA_SIGNED = "signed"
+#: Sent back to the collecting step: its cases wait for a new Berita Acara.
+BA_REJECTED = "rejected"
 
 
 def _ts(**kw: Any) -> Any:
@@ -103,7 +106,7 @@ class BeritaAcara(SQLModel, table=True):
     year: int
     seq: int
     kecamatan: str = Field(max_length=64)
-    status: str = Field(default=BA_WAITING, max_length=16)
+    status: str = Field(default=BA_OPEN, max_length=16)
     step: str = Field(max_length=64)
     version: int = 1
     created_by: int | None = Field(default=None, foreign_key="staff.id")

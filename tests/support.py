@@ -11,12 +11,21 @@ from typing import Any
 from pypdf import PdfWriter
 
 from staffbot.app.bus import MessageBus
+from staffbot.app.commands.cases import (
+    Act,
+    ActResult,
+    IntakeForm,
+    IntakeResult,
+    MakeBa,
+    RecordCase,
+    Sign,
+    Who,
+)
 from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER, SeedDemo
 from staffbot.bootstrap import build_bus
-from staffbot.services import batches, signing, transitions
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
-from staffbot.services.intake import IntakeForm, IntakeResult, record_case
+from staffbot.services.locate import find_case
 from storage.db import Database
 from storage.uow import UnitOfWork
 
@@ -70,15 +79,14 @@ class Desk:
 
     @property
     def bus(self) -> MessageBus:
+        """The message bus over this desk's database and (current) office."""
         return build_bus(self.db, self.office)
 
     async def seed(self) -> None:
         await self.bus.handle(SeedDemo())
 
     async def new_case(self, form: IntakeForm = FORM) -> IntakeResult:
-        return await record_case(
-            self.uow(), self.office, actor_nip=ROSTER["petugas_call_center"], form=form
-        )
+        return await self.bus.handle(RecordCase(Who(nip=ROSTER["petugas_call_center"]), form))
 
     async def step_of(self, number: str) -> str:
         async with self.db.uow(readonly=True) as uow:
@@ -89,7 +97,7 @@ class Desk:
     async def attach(self, number: str, *, upload: bool = False) -> int:
         """The result document of step 8: the standard letter, or an uploaded PDF."""
         async with self.uow() as uow:
-            case = await transitions.find_case(uow, number)
+            case = await find_case(uow, number)
             task = await uow.tasks.open_for_case(case.id or 0)
             if not upload and task is not None:
                 document_id = await self.office.generators["surat_tanggapan"](
@@ -118,28 +126,22 @@ class Desk:
         note: str | None = None,
         pin: str | None = None,
         attachment_id: int | None = None,
-    ) -> transitions.ActResult:
+    ) -> ActResult:
+        """``action`` by the holder of the step's role (or of ``role``); a signature
+        through the signing process (with the demo PIN unless ``pin`` is given)."""
         step = self.office.flow.step(await self.step_of(number))
-        nip = ROSTER[role or step.role]
+        who = Who(nip=ROSTER[role or step.role])
         if action == "submit_tte" and attachment_id is None:
             attachment_id = await self.attach(number)
         if action == "sign":
-            return await signing.sign_task(
-                self.db,
-                self.office,
-                nip=nip,
-                task_id=await self.open_task_id(number),
-                secret=PIN if pin is None else pin,
-            )
-        return await transitions.act(
-            self.uow(),
-            self.office,
-            actor_nip=nip,
-            case_ref=number,
-            action=action,
-            note=note,
-            pin=pin,
-            attachment_id=attachment_id,
+            secret = PIN if pin is None else pin
+            [outcome] = await self.bus.handle(Sign(who, secret, refs=(number,)))
+            if outcome.error is not None:
+                raise outcome.error
+            assert outcome.result is not None
+            return outcome.result
+        return await self.bus.handle(
+            Act(who, action, ref=number, note=note, attachment_id=attachment_id)
         )
 
     async def open_task_id(self, number: str) -> int:
@@ -156,10 +158,8 @@ class Desk:
         while (step := await self.step_of(number)) != target:
             await self.act(number, HAPPY[step])
 
-    async def make_ba(self, *numbers: str) -> list[transitions.ActResult]:
-        return await batches.make_ba(
-            self.uow(), self.office, actor_nip=ROSTER["kasi_inovasi"], case_refs=numbers
-        )
+    async def make_ba(self, *numbers: str) -> list[ActResult]:
+        return await self.bus.handle(MakeBa(Who(nip=ROSTER["kasi_inovasi"]), refs=numbers))
 
 
 async def counts(db: Database) -> dict[str, int]:

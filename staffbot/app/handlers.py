@@ -16,6 +16,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
     from staffbot.services import (
         alert_actions,
         audit,
+        batches,
         calendar_admin,
         claims,
         digests,
@@ -29,6 +30,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
         rekap,
         reports,
         roster,
+        signing,
         staff,
         transitions,
         verification,
@@ -40,6 +42,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
     for module in (
         alert_actions,
         audit,
+        batches,
         calendar_admin,
         claims,
         digests,
@@ -53,6 +56,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
         rekap,
         reports,
         roster,
+        signing,
         staff,
         transitions,
         verification,

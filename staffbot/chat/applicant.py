@@ -9,6 +9,7 @@ from staffbot.richtext import esc
 from staffbot.services.files import check_size, store_document
 from staffbot.services.intake import APPLICANT
 from staffbot.services.tasks import push_cards, schedule_fields
+from staffbot.services.work_items import CaseItem
 from staffbot.texts import t
 from staffbot.validation import normalise_phone
 from storage.tables import Case
@@ -87,8 +88,7 @@ async def receive_file(turn: Turn, case: Case, event: FileReceived) -> None:
         turn.uow,
         turn.office,
         task,
-        case=case,
-        ba=None,
+        item=CaseItem(case),
         last=None,
         key_suffix=f":file:{document.id}",
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from staffbot.app.commands.cases import MakeBa, Who
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.batches import make_ba_in, waiting_for_ba
+from staffbot.services import batches
+from staffbot.services.batches import waiting_for_ba
 from staffbot.texts import t
 from storage.tables import Task
 
@@ -79,7 +81,8 @@ async def picked(turn: Turn, state: dict[str, object], text: str) -> Answer:
 
 async def build(turn: Turn, numbers: list[str]) -> Answer:
     assert turn.staff is not None
-    results = await make_ba_in(turn.uow, turn.office, actor_id=turn.staff.id, case_refs=numbers)
+    command = MakeBa(Who(staff_id=turn.staff.id), refs=tuple(numbers))
+    results = await batches.make_ba(command, turn.uow, turn.office)
     await turn.forget()
     for result in results:
         ba = await turn.uow.cases.ba_by_number(result.number)

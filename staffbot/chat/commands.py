@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from staffbot.app.commands.cases import Claim, Who
 from staffbot.app.commands.queries import SearchCases
 from staffbot.app.commands.reports import MakeReport, ReportKind
 from staffbot.channels.base import Answer
@@ -150,9 +151,8 @@ async def _claim(turn: Turn, ref: str) -> None:
     if not ref.strip():
         await _say(turn, t("claim.usage", turn.lang))
         return
-    result = await claims.claim_in(
-        turn.uow, turn.office, actor_id=turn.staff.id, case_ref=ref.strip()
-    )
+    command = Claim(Who(staff_id=turn.staff.id), ref=ref.strip())
+    result = await claims.claim(command, turn.uow, turn.office)
     key = "claim.done" if result.changed else "claim.already_yours"
     await _say(turn, t(key, turn.lang, number=result.number, no=result.sop_no))
 

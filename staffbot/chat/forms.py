@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from staffbot.app.commands.cases import IntakeForm, RecordCase, Who
 from staffbot.chat.context import Turn
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.intake import IntakeForm, record_case_in, validate_intake
+from staffbot.services import intake
 from staffbot.texts import error_text, t
 from staffbot.validation import check_keluhan, check_name, check_nik, normalise_phone, pick
 
@@ -111,18 +112,16 @@ async def _confirm(turn: Turn, data: dict[str, Any], value: str) -> None:
         await turn.reply(OutgoingMessage(text=esc(t("chat.cancelled", turn.lang))))
         return
     assert turn.staff is not None
-    valid = validate_intake(
-        turn.office,
-        IntakeForm(
-            name=data["name"],
-            nik=data["nik"],
-            wa=data["wa"],
-            kecamatan=data["kecamatan"],
-            layanan=data["layanan"],
-            keluhan=data.get("keluhan", ""),
-        ),
+    form = IntakeForm(
+        name=data["name"],
+        nik=data["nik"],
+        wa=data["wa"],
+        kecamatan=data["kecamatan"],
+        layanan=data["layanan"],
+        keluhan=data.get("keluhan", ""),
     )
-    result = await record_case_in(turn.uow, turn.office, actor_id=turn.staff.id, valid=valid)
+    command = RecordCase(Who(staff_id=turn.staff.id), form)
+    result = await intake.record_case(command, turn.uow, turn.office)
     for warning in result.warnings:
         await turn.reply(OutgoingMessage(text=esc(warning)))
     await turn.reply(

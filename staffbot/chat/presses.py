@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flows.errors import AlreadyDone
+from staffbot.app.commands.cases import Act, Who
 from staffbot.channels.base import Answer, ChoicePressed
 from staffbot.chat import alerts, ba_picker, forms, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.errors import AuthError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services import claims
-from staffbot.services.transitions import act_in, already_done
+from staffbot.services import claims, transitions
+from staffbot.services.transitions import already_done
 from staffbot.texts import t
 from storage.tables import ButtonToken, Task
 
@@ -83,21 +84,18 @@ async def do_act(
     action: str,
     token: str | None = None,
     note: str | None = None,
-    pin: str | None = None,
     attachment_id: int | None = None,
 ) -> Answer:
     """Act inside this turn's transaction; the confirmation toast is the outcome."""
     assert turn.staff is not None
-    result = await act_in(
-        turn.uow,
-        turn.office,
-        action=action,
-        actor_id=turn.staff.id,
+    command = Act(
+        Who(staff_id=turn.staff.id),
+        action,
         task_id=task_id,
         note=note,
-        pin=pin,
         attachment_id=attachment_id,
     )
+    result = await transitions.act(command, turn.uow, turn.office)
     if token is not None:
         await turn.uow.outbox.use_token(token, turn.office.now())
     return Answer(t("chat.done", turn.lang, outcome=result.outcome, number=result.number))

@@ -6,6 +6,8 @@ import logging
 from dataclasses import fields, replace
 from typing import Any
 
+from staffbot.app.bus import MessageBus
+from staffbot.app.handlers import handlers, processes
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -60,13 +62,14 @@ class ChatService:
     def __init__(self, db: Database, office: Office) -> None:
         self.db = db
         self.office = office
+        self.bus = MessageBus(db, office, handlers(), processes())
 
     async def handle(self, event: Incoming) -> Answer:
         event = without_nul(event)
         if isinstance(event, TextReceived):
             conversation = await chat_signing.pin_conversation(self.db, event)
             if conversation is not None:
-                return await chat_signing.answer_pin(self.db, self.office, event, conversation)
+                return await chat_signing.answer_pin(self.bus, event, conversation)
         try:
             return await retrying(lambda: self._handle_once(event))
         except StaffbotError as exc:

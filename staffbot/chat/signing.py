@@ -8,13 +8,14 @@ document (each with its own signature, transition and audit event), (3) report.
 
 from __future__ import annotations
 
+from staffbot.app.bus import MessageBus
+from staffbot.app.commands.cases import Sign, SignOutcome, Who
 from staffbot.channels.base import Answer, TextReceived
 from staffbot.chat.context import Turn, identify
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services.context import Office
-from staffbot.services.signing import SignOutcome, sign_tasks
 from staffbot.texts import error_text, t
 from storage.db import Database, retrying
 from storage.tables import Conversation
@@ -28,20 +29,19 @@ async def pin_conversation(db: Database, event: TextReceived) -> Conversation | 
     return conversation
 
 
-async def answer_pin(
-    db: Database, office: Office, event: TextReceived, conversation: Conversation
-) -> Answer:
+async def answer_pin(bus: MessageBus, event: TextReceived, conversation: Conversation) -> Answer:
+    db, office = bus.db, bus.office
     staff_id = await retrying(lambda: _receive(db, office, event))
     if staff_id is None:
         return Answer()
-    task_ids = [int(t_id) for t_id in conversation.state.get("task_ids", [])]
-    outcomes = await sign_tasks(
-        db,
-        office,
-        staff_id=staff_id,
-        task_ids=task_ids,
-        secret=event.text.strip(),
-        action=str(conversation.state.get("action", "sign")),
+    task_ids = tuple(int(t_id) for t_id in conversation.state.get("task_ids", []))
+    outcomes = await bus.handle(
+        Sign(
+            Who(staff_id=staff_id),
+            event.text.strip(),
+            task_ids=task_ids,
+            action=str(conversation.state.get("action", "sign")),
+        )
     )
     return await retrying(lambda: _report(db, office, event, outcomes))
 

@@ -97,50 +97,49 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
-async def verify_pin(
+async def check_pin(
     uow: UnitOfWork, office: Office, staff: Staff, pin: str, now: datetime
-) -> None:
-    """Check the PIN; a wrong one is counted (and committed) before the error is raised.
+) -> AuthError | None:
+    """None when the PIN is right; else the refusal (PinWrong or PinLocked), with a wrong
+    PIN already counted in ``uow``: the caller's transaction must commit that count even
+    though the action is refused (the signing process does), or guessing would be free.
 
     Staff without a stored PIN (BSrE users) are checked by the signer itself, which
-    reports a wrong passphrase through :func:`count_pin_failure`.
+    reports a wrong passphrase, counted the same way (:func:`count_pin_failure`).
     """
     if staff.pin_locked_until is not None and staff.pin_locked_until > now:
-        raise PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+        return PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
     if staff.pin_hash is None:
-        return
+        return None
     if pin_matches(pin, staff.pin_hash):
         if staff.pin_failures:
             staff.pin_failures = 0
             uow.session.add(staff)
-        return
-    await count_pin_failure(uow, office, staff, now)
+        return None
+    return await count_pin_failure(uow, office, staff, now)
 
 
-async def count_pin_failure(uow: UnitOfWork, office: Office, staff: Staff, now: datetime) -> None:
-    """Record one wrong PIN in its own commit and raise PinWrong or PinLocked."""
-    staff_id = staff.id  # read before the rollback expires the object
-    await uow.rollback()
-    fresh = await uow.staff.get(staff_id) if staff_id is not None else None
-    if fresh is None:
-        raise AuthError(reason="staff vanished")
-    fresh.pin_failures += 1
-    locked = fresh.pin_failures >= office.pin_max_failures
+async def count_pin_failure(
+    uow: UnitOfWork, office: Office, staff: Staff, now: datetime
+) -> AuthError:
+    """Count one wrong PIN (locking signing after too many) in ``uow``; the refusal to
+    raise once that is committed: PinWrong, or PinLocked."""
+    staff.pin_failures += 1
+    locked = staff.pin_failures >= office.pin_max_failures
     if locked:
-        fresh.pin_locked_until = now + timedelta(minutes=office.pin_lock_minutes)
-        fresh.pin_failures = 0
+        staff.pin_locked_until = now + timedelta(minutes=office.pin_lock_minutes)
+        staff.pin_failures = 0
         await uow.audit.append(
             at=now,
             kind="pin_locked",
-            actor=fresh.name,
-            actor_id=fresh.id,
+            actor=staff.name,
+            actor_id=staff.id,
             data={"minutes": office.pin_lock_minutes},
         )
         for hook in office.pin_lock_hooks:
-            await hook(uow, office, fresh)
-    uow.session.add(fresh)
-    await uow.commit()
+            await hook(uow, office, staff)
+    uow.session.add(staff)
     if locked:
-        assert fresh.pin_locked_until is not None
-        raise PinLocked(until=fresh.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
-    raise PinWrong(left=office.pin_max_failures - fresh.pin_failures)
+        assert staff.pin_locked_until is not None
+        return PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+    return PinWrong(left=office.pin_max_failures - staff.pin_failures)

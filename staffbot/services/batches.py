@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from flows.engine import Actor, CaseState, Request, decide
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.cases import ActResult, MakeBa
 from staffbot.cards import Happened, outcome_label
-from staffbot.errors import ValidationError
+from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
+from staffbot.services.locate import find_case
 from staffbot.services.tasks import open_task
 from staffbot.services.transitions import (
-    ActResult,
-    already_done,
     assignee_key,
     audit_transition,
     close_task,
     edit_old_cards,
-    find_case,
     run_effects,
 )
-from storage.tables import BA_WAITING, CASE_OPEN, BeritaAcara, Case, Staff, Task
+from staffbot.services.work_items import BaItem, already_done, case_values
+from storage.tables import BA_OPEN, CASE_OPEN, BeritaAcara, Case, Staff, Task
 from storage.uow import UnitOfWork
 
 
@@ -63,47 +65,12 @@ def _free_for(task: Task | None, allowed: set[int]) -> bool:
     return task is not None and (task.assignee_id is None or task.assignee_id in allowed)
 
 
-async def make_ba(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_refs: Sequence[str] = (),
-    kecamatan: str | None = None,
-    action: str = "make_ba",
-) -> list[ActResult]:
-    """Build one BA per kecamatan from the chosen cases, as one transaction."""
-    async with uow:
-        results = await make_ba_in(
-            uow,
-            office,
-            actor_nip=actor_nip,
-            actor_id=actor_id,
-            case_refs=case_refs,
-            kecamatan=kecamatan,
-            action=action,
-        )
-        await uow.commit()
-        return results
-
-
-async def make_ba_in(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_refs: Sequence[str] = (),
-    kecamatan: str | None = None,
-    action: str = "make_ba",
-) -> list[ActResult]:
-    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)
-    inside the caller's unit of work."""
+async def make_ba(cmd: MakeBa, uow: UnitOfWork, office: Office) -> list[ActResult]:
+    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)."""
     now = office.now()
-    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
-    cases = await _chosen(uow, office, case_refs, kecamatan, staff)
+    cases = await _chosen(uow, office, cmd.refs, cmd.kecamatan, staff)
     if not cases:
         raise ValidationError(field="ba", problem="empty")
     tasks = await uow.tasks.open_for_cases([c.id for c in cases if c.id is not None])
@@ -119,7 +86,7 @@ async def make_ba_in(
         groups[case.kecamatan].append((case, task))
     results = []
     for place, members in sorted(groups.items()):
-        results.append(await _one_ba(uow, office, staff, actor, place, members, action, now))
+        results.append(await _one_ba(uow, office, staff, actor, place, members, cmd.action, now))
     return results
 
 
@@ -174,27 +141,29 @@ async def _one_ba(
         year=year,
         seq=seq,
         kecamatan=place,
-        status=BA_WAITING,
+        status=BA_OPEN,
         step=first.to_step,
         created_by=staff.id,
         created_at=now,
     )
     await uow.cases.add_ba(ba, [c.id for c, _ in members if c.id is not None])
+    cases = [c for c, _ in members]
+    item = BaItem(ba, cases)
     for (case, task), transition in zip(members, transitions, strict=True):
         await close_task(uow, office, staff, task, transition)
-        await uow.cases.compare_and_set(case, step=transition.to_step, ba_id=ba.id, updated_at=now)
+        moved = {**case_values(transition), "ba_id": ba.id}
+        if not await uow.cases.compare_and_set(case, **moved):
+            raise ConcurrencyConflict(what=f"case {case.number}")
         await audit_transition(
             uow,
             staff,
             transition,
             task=task,
-            case=case,
-            ba=ba,
+            ids=item.carried_ids(case),
             on_behalf=None,
             data={"ba": ba.number},
         )
         await edit_old_cards(uow, office, staff, task, transition, None)
-    cases = [c for c, _ in members]
     await uow.audit.append(
         at=now,
         kind="ba_created",
@@ -205,18 +174,10 @@ async def _one_ba(
         to_step=first.to_step,
         data={"number": ba.number, "kecamatan": place, "cases": [c.number for c in cases]},
     )
-    ctx = EffectContext(transition=first, actor=staff, task=members[0][1], ba=ba, cases=cases)
+    ctx = EffectContext(transition=first, actor=staff, task=members[0][1], item=item)
     await run_effects(uow, office, ctx, first.effects)
     last = Happened(outcome_label(first.action, office.language), staff.name, now)
-    task = await open_task(
-        uow,
-        office,
-        step_key=first.to_step,
-        now=now,
-        ba=ba,
-        last=last,
-        ba_case_numbers=[c.number for c in cases],
-    )
+    task = await open_task(uow, office, item=item, step_key=first.to_step, now=now, last=last)
     return ActResult(
         number=ba.number,
         action=action_key,
@@ -231,3 +192,6 @@ async def _one_ba(
         ba_number=ba.number,
         cases=tuple(c.number for c in cases),
     )
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {MakeBa: make_ba}

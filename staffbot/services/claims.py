@@ -27,20 +27,24 @@ the number of any case in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from flows.errors import CaseClosed, DomainError, NotYourRole
-from staffbot.errors import AssignedToOther, ConcurrencyConflict, StaffbotError, ValidationError
+from flows.errors import DomainError, NotYourRole
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.cases import Claim, ClaimResult
+from staffbot.errors import AssignedToOther, ConcurrencyConflict, StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import b
 from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
-from staffbot.services.transitions import already_done, find_case
+from staffbot.services.locate import locate, of_task
+from staffbot.services.work_items import WorkItem, already_done
 from staffbot.texts import t
 from staffbot.timefmt import short_time
-from storage.tables import CASE_CLOSED, Staff, Task
+from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
 
 #: Audit kinds that hand a task to one person.
@@ -54,66 +58,20 @@ class AlreadyClaimed(DomainError):
     template = "task already taken by {name} at {at}"
 
 
-class NotClaimable(DomainError):
-    code = "not_claimable"
-    template = "step {step} cannot be claimed"
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    number: str
-    task_id: int
-    step: str
-    sop_no: int
-    claimer: str
-    at: datetime
-    #: False when the claimer already held the task (a repeated /ambil).
-    changed: bool
-    #: The other holders whose cards now say who took the task.
-    told: tuple[str, ...] = ()
-
-
-async def claim(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_ref: str | None = None,
-    task_id: int | None = None,
-) -> ClaimResult:
-    """Claim the open task of a case (or ``task_id``) as one transaction."""
-    async with uow:
-        result = await claim_in(
-            uow, office, actor_nip=actor_nip, actor_id=actor_id, case_ref=case_ref, task_id=task_id
-        )
-        await uow.commit()
-        return result
-
-
-async def claim_in(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_ref: str | None = None,
-    task_id: int | None = None,
-) -> ClaimResult:
-    """:func:`claim` inside the caller's unit of work (a chat turn); the caller commits."""
+async def claim(cmd: Claim, uow: UnitOfWork, office: Office) -> ClaimResult:
+    """Claim the open task of a work item (by reference: a case or BA number) or
+    ``cmd.task_id``."""
     now = office.now()
-    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
-    task, number = await _locate(uow, office, case_ref=case_ref, task_id=task_id)
-    if not task.is_open:
-        raise await already_done(uow, office, task)
+    item, task = await locate(uow, office, ref=cmd.ref, task_id=cmd.task_id)
     step = office.flow.step(task.step)
     label = f"{step.sop_no}. {step.title}"
     if not actor.holds(step.role):
         raise NotYourRole(step=label, role=office.flow.role(step.role).label, actor=staff.name)
     assert staff.id is not None and task.id is not None
     result = ClaimResult(
-        number=number,
+        number=item.number,
         task_id=task.id,
         step=step.key,
         sop_no=step.sop_no,
@@ -124,7 +82,7 @@ async def claim_in(
     if task.assignee_id == staff.id:
         return result
     if task.assignee_id is not None:
-        raise await taken(uow, office, task)
+        raise await taken(uow, office, task, item=item)
     the_task_id, me = task.id, staff.id  # rows expire on rollback
     # Lock order (PostgreSQL): the task row is the first row this claim updates, and
     # the audit head (bumped at commit) the last; a press takes the task row first too
@@ -137,18 +95,19 @@ async def claim_in(
         fresh = await uow.tasks.get(the_task_id)
         if fresh is not None and fresh.is_open and fresh.assignee_id == me:
             return result  # our own other claim won (a double tap)
-        raise await _lost(uow, office, fresh, number)
+        raise await _lost(uow, office, fresh, item.number)
     colleague = actor.on_behalf_of(step.role)
     behalf = await uow.staff.by_nip(colleague) if colleague is not None else None
     told = await _edit_other_cards(uow, office, task, staff, now)
+    ids = item.ids
     await uow.audit.append(
         at=now,
         kind="claim",
         actor=staff.name,
         actor_id=staff.id,
         on_behalf_of=behalf.name if behalf is not None else None,
-        case_id=task.case_id,
-        ba_id=task.ba_id,
+        case_id=ids.case_id,
+        ba_id=ids.ba_id,
         task_id=task.id,
         from_step=task.step,
         to_step=task.step,
@@ -174,25 +133,26 @@ async def refuse_if_taken(uow: UnitOfWork, office: Office, task: Task, staff: St
 
 
 async def taken(
-    uow: UnitOfWork, office: Office, task: Task, assignee: Staff | None = None
+    uow: UnitOfWork,
+    office: Office,
+    task: Task,
+    assignee: Staff | None = None,
+    *,
+    item: WorkItem | None = None,
 ) -> StaffbotError:
-    """The polite refusal for a task somebody holds: who, and since when."""
+    """The polite refusal for a task somebody holds: who, and since when (``item``:
+    the work item of the task, when the caller has it)."""
     if assignee is None and task.assignee_id is not None:
         assignee = await uow.staff.get(task.assignee_id)
     name = assignee.name if assignee is not None else "?"
-    since = await _assigned_at(uow, task)
+    since = await _assigned_at(uow, task, item or await of_task(uow, task))
     if since is None:
         return AssignedToOther(assignee=name)
     return AlreadyClaimed(name=name, at=short_time(since, office.tz, office.now(), office.language))
 
 
-async def _assigned_at(uow: UnitOfWork, task: Task) -> datetime | None:
-    if task.case_id is not None:
-        events = await uow.audit.for_case(task.case_id)
-    elif task.ba_id is not None:
-        events = await uow.audit.for_ba(task.ba_id)
-    else:
-        return None
+async def _assigned_at(uow: UnitOfWork, task: Task, item: WorkItem) -> datetime | None:
+    events = await item.audit_events(uow)
     times = [e.at for e in events if e.task_id == task.id and e.kind in ASSIGNING]
     return times[-1] if times else None
 
@@ -204,53 +164,6 @@ async def _lost(uow: UnitOfWork, office: Office, fresh: Task | None, number: str
     if fresh is not None and fresh.assignee_id is not None:
         return await taken(uow, office, fresh)
     return ConcurrencyConflict(what=f"case {number}")
-
-
-async def _locate(
-    uow: UnitOfWork, office: Office, *, case_ref: str | None, task_id: int | None
-) -> tuple[Task, str]:
-    """The task to claim and the number it goes by: its case's, or its Berita Acara's."""
-    if task_id is not None:
-        task = await uow.tasks.get(task_id)
-        if task is None:
-            raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        return task, await _number_of(uow, task)
-    ref = (case_ref or "").strip()
-    ba = await uow.cases.ba_by_number(ref) if ref else None
-    if ba is not None:
-        assert ba.id is not None
-        found = await uow.tasks.open_for_ba(ba.id)
-        if found is None:
-            history = await uow.tasks.history_of_ba(ba.id)
-            if not history:
-                raise ValidationError(field="case", problem="unknown", value=ref)
-            found = history[-1]  # closed: the claim is told who finished it
-        return found, ba.number
-    case = await find_case(uow, ref)
-    assert case.id is not None
-    if case.status == CASE_CLOSED:
-        raise CaseClosed(case=case.number)
-    task = await uow.tasks.open_for_case(case.id)
-    if task is None and case.ba_id is not None:  # in a Berita Acara waiting to be signed
-        task = await uow.tasks.open_for_ba(case.ba_id)
-    if task is None:  # nothing a person can take (no open task)
-        step = office.flow.step(case.step)
-        raise NotClaimable(step=f"{step.sop_no}. {step.title}")
-    if task.ba_id is not None:
-        return task, await _number_of(uow, task)
-    return task, case.number
-
-
-async def _number_of(uow: UnitOfWork, task: Task) -> str:
-    if task.case_id is not None:
-        case = await uow.cases.get(task.case_id)
-        if case is not None:
-            return case.number
-    if task.ba_id is not None:
-        ba = await uow.cases.get_ba(task.ba_id)
-        if ba is not None:
-            return ba.number
-    raise ValidationError(field="case", problem="unknown", value=str(task.id))
 
 
 async def _edit_other_cards(
@@ -283,12 +196,6 @@ async def _edit_other_cards(
     return tuple(told.values())
 
 
-__all__ = [
-    "AlreadyClaimed",
-    "ClaimResult",
-    "NotClaimable",
-    "claim",
-    "claim_in",
-    "refuse_if_taken",
-    "taken",
-]
+HANDLERS: dict[type[Command[Any]], Handler] = {Claim: claim}
+
+__all__ = ["HANDLERS", "AlreadyClaimed", "claim", "refuse_if_taken", "taken"]

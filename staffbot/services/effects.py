@@ -7,40 +7,52 @@ wiring time. A flow naming an effect nobody handles fails at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flows.engine import Transition
 from flows.model import Flow
+from staffbot.app.commands.cases import PreparedSignature
 from staffbot.errors import ConfigurationError
 from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import notify
 from staffbot.services.context import EffectHandler, Office
+from staffbot.services.work_items import WorkItem
 from staffbot.texts import t
 from storage.tables import BeritaAcara, Case, RegistrationEntry, Staff, Task
 from storage.uow import UnitOfWork
 
 
-@dataclass
+@dataclass(frozen=True)
 class EffectContext:
     transition: Transition
     actor: Staff
     #: The task that was just closed.
     task: Task
-    case: Case | None = None
-    ba: BeritaAcara | None = None
-    #: The cases moved together (a BA's members); just ``[case]`` for a single case.
-    cases: list[Case] = field(default_factory=list)
+    #: What the task acted on: a case, or a Berita Acara and the cases it carries.
+    item: WorkItem
     attachment_id: int | None = None
-    #: The PIN / passphrase for a signer: handed through, never stored or logged.
-    secret: str | None = field(default=None, repr=False)
-    #: Work done before the transaction for an effect (a signature), by effect name.
-    prepared: dict[str, object] = field(default_factory=dict)
+    #: Signatures made before the transaction, by effect name (the signing process).
+    prepared: Mapping[str, PreparedSignature] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
         return self.transition.at
+
+    @property
+    def case(self) -> Case | None:
+        return self.item.case
+
+    @property
+    def ba(self) -> BeritaAcara | None:
+        return self.item.ba
+
+    @property
+    def cases(self) -> Sequence[Case]:
+        """The cases moved together (a BA's members); just the case for a single one."""
+        return self.item.cases
 
 
 def check_effects(flow: Flow, handlers: dict[str, EffectHandler]) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from flows.engine import Actor, CaseState, Request, decide
+from flows.engine import Actor, Request, decide
 from flows.errors import NotYourRole
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.cases import IntakeForm, IntakeResult, RecordCase
 from staffbot.cards import Happened, outcome_label
 from staffbot.errors import ConfigurationError
 from staffbot.services.actors import find_staff, load_actor
@@ -13,6 +16,7 @@ from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
 from staffbot.services.tasks import open_task
 from staffbot.services.transitions import run_effects
+from staffbot.services.work_items import CaseItem
 from staffbot.texts import t
 from staffbot.validation import check_keluhan, check_name, check_nik, normalise_phone, pick
 from storage.tables import Case, Task
@@ -21,16 +25,6 @@ from storage.uow import UnitOfWork
 #: How the applicant appears in the audit trail: never by name, so the trail (hash-chained,
 #: never edited) holds no personal data and a case can be purged after its retention.
 APPLICANT = "Pemohon"
-
-
-@dataclass(frozen=True)
-class IntakeForm:
-    name: str
-    nik: str
-    wa: str
-    kecamatan: str
-    layanan: str
-    keluhan: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,14 +37,6 @@ class ValidIntake:
     keluhan: str
     nik_outside: bool
     regency: str
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    case_id: int
-    number: str
-    step: str
-    warnings: tuple[str, ...]
 
 
 def validate_intake(office: Office, form: IntakeForm) -> ValidIntake:
@@ -76,40 +62,16 @@ def validate_intake(office: Office, form: IntakeForm) -> ValidIntake:
     )
 
 
-async def record_case(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    form: IntakeForm,
-) -> IntakeResult:
-    """Record a new case as one transaction."""
-    valid = validate_intake(office, form)
-    async with uow:
-        result = await record_case_in(
-            uow, office, actor_nip=actor_nip, actor_id=actor_id, valid=valid
-        )
-        await uow.commit()
-        return result
-
-
-async def record_case_in(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    valid: ValidIntake,
-) -> IntakeResult:
-    """Record a new case inside the caller's unit of work (the caller commits)."""
+async def record_case(cmd: RecordCase, uow: UnitOfWork, office: Office) -> IntakeResult:
+    """Record a new case (the form is checked before anything is read or written)."""
+    valid = validate_intake(office, cmd.form)
     flow = office.flow
     start = flow.step(flow.start)
     if len(start.actions) != 1 or start.actions[0].to is None:
         raise ConfigurationError(problem="the start step must have exactly one action")
     record_step = flow.step(start.actions[0].to)
     now = office.now()
-    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
     if not actor.holds(record_step.role):
         raise NotYourRole(
@@ -139,7 +101,9 @@ async def record_case_in(
     # Step 1 is the applicant's call: recorded as done by the applicant, through
     # the officer who took it. Step 2 is the officer's own record.
     applicant = Actor(key="pemohon", name=APPLICANT, roles=frozenset({start.role}))
-    call = decide(flow, _state(case), applicant, Request(start.actions[0].key), now)
+    call = decide(
+        flow, CaseItem(case).state(case.step, None), applicant, Request(start.actions[0].key), now
+    )
     first = Task(
         case_id=case.id,
         step=start.key,
@@ -167,7 +131,7 @@ async def record_case_in(
     record_task = Task(case_id=case.id, step=record_step.key, role=record_step.role, created_at=now)
     await uow.tasks.add(record_task)
     action = record_step.actions[0]
-    record = decide(flow, _state(case), actor, Request(action.key), now)
+    record = decide(flow, CaseItem(case).state(case.step, None), actor, Request(action.key), now)
     await uow.tasks.close(
         record_task, done_at=now, action=action.key, outcome=action.outcome, actor_id=staff.id
     )
@@ -184,15 +148,16 @@ async def record_case_in(
         from_step=record.from_step,
         to_step=record.to_step,
     )
-    ctx = EffectContext(transition=record, actor=staff, task=record_task, case=case, cases=[case])
+    item = CaseItem(case)
+    ctx = EffectContext(transition=record, actor=staff, task=record_task, item=item)
     await run_effects(uow, office, ctx, record.effects)
     last = Happened(outcome_label(action, office.language), staff.name, now)
     await open_task(
         uow,
         office,
+        item=item,
         step_key=record.to_step,
         now=now,
-        case=case,
         last=last,
         paused=action.waits_on_applicant,
     )
@@ -202,5 +167,4 @@ async def record_case_in(
     return IntakeResult(case_id=case.id, number=case.number, step=case.step, warnings=warnings)
 
 
-def _state(case: Case) -> CaseState:
-    return CaseState(number=case.number, step=case.step)
+HANDLERS: dict[type[Command[Any]], Handler] = {RecordCase: record_case}

@@ -1,109 +1,159 @@
-"""Electronic signatures (TTE) from a button press, and many at once with one PIN.
+"""Electronic signatures (TTE) with one PIN entry for one or many documents.
 
-Signing can take a second (BSrE), so it happens *before* the transition's
-transaction: (1) check the press and the PIN and read the document, (2) sign
-outside any transaction, (3) apply the transition with the signed PDF in one
-transaction. A signing whose outcome is unknown (timeout after sending) is never
-retried: the case is flagged for a manual check and the task stays where it is.
+Signing can take a second (BSrE) and must never hold the write transaction, so each
+document goes through three steps, orchestrated here and nowhere else (:func:`sign`):
+
+1. *prepare*, one transaction: every check of the action, each made once (the signer,
+   the task still open, no manual check pending, the engine's decision with the task's
+   assignee, the PIN, the document to sign). A wrong PIN is counted and committed.
+2. *sign*, outside any transaction, through the office's signer port.
+3. *apply*, one transaction: only what may have changed in the meantime is checked
+   again (the task still open and held as it was, the work item and the cases it
+   carries at the versions read in step 1), then the transition with the signed PDF.
+   The PIN is not asked again: the apply command holds the plan step 1 made, sealed,
+   and nothing else can build one.
+
+A signing whose outcome is unknown (a timeout after the request was sent) is never
+retried: the work item is flagged for a manual check and its task stays open until a
+person cleared it (:class:`ClearManualCheck`). Each document gets its own signature,
+transition and audit event; a wrong PIN stops the batch (the next tries would only be
+counted as wrong too).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
 
-from flows.engine import CaseState, Request
+from flows.engine import Request, Transition
+from staffbot.app.bus import Command, Handler, MessageBus, Process, ProcessHandler
+from staffbot.app.commands.cases import (
+    ActResult,
+    ClearManualCheck,
+    PreparedSignature,
+    Sign,
+    SignOutcome,
+    Who,
+)
 from staffbot.documents.errors import PassphraseWrong
-from staffbot.documents.model import Box, SignedPdf, SignRequest, StampPlacement
+from staffbot.documents.model import Box, SignRequest, StampPlacement
 from staffbot.errors import (
+    AuthError,
+    ConcurrencyConflict,
     ConfigurationError,
     SignOutcomeUnknown,
     StaffbotError,
     ValidationError,
 )
-from staffbot.services.actors import count_pin_failure, find_staff, load_actor, verify_pin
+from staffbot.services.actors import check_pin, count_pin_failure, find_staff, load_actor
+from staffbot.services.claims import taken
 from staffbot.services.context import Office
-from staffbot.services.documents import PreparedSignature, new_verify_code, verify_url
+from staffbot.services.documents import new_verify_code, verify_url
 from staffbot.services.files import read_blob
-from staffbot.services.transitions import (
-    ActResult,
-    _refuse_while_manual_check,
-    act,
-    already_done,
-    assignee_key,
-    decide_named,
-)
-from storage.db import Database, retrying
-from storage.tables import CASE_CLOSED, Document, Task
+from staffbot.services.locate import find, locate, of_task
+from staffbot.services.transitions import apply, assignee_key, decide_named
+from staffbot.services.work_items import already_done
+from storage.tables import Document
 from storage.uow import UnitOfWork
+
+#: What only the prepare step puts into a plan: the apply step refuses any other.
+_SEAL = object()
+
+#: Refusals after which the next document of the batch is not tried.
+_STOPS_THE_BATCH = ("pin_wrong", "pin_locked")
 
 
 @dataclass(frozen=True)
-class _Plan:
+class SignPlan:
+    """What the prepare transaction checked and read, for the apply transaction."""
+
     task_id: int
-    action: str
+    #: Who held the task when it was checked (the signer may have claimed it since).
+    assignee_id: int | None
+    #: The versions of the work item's rows when it was checked.
+    stamp: tuple[int, ...]
+    transition: Transition
+    #: The flow's effect that stores the signed document ("sign:dokumen" ...).
     effect: str
     document: Document
-    number: str
+    staff_id: int
     staff_name: str
     staff_nip: str
+    seal: object = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class PinRefused:
+    """The prepare step's answer to a wrong PIN: counted (and committed), then raised."""
+
+    error: AuthError
+
+
+@dataclass(frozen=True)
+class _Prepare(Command[SignPlan | PinRefused]):
+    who: Who
+    action: str
+    secret: str = field(repr=False)
+    ref: str | None = None
+    task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Apply(Command[ActResult]):
+    plan: SignPlan
+    signature: PreparedSignature
+
+
+@dataclass(frozen=True)
+class _CountPinFailure(Command[AuthError]):
+    """The signer itself refused the passphrase (BSrE users have no PIN stored here)."""
+
     staff_id: int
 
 
 @dataclass(frozen=True)
-class SignOutcome:
-    task_id: int
-    result: ActResult | None = None
-    error: StaffbotError | None = None
+class _FlagManualCheck(Command[None]):
+    plan: SignPlan
+    problem: str
 
 
-async def sign_tasks(
-    db: Database,
-    office: Office,
-    *,
-    staff_id: int,
-    task_ids: list[int],
-    secret: str,
-    action: str = "sign",
-) -> list[SignOutcome]:
-    """Sign each task's document with one PIN entry; each gets its own signature,
-    transition and audit event. A wrong PIN stops the batch (the next tries would be
-    counted as wrong too)."""
+async def sign(cmd: Sign, bus: MessageBus) -> list[SignOutcome]:
+    """Sign the documents of ``cmd.task_ids`` and ``cmd.refs`` with one PIN entry."""
+    targets = [(task_id, None) for task_id in cmd.task_ids] + [(None, r) for r in cmd.refs]
     outcomes: list[SignOutcome] = []
-    for task_id in task_ids:
+    for task_id, ref in targets:
         try:
-            result = await sign_task(
-                db, office, staff_id=staff_id, task_id=task_id, secret=secret, action=action
-            )
+            result = await _sign_one(bus, cmd, task_id=task_id, ref=ref)
         except StaffbotError as exc:
-            outcomes.append(SignOutcome(task_id, error=exc))
-            if exc.code in ("pin_wrong", "pin_locked"):
+            outcomes.append(SignOutcome(task_id=task_id, ref=ref, error=exc))
+            if exc.code in _STOPS_THE_BATCH:
                 break
         else:
-            outcomes.append(SignOutcome(task_id, result=result))
+            outcomes.append(SignOutcome(task_id=result.task_id, ref=ref, result=result))
     return outcomes
 
 
-async def sign_task(
-    db: Database,
-    office: Office,
-    *,
-    staff_id: int | None = None,
-    nip: str | None = None,
-    task_id: int,
-    secret: str,
-    action: str = "sign",
+async def _sign_one(
+    bus: MessageBus, cmd: Sign, *, task_id: int | None, ref: str | None
 ) -> ActResult:
+    office = bus.office
     signer = office.signer
     if signer is None:
         raise ConfigurationError(problem="TTE belum disiapkan: jalankan `signing init`")
-    plan = await retrying(lambda: _plan(db, office, staff_id, nip, task_id, secret, action))
+    prepared = await bus.handle(
+        _Prepare(who=cmd.who, action=cmd.action, secret=cmd.secret, ref=ref, task_id=task_id)
+    )
+    if isinstance(prepared, PinRefused):
+        raise prepared.error
+    plan = prepared
     data = await asyncio.to_thread(read_blob, office, plan.document)
     code = new_verify_code()
     request = SignRequest(
         signer_name=plan.staff_name,
         nip=plan.staff_nip,
-        secret=secret,
+        secret=cmd.secret,
         placement=await _placement(office, plan.document, data),
         verification_url=verify_url(office, code),
         reason="Menyetujui isi dokumen",
@@ -112,96 +162,124 @@ async def sign_task(
     try:
         signed = await signer.sign(data, request)
     except PassphraseWrong:
-        await retrying(lambda: _count_failure(db, office, plan.staff_id))
-        raise AssertionError("count_pin_failure raises") from None
+        raise await bus.handle(_CountPinFailure(plan.staff_id)) from None
     except SignOutcomeUnknown as exc:
-        problem = str(exc)
-        await retrying(lambda: _flag_manual_check(db, office, plan, problem))
+        await bus.handle(_FlagManualCheck(plan, str(exc)))
         raise
-    assert isinstance(signed, SignedPdf)
-    prepared = PreparedSignature(
+    signature = PreparedSignature(
         pdf=signed.pdf,
         signed_at=signed.signed_at,
         signer=plan.staff_name,
         verify_code=code,
         source_document_id=plan.document.id or 0,
     )
-    return await act(
-        db.uow(),
-        office,
-        action=plan.action,
-        actor_id=plan.staff_id,
-        task_id=plan.task_id,
-        pin=secret,
-        prepared={plan.effect: prepared},
+    return await bus.handle(_Apply(plan, signature))
+
+
+async def prepare(cmd: _Prepare, uow: UnitOfWork, office: Office) -> SignPlan | PinRefused:
+    """Every check of the action, once, before anything is signed."""
+    now = office.now()
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    actor = await load_actor(uow, staff)
+    item, task = await locate(uow, office, ref=cmd.ref, task_id=cmd.task_id)
+    item.refuse_while_manual_check()
+    # with the assignee: another holder of the role is refused here, before any signing
+    state = item.state(task.step, await assignee_key(uow, task))
+    request = Request(cmd.action, pin_given=True)
+    transition = await decide_named(uow, office, task, state, actor, request, now)
+    effects = [e for e in transition.effects if e.startswith("sign:")]
+    if not effects:
+        raise ValidationError(field="action", problem="not_signing", value=cmd.action)
+    refusal = await check_pin(uow, office, staff, cmd.secret, now)
+    if refusal is not None:
+        return PinRefused(refusal)
+    kind = office.flow.step(task.step).card_document
+    if kind is None:
+        raise ConfigurationError(problem=f"step {task.step} names no document to sign")
+    found = await item.documents(uow, kind)
+    if not found:
+        raise ValidationError(field="attachment", problem="missing", value=kind)
+    assert staff.id is not None and task.id is not None
+    return SignPlan(
+        task_id=task.id,
+        assignee_id=task.assignee_id,
+        stamp=item.stamp,
+        transition=transition,
+        effect=effects[0],
+        document=found[-1],
+        staff_id=staff.id,
+        staff_name=staff.name,
+        staff_nip=staff.nip,
+        seal=_SEAL,
     )
 
 
-async def _plan(
-    db: Database,
-    office: Office,
-    staff_id: int | None,
-    nip: str | None,
-    task_id: int,
-    secret: str,
-    action: str,
-) -> _Plan:
-    """Every check the transition will make again, before anything is signed."""
-    async with db.uow() as uow:
-        now = office.now()
-        staff = await find_staff(uow, nip=nip, staff_id=staff_id)
-        actor = await load_actor(uow, staff)
-        task = await uow.tasks.get(task_id)
-        if task is None:
-            raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        if not task.is_open:
-            raise await already_done(uow, office, task)
-        await _refuse_while_manual_check(uow, task)
-        number, state = await _state(uow, task)
-        request = Request(action, pin_given=True)
-        transition = await decide_named(uow, office, task, state, actor, request, now)
-        effects = [e for e in transition.effects if e.startswith("sign:")]
-        if not effects:
-            raise ValidationError(field="action", problem="not_signing", value=action)
-        await verify_pin(uow, office, staff, secret, now)
-        step = office.flow.step(task.step)
-        document = await _document_to_sign(uow, task, step.card_document)
-        await uow.commit()
-        assert staff.id is not None and task.id is not None
-        return _Plan(
-            task_id=task.id,
-            action=action,
-            effect=effects[0],
-            document=document,
-            number=number,
-            staff_name=staff.name,
-            staff_nip=staff.nip,
-            staff_id=staff.id,
-        )
+async def apply_signed(cmd: _Apply, uow: UnitOfWork, office: Office) -> ActResult:
+    """The transition with the signed document: only what may have changed since the
+    plan was made is checked again."""
+    plan = cmd.plan
+    if plan.seal is not _SEAL:
+        raise ConfigurationError(problem="a signature is applied only from a prepared plan")
+    task = await uow.tasks.get(plan.task_id)
+    if task is None:
+        raise ValidationError(field="case", problem="unknown", value=str(plan.task_id))
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    if task.assignee_id not in (plan.assignee_id, plan.staff_id):
+        raise await taken(uow, office, task)  # claimed by, or handed to, someone else
+    item = await of_task(uow, task)
+    if item.stamp != plan.stamp:
+        raise ConcurrencyConflict(what=f"case {item.number}")
+    staff = await uow.staff.get(plan.staff_id)
+    assert staff is not None
+    transition = dataclasses.replace(plan.transition, at=office.now())
+    return await apply(
+        uow, office, staff, task, item, transition, prepared={plan.effect: cmd.signature}
+    )
 
 
-async def _state(uow: UnitOfWork, task: Task) -> tuple[str, CaseState]:
-    # with the assignee: another holder of the role is refused here, before any signing
-    assignee = await assignee_key(uow, task)
-    if task.ba_id is not None:
-        ba = await uow.cases.get_ba(task.ba_id)
-        assert ba is not None
-        return ba.number, CaseState(ba.number, ba.step, ba.status != "menunggu_ttd", assignee)
-    case = await uow.cases.get(task.case_id or 0)
-    assert case is not None
-    return case.number, CaseState(case.number, case.step, case.status == CASE_CLOSED, assignee)
+async def count_failure(cmd: _CountPinFailure, uow: UnitOfWork, office: Office) -> AuthError:
+    staff = await uow.staff.get(cmd.staff_id)
+    assert staff is not None
+    return await count_pin_failure(uow, office, staff, office.now())
 
 
-async def _document_to_sign(uow: UnitOfWork, task: Task, kind: str | None) -> Document:
-    if kind is None:
-        raise ConfigurationError(problem=f"step {task.step} names no document to sign")
-    if task.ba_id is not None:
-        found = await uow.documents.of_ba(task.ba_id, kind)
-    else:
-        found = await uow.documents.of_case(task.case_id or 0, kind)
-    if not found:
-        raise ValidationError(field="attachment", problem="missing", value=kind)
-    return found[-1]
+async def flag_manual_check(cmd: _FlagManualCheck, uow: UnitOfWork, office: Office) -> None:
+    plan = cmd.plan
+    task = await uow.tasks.get(plan.task_id)
+    assert task is not None
+    item = await of_task(uow, task)
+    await item.flag_manual_check(uow)
+    ids = item.ids
+    await uow.audit.append(
+        at=office.now(),
+        kind="sign_unknown",
+        actor=plan.staff_name,
+        actor_id=plan.staff_id,
+        case_id=ids.case_id,
+        ba_id=ids.ba_id,
+        task_id=task.id,
+        note=cmd.problem[:500],
+        data={"document_id": plan.document.id},
+    )
+
+
+async def clear_manual_check(cmd: ClearManualCheck, uow: UnitOfWork, office: Office) -> str:
+    """After a person checked the signer: the work item may be signed (again). A case
+    in a Berita Acara waiting for its signature clears the Berita Acara: its signing
+    flagged every case in it."""
+    item, _ = await (await find(uow, cmd.ref)).at_work(uow)
+    await item.clear_manual_check(uow)
+    ids = item.ids
+    await uow.audit.append(
+        at=office.now(),
+        kind="manual_check_cleared",
+        actor=cmd.by,
+        case_id=ids.case_id,
+        ba_id=ids.ba_id,
+        note=cmd.note,
+    )
+    return item.number
 
 
 async def _placement(office: Office, document: Document, data: bytes) -> StampPlacement:
@@ -219,48 +297,11 @@ async def _placement(office: Office, document: Document, data: bytes) -> StampPl
     return await office.documents.engine.placement(data)
 
 
-async def _count_failure(db: Database, office: Office, staff_id: int) -> None:
-    async with db.uow() as uow:
-        staff = await uow.staff.get(staff_id)
-        assert staff is not None
-        await count_pin_failure(uow, office, staff, office.now())
-
-
-async def _flag_manual_check(db: Database, office: Office, plan: _Plan, problem: str) -> None:
-    async with db.uow() as uow:
-        task = await uow.tasks.get(plan.task_id)
-        assert task is not None
-        cases = (
-            [await uow.cases.get(task.case_id)]
-            if task.case_id is not None
-            else list(await uow.cases.ba_cases(task.ba_id or 0))
-        )
-        for case in cases:
-            if case is not None:
-                await uow.cases.set_fields(case, needs_manual_check=True)
-        await uow.audit.append(
-            at=office.now(),
-            kind="sign_unknown",
-            actor=plan.staff_name,
-            actor_id=plan.staff_id,
-            case_id=task.case_id,
-            ba_id=task.ba_id,
-            task_id=task.id,
-            note=problem[:500],
-            data={"document_id": plan.document.id},
-        )
-        await uow.commit()
-
-
-async def clear_manual_check(db: Database, office: Office, ref: str, *, by: str, note: str) -> str:
-    """After a person checked the signer: the case may be signed (again)."""
-    from staffbot.services.transitions import find_case
-
-    async with db.uow() as uow:
-        case = await find_case(uow, ref)
-        await uow.cases.set_fields(case, needs_manual_check=False)
-        await uow.audit.append(
-            at=office.now(), kind="manual_check_cleared", actor=by, case_id=case.id, note=note
-        )
-        await uow.commit()
-        return case.number
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    ClearManualCheck: clear_manual_check,
+    _Apply: apply_signed,
+    _CountPinFailure: count_failure,
+    _FlagManualCheck: flag_manual_check,
+    _Prepare: prepare,
+}
+PROCESSES: dict[type[Process[Any]], ProcessHandler] = {Sign: sign}

@@ -1,146 +1,58 @@
-"""Acting on a case: one button press (or `case act`) is one transaction.
+"""Acting on a work item (a case, or a Berita Acara): one press is one transaction.
 
-Check the task is still open and the case still at its version, check the actor and
+Check the task is still open and the item still at its version, check the actor and
 the flow's rules (engine), then write the new state, the audit event, the effects
 and the outbox rows together. Of two presses on one task exactly one gets through;
 the other is told who was first.
+
+An action that needs the signing PIN is not taken here: it goes through the signing
+process (:mod:`staffbot.services.signing`), which checks the PIN once, signs outside
+any transaction and then applies the transition with :func:`apply`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flows.engine import Actor, CaseState, Request, Transition, decide
-from flows.errors import AlreadyDone, AssignedToOther
+from flows.errors import AssignedToOther
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.cases import Act, ActResult, PreparedSignature
 from staffbot.cards import Happened, outcome_label, outcome_line
-from staffbot.errors import ConcurrencyConflict, ManualCheckPending, ValidationError
+from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services import notify
-from staffbot.services.actors import find_staff, load_actor, verify_pin
+from staffbot.services.actors import find_staff, load_actor
+from staffbot.services.claims import taken
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
+from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
-from staffbot.timefmt import short_time
-from storage.tables import (
-    BA_REJECTED,
-    BA_SIGNED,
-    CASE_CLOSED,
-    CASE_OPEN,
-    BeritaAcara,
-    Case,
-    Staff,
-    Task,
-)
+from staffbot.services.work_items import Ids, WorkItem, already_done
+from storage.tables import Staff, Task
 from storage.uow import UnitOfWork
 
 
-@dataclass(frozen=True)
-class ActResult:
-    number: str
-    action: str
-    outcome: str
-    from_step: str
-    to_step: str | None
-    closed: bool
-    task_id: int
-    next_task_id: int | None
-    actor: str
-    at: datetime
-    ba_number: str | None = None
-    cases: tuple[str, ...] = ()
-
-
-async def act(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    action: str,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_ref: str | None = None,
-    task_id: int | None = None,
-    note: str | None = None,
-    pin: str | None = None,
-    attachment_id: int | None = None,
-    prepared: dict[str, object] | None = None,
-) -> ActResult:
-    """Apply an action to the open task of a case (or ``task_id``) as one transaction."""
-    async with uow:
-        result = await act_in(
-            uow,
-            office,
-            action=action,
-            actor_nip=actor_nip,
-            actor_id=actor_id,
-            case_ref=case_ref,
-            task_id=task_id,
-            note=note,
-            pin=pin,
-            attachment_id=attachment_id,
-            prepared=prepared,
-        )
-        await uow.commit()
-        return result
-
-
-async def act_in(
-    uow: UnitOfWork,
-    office: Office,
-    *,
-    action: str,
-    actor_nip: str | None = None,
-    actor_id: int | None = None,
-    case_ref: str | None = None,
-    task_id: int | None = None,
-    note: str | None = None,
-    pin: str | None = None,
-    attachment_id: int | None = None,
-    prepared: dict[str, object] | None = None,
-) -> ActResult:
-    """Apply ``action`` to the open task of a case (or to ``task_id``) inside the caller's
-    unit of work; the caller commits (so a chat turn's reply joins the same transaction)."""
+async def act(cmd: Act, uow: UnitOfWork, office: Office) -> ActResult:
+    """Apply ``cmd.action`` to the open task of a work item (or to ``cmd.task_id``)."""
     now = office.now()
-    staff = await find_staff(uow, nip=actor_nip, staff_id=actor_id)
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
-    task, case = await _locate(uow, case_ref=case_ref, task_id=task_id)
-    if not task.is_open:
-        raise await already_done(uow, office, task)
-    await _refuse_while_manual_check(uow, task, case)
+    item, task = await locate(uow, office, ref=cmd.ref, task_id=cmd.task_id)
+    item.refuse_while_manual_check()
     request = Request(
-        action=action,
-        reason=note,
-        pin_given=pin is not None,
-        attachment_given=attachment_id is not None,
+        action=cmd.action, reason=cmd.note, attachment_given=cmd.attachment_id is not None
     )
-    # The engine decides on the step of the task as read (open): the case (or BA) row,
-    # read a moment later, may already show the next step if a colleague's press
-    # committed in between (PostgreSQL). That press closed our task: our close then
-    # fails and says who acted, instead of a puzzling "not at a step with this action".
-    if task.ba_id is not None:
-        ba = await uow.cases.get_ba(task.ba_id)
-        assert ba is not None
-        assignee = await assignee_key(uow, task)
-        state = CaseState(ba.number, task.step, ba.status != "menunggu_ttd", assignee)
-        transition = await decide_named(uow, office, task, state, actor, request, now)
-        if transition.action.requires_pin:
-            await verify_pin(uow, office, staff, pin or "", now)
-        result = await _apply_to_ba(
-            uow, office, staff, task, ba, transition, pin, attachment_id, prepared or {}
-        )
-    else:
-        assert case is not None
-        state = CaseState(
-            case.number, task.step, case.status == CASE_CLOSED, await assignee_key(uow, task)
-        )
-        transition = await decide_named(uow, office, task, state, actor, request, now)
-        if transition.action.requires_pin:
-            await verify_pin(uow, office, staff, pin or "", now)
-        if attachment_id is not None:
-            await _check_attachment(uow, case, attachment_id)
-        result = await _apply_to_case(
-            uow, office, staff, task, case, transition, pin, attachment_id, prepared or {}
-        )
-    return result
+    # The engine decides on the step of the task as read (open): the item's row, read a
+    # moment later, may already show the next step if a colleague's press committed in
+    # between (PostgreSQL). That press closed our task: our close then fails and says
+    # who acted, instead of a puzzling "not at a step with this action".
+    state = item.state(task.step, await assignee_key(uow, task))
+    transition = await decide_named(uow, office, task, state, actor, request, now)
+    if cmd.attachment_id is not None:
+        await _check_attachment(uow, item, cmd.attachment_id)
+    return await apply(uow, office, staff, task, item, transition, attachment_id=cmd.attachment_id)
 
 
 async def decide_named(
@@ -162,64 +74,6 @@ async def decide_named(
         raise AssignedToOther(assignee=name) from exc
 
 
-async def _locate(
-    uow: UnitOfWork, *, case_ref: str | None, task_id: int | None
-) -> tuple[Task, Case | None]:
-    """The task to act on and, for a case's task, its case: each read once (the
-    session's identity map holds rows only while they are referenced)."""
-    task, case = await _locate_task(uow, case_ref=case_ref, task_id=task_id)
-    if task.case_id is None:
-        return task, None
-    if case is None or case.id != task.case_id:
-        case = await uow.cases.get(task.case_id)
-        assert case is not None
-    return task, case
-
-
-async def _refuse_while_manual_check(uow: UnitOfWork, task: Task, case: Case | None = None) -> None:
-    """A signing with an unknown outcome blocks the task until a person checked it."""
-    if task.case_id is not None:
-        if case is None or case.id != task.case_id:
-            case = await uow.cases.get(task.case_id)
-        if case is not None and case.needs_manual_check:
-            raise ManualCheckPending(case=case.number)
-    elif task.ba_id is not None:
-        for case in await uow.cases.ba_cases(task.ba_id):
-            if case.needs_manual_check:
-                raise ManualCheckPending(case=case.number)
-
-
-async def _locate_task(
-    uow: UnitOfWork, *, case_ref: str | None, task_id: int | None
-) -> tuple[Task, Case | None]:
-    """The task, and the case it was found through (None when found by id)."""
-    if task_id is not None:
-        task = await uow.tasks.get(task_id)
-        if task is None:
-            raise ValidationError(field="case", problem="unknown", value=str(task_id))
-        return task, None
-    case = await find_case(uow, case_ref or "")
-    assert case.id is not None
-    task = await uow.tasks.open_for_case(case.id)
-    if task is None and case.ba_id is not None:
-        task = await uow.tasks.open_for_ba(case.ba_id)
-    if task is None:
-        task = await uow.tasks.last_for_case(case.id)
-    if task is None:
-        raise ValidationError(field="case", problem="unknown", value=case_ref)
-    return task, case
-
-
-async def find_case(uow: UnitOfWork, ref: str) -> Case:
-    ref = ref.strip()
-    case = await uow.cases.by_number(ref.upper())
-    if case is None and ref.isdigit():
-        case = await uow.cases.get(int(ref))
-    if case is None:
-        raise ValidationError(field="case", problem="unknown", value=ref)
-    return case
-
-
 async def assignee_key(uow: UnitOfWork, task: Task) -> str | None:
     """The engine's key (NIP) of the task's assignee, for ``CaseState.assignee``: every
     check of an action (a press, a signature, a Berita Acara) passes it to the engine."""
@@ -229,20 +83,83 @@ async def assignee_key(uow: UnitOfWork, task: Task) -> str | None:
     return assignee.nip if assignee is not None else None
 
 
-async def _check_attachment(uow: UnitOfWork, case: Case, attachment_id: int) -> None:
+async def _check_attachment(uow: UnitOfWork, item: WorkItem, attachment_id: int) -> None:
     document = await uow.documents.get(attachment_id)
-    if document is None or document.case_id != case.id:
+    if document is None or not item.owns(document):
         raise ValidationError(field="attachment", problem="missing", value=str(attachment_id))
 
 
-async def already_done(uow: UnitOfWork, office: Office, task: Task) -> AlreadyDone:
-    """The polite refusal for a press on a task somebody already finished."""
-    who = "?"
-    if task.actor_id is not None:
-        actor = await uow.staff.get(task.actor_id)
-        who = actor.name if actor is not None else who
-    at = task.done_at or office.now()
-    return AlreadyDone(actor=who, at=short_time(at, office.tz, office.now(), office.language))
+async def apply(
+    uow: UnitOfWork,
+    office: Office,
+    staff: Staff,
+    task: Task,
+    item: WorkItem,
+    transition: Transition,
+    *,
+    attachment_id: int | None = None,
+    prepared: Mapping[str, PreparedSignature] | None = None,
+) -> ActResult:
+    """Write a decided transition: close the task, move the item (and the cases it
+    carries), audit, edit the old cards, run the effects, open the next task(s)."""
+    now = transition.at
+    await close_task(uow, office, staff, task, transition)
+    await item.move(uow, office, transition)
+    behalf = await _on_behalf_name(uow, transition)
+    data: dict[str, object] = {}
+    if attachment_id:
+        data["attachment_id"] = attachment_id
+    if item.carried:
+        data["cases"] = [c.number for c in item.carried]
+    await audit_transition(
+        uow, staff, transition, task=task, ids=item.ids, on_behalf=behalf, data=data
+    )
+    for case in item.carried:
+        await audit_transition(
+            uow, staff, transition, task=task, ids=item.carried_ids(case), on_behalf=behalf
+        )
+    await edit_old_cards(uow, office, staff, task, transition, behalf)
+    ctx = EffectContext(
+        transition=transition,
+        actor=staff,
+        task=task,
+        item=item,
+        attachment_id=attachment_id,
+        prepared=prepared or {},
+    )
+    await run_effects(uow, office, ctx, transition.effects)
+    last = Happened(
+        outcome_label(transition.action, office.language), staff.name, now, transition.reason
+    )
+    next_task = None
+    if transition.to_step is not None:
+        for following in item.next_items(office, transition.to_step):
+            opened = await open_task(
+                uow,
+                office,
+                item=following,
+                step_key=transition.to_step,
+                now=now,
+                paused=transition.action.waits_on_applicant,
+                last=last,
+            )
+            if following is item:
+                next_task = opened
+    assert task.id is not None
+    return ActResult(
+        number=item.number,
+        action=transition.action.key,
+        outcome=transition.action.outcome,
+        from_step=transition.from_step,
+        to_step=transition.to_step,
+        closed=transition.closes_case,
+        task_id=task.id,
+        next_task_id=next_task.id if next_task is not None else None,
+        actor=staff.name,
+        at=now,
+        ba_number=item.ba.number if item.ba is not None else None,
+        cases=tuple(c.number for c in item.cases),
+    )
 
 
 async def close_task(
@@ -275,8 +192,6 @@ async def close_task(
             raise await already_done(uow, office, fresh)
         if fresh.assignee_id is None or fresh.assignee_id == me:
             raise ConcurrencyConflict(what=f"task {task_id}")
-        from staffbot.services.claims import taken  # claims builds on this module
-
         raise await taken(uow, office, fresh)
 
 
@@ -314,10 +229,9 @@ async def audit_transition(
     transition: Transition,
     *,
     task: Task,
-    case: Case | None,
-    ba: BeritaAcara | None,
+    ids: Ids,
     on_behalf: str | None,
-    data: dict[str, object] | None = None,
+    data: Mapping[str, object] | None = None,
 ) -> None:
     await uow.audit.append(
         at=transition.at,
@@ -325,8 +239,8 @@ async def audit_transition(
         actor=staff.name,
         actor_id=staff.id,
         on_behalf_of=on_behalf,
-        case_id=case.id if case is not None else None,
-        ba_id=ba.id if ba is not None else (case.ba_id if case is not None else None),
+        case_id=ids.case_id,
+        ba_id=ids.ba_id,
         task_id=task.id,
         action=transition.action.key,
         from_step=transition.from_step,
@@ -343,179 +257,14 @@ async def run_effects(
         await office.effects[name](uow, office, ctx)
 
 
-async def _apply_to_case(
-    uow: UnitOfWork,
-    office: Office,
-    staff: Staff,
-    task: Task,
-    case: Case,
-    transition: Transition,
-    pin: str | None,
-    attachment_id: int | None,
-    prepared: dict[str, object],
-) -> ActResult:
-    now = transition.at
-    await close_task(uow, office, staff, task, transition)
-    values: dict[str, object] = {"updated_at": now}
-    if transition.to_step is not None:
-        values["step"] = transition.to_step
-    if transition.closes_case:
-        values.update(status=CASE_CLOSED, closed_at=now)
-    if not await uow.cases.compare_and_set(case, **values):
-        raise ConcurrencyConflict(what=f"case {case.number}")
-    behalf = await _on_behalf_name(uow, transition)
-    await audit_transition(
-        uow,
-        staff,
-        transition,
-        task=task,
-        case=case,
-        ba=None,
-        on_behalf=behalf,
-        data={"attachment_id": attachment_id} if attachment_id else None,
-    )
-    await edit_old_cards(uow, office, staff, task, transition, behalf)
-    ctx = EffectContext(
-        transition=transition,
-        actor=staff,
-        task=task,
-        case=case,
-        cases=[case],
-        attachment_id=attachment_id,
-        secret=pin,
-        prepared=prepared,
-    )
-    await run_effects(uow, office, ctx, transition.effects)
-    next_task = None
-    if transition.to_step is not None:
-        last = Happened(
-            outcome_label(transition.action, office.language), staff.name, now, transition.reason
-        )
-        next_task = await open_task(
-            uow,
-            office,
-            step_key=transition.to_step,
-            now=now,
-            case=case,
-            paused=transition.action.waits_on_applicant,
-            last=last,
-        )
-    assert task.id is not None
-    return ActResult(
-        number=case.number,
-        action=transition.action.key,
-        outcome=transition.action.outcome,
-        from_step=transition.from_step,
-        to_step=transition.to_step,
-        closed=transition.closes_case,
-        task_id=task.id,
-        next_task_id=next_task.id if next_task is not None else None,
-        actor=staff.name,
-        at=now,
-        cases=(case.number,),
-    )
-
-
-async def _apply_to_ba(
-    uow: UnitOfWork,
-    office: Office,
-    staff: Staff,
-    task: Task,
-    ba: BeritaAcara,
-    transition: Transition,
-    pin: str | None,
-    attachment_id: int | None,
-    prepared: dict[str, object],
-) -> ActResult:
-    """An action on a Berita Acara moves every case in it together."""
-    now = transition.at
-    await close_task(uow, office, staff, task, transition)
-    assert ba.id is not None
-    cases = list(await uow.cases.ba_cases(ba.id))
-    if transition.closes_case:
-        ba_values: dict[str, object] = {"status": BA_SIGNED, "closed_at": now}
-    elif transition.to_step is not None and office.flow.step(transition.to_step).collects_batch:
-        ba_values = {"status": BA_REJECTED, "closed_at": now}
-    else:
-        ba_values = {"step": transition.to_step}
-    if not await uow.cases.ba_compare_and_set(ba, **ba_values):
-        raise ConcurrencyConflict(what=f"BA {ba.number}")
-    behalf = await _on_behalf_name(uow, transition)
-    await audit_transition(
-        uow,
-        staff,
-        transition,
-        task=task,
-        case=None,
-        ba=ba,
-        on_behalf=behalf,
-        data={"cases": [c.number for c in cases]},
-    )
-    await edit_old_cards(uow, office, staff, task, transition, behalf)
-    ctx = EffectContext(
-        transition=transition,
-        actor=staff,
-        task=task,
-        ba=ba,
-        cases=cases,
-        attachment_id=attachment_id,
-        secret=pin,
-        prepared=prepared,
-    )
-    await run_effects(uow, office, ctx, transition.effects)
-    back_to_collect = ba_values.get("status") == BA_REJECTED
-    last = Happened(
-        outcome_label(transition.action, office.language), staff.name, now, transition.reason
-    )
-    next_task = None
-    for case in cases:
-        values: dict[str, object] = {"updated_at": now}
-        if transition.closes_case:
-            values.update(status=CASE_CLOSED, closed_at=now)
-        elif transition.to_step is not None:
-            values["step"] = transition.to_step
-        if back_to_collect:
-            values["ba_id"] = None
-        if not await uow.cases.compare_and_set(case, **values):
-            raise ConcurrencyConflict(what=f"case {case.number}")
-        await audit_transition(
-            uow, staff, transition, task=task, case=case, ba=ba, on_behalf=behalf
-        )
-        if back_to_collect and transition.to_step is not None:
-            await open_task(uow, office, step_key=transition.to_step, now=now, case=case, last=last)
-    if not transition.closes_case and not back_to_collect and transition.to_step is not None:
-        next_task = await open_task(
-            uow,
-            office,
-            step_key=transition.to_step,
-            now=now,
-            ba=ba,
-            last=last,
-            ba_case_numbers=[c.number for c in cases],
-        )
-    assert task.id is not None
-    return ActResult(
-        number=ba.number,
-        action=transition.action.key,
-        outcome=transition.action.outcome,
-        from_step=transition.from_step,
-        to_step=transition.to_step,
-        closed=transition.closes_case,
-        task_id=task.id,
-        next_task_id=next_task.id if next_task is not None else None,
-        actor=staff.name,
-        at=now,
-        ba_number=ba.number,
-        cases=tuple(c.number for c in cases),
-    )
-
+HANDLERS: dict[type[Command[Any]], Handler] = {Act: act}
 
 __all__ = [
-    "CASE_OPEN",
-    "ActResult",
+    "HANDLERS",
     "act",
-    "act_in",
     "already_done",
+    "apply",
+    "assignee_key",
     "decide_named",
     "find_case",
     "run_effects",

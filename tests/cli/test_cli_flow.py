@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -216,3 +217,41 @@ def test_case_claim_on_the_command_line(env: dict[str, str]) -> None:
     assert (again["changed"], again["claimer"]) == (False, "Lina Marlina")
     run(env, "case", "act", number, "--as", lina, "--action", "forward")
     assert show(env, number)["step"] == "angkat_data"
+
+
+async def _at_buat_ba(env: dict[str, str]) -> str:
+    """A case driven to step 14 through the services, on the command line's database."""
+    from staffbot.bootstrap import open_app
+    from staffbot.settings import Settings
+    from tests.support import Desk
+
+    settings = Settings(
+        database_url=env["STAFFBOT_DATABASE_URL"], data_dir=Path(env["STAFFBOT_DATA_DIR"])
+    )
+    async with open_app(settings) as built:
+        desk = Desk(built.db, built.office)
+        number = (await desk.new_case()).number
+        await desk.advance_to(number, "buat_ba")
+    return number
+
+
+def test_a_berita_acara_is_claimed_and_signed_by_its_number(env: dict[str, str]) -> None:
+    run(env, "staff", "seed-demo")
+    number = asyncio.run(_at_buat_ba(env))
+    [made] = json.loads(run(env, "ba", "make", "--as", ROSTER["kasi_inovasi"], number, "--json"))
+    ba_number = made["ba_number"]
+    kadis = ROSTER["kepala_dinas"]
+    claimed = json.loads(run(env, "case", "claim", ba_number, "--as", kadis, "--json"))
+    assert (claimed["number"], claimed["step"], claimed["changed"]) == (ba_number, "ttd_ba", True)
+    signed = run(env, "case", "act", ba_number, "--as", kadis, "--action", "sign", "--pin", PIN)
+    assert f"{ba_number}: Ditandatangani oleh" in " ".join(signed.split())
+    final = show(env, number)
+    assert (final["status"], final["step"], final["actions"]) == ("closed", "ttd_ba", [])
+    # signed already: the second try says who signed, and exits non-zero
+    again = CliRunner().invoke(
+        app,
+        ["case", "act", ba_number, "--as", kadis, "--action", "sign", "--pin", PIN],
+        env=env,
+    )
+    assert again.exit_code == 1
+    assert "Sudah diproses oleh Ahmad Fauzi" in again.output

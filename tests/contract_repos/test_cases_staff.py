@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from storage.tables import BA_WAITING, CASE_CLOSED, BeritaAcara, RegistrationEntry
+from storage.tables import BA_OPEN, CASE_CLOSED, BeritaAcara, RegistrationEntry
 from tests.conftest import START
 from tests.contract_repos.support import (
     LATER,
@@ -244,7 +244,7 @@ async def test_a_berita_acara_holds_its_cases(db: Backend) -> None:
     assert ba.id is not None and other.id is not None
     async with db.uow(readonly=True) as uow:
         loaded = await uow.cases.get_ba(ba.id)
-        assert loaded is not None and (loaded.status, loaded.version) == (BA_WAITING, 1)
+        assert loaded is not None and (loaded.status, loaded.version) == (BA_OPEN, 1)
         assert (await uow.cases.ba_by_number("470/2/BA/DISDUKCAPIL/2026")).id == other.id  # type: ignore[union-attr]
         assert await uow.cases.ba_by_number("nope") is None
         assert [c.id for c in await uow.cases.ba_cases(ba.id)] == [first, second]

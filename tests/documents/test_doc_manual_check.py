@@ -1,5 +1,5 @@
 """A BSrE signature whose outcome is unknown, through the real signing service
-(`services.signing.sign_task`) and the real BSrE client against the BSrE double.
+(the `Sign` process, `services.signing`) and the real BSrE client against the BSrE double.
 
 The double hangs on the sign request, the client times out after sending it: the case
 is flagged for a manual check, a `sign_unknown` audit event is written, the task stays
@@ -19,11 +19,11 @@ import pytest
 from typer.testing import CliRunner
 
 from main import app
+from staffbot.app.commands.cases import Sign, Who
 from staffbot.documents.bsre import BsreSigner
 from staffbot.documents.verify import validate_signed_pdf
 from staffbot.errors import ManualCheckPending, SignOutcomeUnknown
 from staffbot.services.files import read_blob
-from staffbot.services.signing import sign_task
 from storage.tables import AuditEvent
 from tests.doubles.bsre import SIGN_PATH, BsreDouble, BsreUser
 from tests.support import ROSTER, Desk
@@ -62,7 +62,9 @@ async def bsre(desk: Desk) -> AsyncIterator[BsreDouble]:
 
 
 async def _press(desk: Desk, task_id: int) -> None:
-    await sign_task(desk.db, desk.office, nip=KADIS_NIP, task_id=task_id, secret=PASSPHRASE)
+    [outcome] = await desk.bus.handle(Sign(Who(nip=KADIS_NIP), PASSPHRASE, task_ids=(task_id,)))
+    if outcome.error is not None:
+        raise outcome.error
 
 
 async def _case(desk: Desk, number: str) -> tuple[bool, str, int | None]:

@@ -8,7 +8,6 @@ import dataclasses
 
 import pytest
 
-import staffbot.services.transitions
 from flows.errors import ReasonRequired, StaffbotError
 from staffbot.app.bus import MessageBus
 from staffbot.app.commands.cases import Act, RecordCase
@@ -30,10 +29,6 @@ from tests.handlers.support import (
     who,
 )
 from tests.support import differences
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(staffbot.services.transitions, "HANDLERS"), reason="handlers not converted yet"
-)
 
 KADIS = NAMES["kepala_dinas"]
 REASON = "Foto KK buram, mohon kirim ulang"

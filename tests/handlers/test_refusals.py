@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-import staffbot.services.transitions
 from flows.errors import AlreadyDone, AssignedToOther, NotYourRole, StaffbotError
 from staffbot.app.bus import MessageBus
 from staffbot.app.commands.cases import Act, Claim, Who
@@ -30,10 +29,6 @@ from tests.handlers.support import (
     who,
 )
 from tests.support import differences
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(staffbot.services.transitions, "HANDLERS"), reason="handlers not converted yet"
-)
 
 ANDI = NAMES["operator_penerima_wa"]
 LINA = Who(nip="199512122020122013")

@@ -24,8 +24,8 @@ from typing import Any
 from typer.testing import CliRunner
 
 from main import app, runtime
+from staffbot.app.commands.cases import IntakeForm, RecordCase, Who
 from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
-from staffbot.services.intake import IntakeForm, record_case
 from staffbot.settings import Settings
 from tests.doubles.control import ControlClient
 
@@ -132,19 +132,15 @@ async def record_cases(settings: Settings, n: int, *, kecamatan: str = "Gisting"
     numbers = []
     async with runtime(settings) as rt:
         for i in range(n):
-            result = await record_case(
-                rt.uow(),
-                rt.office,
-                actor_nip=CALL_CENTER,
-                form=IntakeForm(
-                    name=f"Pemohon Uji {chr(65 + i % 26)}",
-                    nik=NIK,
-                    wa=PHONE,
-                    kecamatan=kecamatan,
-                    layanan="KK",
-                    keluhan="Perubahan data KK",
-                ),
+            form = IntakeForm(
+                name=f"Pemohon Uji {chr(65 + i % 26)}",
+                nik=NIK,
+                wa=PHONE,
+                kecamatan=kecamatan,
+                layanan="KK",
+                keluhan="Perubahan data KK",
             )
+            result = await rt.bus.handle(RecordCase(Who(nip=CALL_CENTER), form))
             numbers.append(result.number)
     return numbers
 

@@ -1,5 +1,5 @@
 """Every role x every step x every action, through the service every button press and
-`case act` uses (transitions.act_in): only the step's own role with the step's own
+`case act` uses (the Act handler, transitions.act): only the step's own role with the step's own
 actions gets through; everything else is refused with a clear reason and changes
 nothing. A case is walked through all 15 steps; at each one the whole matrix is tried.
 """
@@ -10,9 +10,10 @@ from collections import Counter
 
 import pytest
 
+from staffbot.app.commands.cases import Act, Who
 from staffbot.app.commands.staff import AddStaff, EndLeave, SetLeave
 from staffbot.errors import StaffbotError
-from staffbot.services.transitions import act_in
+from staffbot.services.transitions import act
 from staffbot.texts import error_text
 from storage.db import Database
 from tests.support import ROSTER, Desk, counts
@@ -53,7 +54,7 @@ async def _try(db: Database, desk: Desk, nip: str, number: str, action: str) -> 
     """One attempt in a transaction that is never committed: 'ok' or the refusal code."""
     async with db.uow() as uow:
         try:
-            await act_in(uow, desk.office, actor_nip=nip, case_ref=number, action=action)
+            await act(Act(Who(nip=nip), action, ref=number), uow, desk.office)
         except StaffbotError as exc:
             assert error_text(exc, "id") and error_text(exc, "en")  # a clear answer
             return exc.code
@@ -90,14 +91,10 @@ async def test_only_the_steps_role_may_take_the_steps_actions(
         # a reject with its reason passes for the holder (and is rolled back here)
         for action in (a for a in step.actions if a.requires_reason and not a.requires_pin):
             async with desk.db.uow() as uow:
-                result = await act_in(
-                    uow,
-                    desk.office,
-                    actor_nip=ROSTER[step.role],
-                    case_ref=number,
-                    action=action.key,
-                    note="berkas tidak lengkap",
+                command = Act(
+                    Who(nip=ROSTER[step.role]), action.key, ref=number, note="berkas tidak lengkap"
                 )
+                result = await act(command, uow, desk.office)
                 assert result.to_step == action.to
         assert await counts(desk.db) == before, step.key  # nothing changed
         await _advance(desk, number, step.key)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from flows.errors import AlreadyDone, AssignedToOther, StaffbotError
-from staffbot.app.commands.cases import Who
+from staffbot.app.commands.cases import Act, ActResult, Claim, ClaimResult, MakeBa, Sign, Who
 from staffbot.app.commands.sla import Reassign
 from staffbot.app.commands.staff import AddStaff, SetLeave
-from staffbot.services import alert_actions, batches, claims, signing, transitions
+from staffbot.services import alert_actions, batches
 from staffbot.services.claims import AlreadyClaimed
 from staffbot.texts import error_text
 from tests.support import FORM, PIN, ROSTER, Desk, differences, snapshot
@@ -38,14 +38,12 @@ async def add_receiver(desk: Desk, name: str = LINA_NAME, nip: str = LINA) -> No
     await desk.bus.handle(AddStaff(name=name, nip=nip, roles=("operator_penerima_wa",)))
 
 
-async def claim(desk: Desk, nip: str, ref: str) -> claims.ClaimResult:
-    return await claims.claim(desk.uow(), desk.office, actor_nip=nip, case_ref=ref)
+async def claim(desk: Desk, nip: str, ref: str) -> ClaimResult:
+    return await desk.bus.handle(Claim(Who(nip=nip), ref=ref))
 
 
-async def forward(desk: Desk, nip: str, number: str) -> transitions.ActResult:
-    return await transitions.act(
-        desk.uow(), desk.office, actor_nip=nip, case_ref=number, action="forward"
-    )
+async def forward(desk: Desk, nip: str, number: str) -> ActResult:
+    return await desk.bus.handle(Act(Who(nip=nip), "forward", ref=number))
 
 
 @pytest.fixture
@@ -124,13 +122,8 @@ async def test_another_holder_may_not_act_on_a_claimed_task(desk: Desk, case_for
     assert error_text(caught.value) == "Tugas ini sudah diambil oleh Lina Marlina."
     assert error_text(caught.value, "en") == "This task was taken by Lina Marlina."
     with pytest.raises(AssignedToOther):
-        await transitions.act(
-            desk.uow(),
-            desk.office,
-            actor_nip=ANDI,
-            case_ref=case_for_two,
-            action="reject",
-            note="Berkas tidak lengkap",
+        await desk.bus.handle(
+            Act(Who(nip=ANDI), "reject", ref=case_for_two, note="Berkas tidak lengkap")
         )
     assert differences(before, await snapshot(desk.db)) == {}
     assert await desk.step_of(case_for_two) == "terima_wa"
@@ -195,7 +188,7 @@ async def test_a_claim_after_the_press_is_told_the_task_is_done(
     task_id = await desk.open_task_id(case_for_two)
     await forward(desk, ANDI, case_for_two)
     with pytest.raises(AlreadyDone) as caught:
-        await claims.claim(desk.uow(), desk.office, actor_nip=LINA, task_id=task_id)
+        await desk.bus.handle(Claim(Who(nip=LINA), task_id=task_id))
     assert error_text(caught.value) == "Sudah diproses oleh Andi Saputra pada 09:00."
 
 
@@ -259,11 +252,9 @@ async def test_claims_and_presses_at_once_never_let_another_holder_move_a_claime
         nip = nips[(i // 2) % len(nips)]
         try:
             if i % 2 == 0:
-                await claims.claim(desk.uow(), desk.office, actor_nip=nip, task_id=task_id)
+                await desk.bus.handle(Claim(Who(nip=nip), task_id=task_id))
             else:
-                await transitions.act(
-                    desk.uow(), desk.office, actor_nip=nip, task_id=task_id, action="forward"
-                )
+                await desk.bus.handle(Act(Who(nip=nip), "forward", task_id=task_id))
         except expected as refused:
             return type(refused).__name__
         return "ok"
@@ -311,9 +302,13 @@ def signer(desk: Desk) -> CountingSigner:
     return counting
 
 
-async def sign(desk: Desk, nip: str, task_id: int) -> transitions.ActResult:
-    """Through the signing service and the office's local PAdES signer."""
-    return await signing.sign_task(desk.db, desk.office, nip=nip, task_id=task_id, secret=PIN)
+async def sign(desk: Desk, nip: str, task_id: int) -> ActResult:
+    """Through the signing process and the office's local PAdES signer."""
+    [outcome] = await desk.bus.handle(Sign(Who(nip=nip), PIN, task_ids=(task_id,)))
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    return outcome.result
 
 
 async def refused_unsigned(desk: Desk, signer: CountingSigner, task_id: int) -> AssignedToOther:
@@ -420,7 +415,7 @@ async def test_a_berita_acara_may_not_hold_a_case_another_kasi_took(desk: Desk) 
     assert differences(before, await snapshot(desk.db)) == {}
     [made] = await desk.make_ba(mine)
     assert made.cases == (mine,)
-    [made] = await batches.make_ba(desk.uow(), desk.office, actor_nip=DIAN, case_refs=[theirs])
+    [made] = await desk.bus.handle(MakeBa(Who(nip=DIAN), refs=(theirs,)))
     assert made.cases == (theirs,)
 
 
@@ -441,6 +436,6 @@ async def test_buat_ba_lists_only_the_cases_the_kasi_may_take(desk: Desk) -> Non
     assert numbers(for_maya) == {mine}
     assert numbers(for_dian) == {mine, theirs}
     # "Semua" (no list) as Maya: a BA with her case only, Dian's stays waiting
-    [made] = await batches.make_ba(desk.uow(), desk.office, actor_nip=ROSTER["kasi_inovasi"])
+    [made] = await desk.bus.handle(MakeBa(Who(nip=ROSTER["kasi_inovasi"])))
     assert made.cases == (mine,)
     assert await desk.step_of(theirs) == "buat_ba"

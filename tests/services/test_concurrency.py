@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from flows.errors import AlreadyDone
+from staffbot.app.commands.cases import Act, Who
 from staffbot.app.commands.staff import AddStaff
-from staffbot.services import transitions
 from staffbot.texts import error_text
 from tests.support import ROSTER, Desk, counts
 
@@ -29,9 +29,7 @@ async def test_fifty_simultaneous_acts_on_one_task(desk: Desk) -> None:
 
     async def press(nip: str) -> str:
         try:
-            result = await transitions.act(
-                desk.uow(), desk.office, actor_nip=nip, task_id=task_id, action="forward"
-            )
+            result = await desk.bus.handle(Act(Who(nip=nip), "forward", task_id=task_id))
         except AlreadyDone as refused:
             return error_text(refused)
         return f"won by {result.actor}"

@@ -8,11 +8,11 @@ import pytest
 
 from flows.errors import AlreadyDone
 from staffbot.app.commands.audit import VerifyAuditChain
+from staffbot.app.commands.cases import Act, Who
 from staffbot.clock import FixedClock
-from staffbot.services import transitions
 from staffbot.services.audit import verify_chain
 from staffbot.texts import error_text
-from storage.tables import CASE_CLOSED
+from storage.tables import BA_REJECTED, CASE_CLOSED
 from tests.support import HAPPY, ROSTER, Desk
 
 KADIS = "Ahmad Fauzi, S.STP., M.Si."
@@ -122,7 +122,7 @@ async def test_reject_at_step_15_returns_the_cases_to_step_14(desk: Desk) -> Non
     assert result.to_step == "buat_ba" and set(result.cases) == {first, second}
     async with desk.db.uow(readonly=True) as uow:
         stored = await uow.cases.ba_by_number(ba.number)
-        assert stored is not None and stored.id is not None and stored.status == "ditolak"
+        assert stored is not None and stored.id is not None and stored.status == BA_REJECTED
         [signing_task] = await uow.tasks.history_of_ba(stored.id)
         ba_events = [e for e in await uow.audit.for_ba(stored.id) if e.action == "reject"]
         case_ids = set()
@@ -161,12 +161,8 @@ async def test_the_second_press_is_told_who_was_first(desk: Desk) -> None:
         history = await uow.tasks.history_of_case(case.id)
     first_task = next(t for t in history if t.step == "terima_wa")
     with pytest.raises(AlreadyDone) as caught:
-        await transitions.act(
-            desk.uow(),
-            desk.office,
-            actor_nip=ROSTER["operator_penerima_wa"],
-            task_id=first_task.id,
-            action="forward",
+        await desk.bus.handle(
+            Act(Who(nip=ROSTER["operator_penerima_wa"]), "forward", task_id=first_task.id)
         )
     assert caught.value.params == {"actor": "Andi Saputra", "at": "09:00"}
     # the sentence the loser reads: Indonesian by default, English with the setting
@@ -182,12 +178,8 @@ async def test_a_press_on_another_day_names_the_day_it_was_done(
     await desk.act(number, "forward")
     clock.advance(timedelta(days=1))
     with pytest.raises(AlreadyDone) as caught:
-        await transitions.act(
-            desk.uow(),
-            desk.office,
-            actor_nip=ROSTER["operator_penerima_wa"],
-            task_id=task_id,
-            action="forward",
+        await desk.bus.handle(
+            Act(Who(nip=ROSTER["operator_penerima_wa"]), "forward", task_id=task_id)
         )
     assert error_text(caught.value) == "Sudah diproses oleh Andi Saputra pada 25 Nov 09:00."
 

@@ -11,8 +11,8 @@ import dataclasses
 
 import pytest
 
+from staffbot.app.commands.cases import IntakeForm
 from staffbot.app.commands.queries import SearchCases
-from staffbot.services.intake import IntakeForm
 from tests.support import FORM, Desk
 
 OTHER = IntakeForm(

@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 
 from flows.errors import StaffbotError
-from staffbot.services import transitions
+from staffbot.app.commands.cases import Act, Who
 from staffbot.texts import error_text
 from tests.support import FORM, ROSTER, Desk, counts, differences, snapshot
 
@@ -84,13 +84,7 @@ async def test_unknown_staff_is_refused(desk: Desk) -> None:
     number = (await desk.new_case()).number
     before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
-        await transitions.act(
-            desk.uow(),
-            desk.office,
-            actor_nip="199999999999999999",
-            case_ref=number,
-            action="forward",
-        )
+        await desk.bus.handle(Act(Who(nip="199999999999999999"), "forward", ref=number))
     assert error_text(caught.value) == "Petugas dengan NIP 199999999999999999 tidak ditemukan."
     assert differences(before, await snapshot(desk.db)) == {}
 
@@ -99,9 +93,7 @@ async def test_wrong_role_is_refused(desk: Desk) -> None:
     number = (await desk.new_case()).number
     before = await snapshot(desk.db)
     with pytest.raises(StaffbotError) as caught:
-        await transitions.act(
-            desk.uow(), desk.office, actor_nip=ROSTER["operator"], case_ref=number, action="forward"
-        )
+        await desk.bus.handle(Act(Who(nip=ROSTER["operator"]), "forward", ref=number))
     assert error_text(caught.value) == (
         "Langkah 3. Operator Penerima WA menerima permohonan dan meneruskan ke Operator "
         "Pengangkat Data adalah tugas Operator Penerima WA; Yusuf Hidayat tidak memegang "

@@ -44,3 +44,53 @@ async def test_the_migrations_build_exactly_the_tables_of_the_code(db_url: str) 
     finally:
         await engine.dispose()
     assert differences == []
+
+
+async def test_berita_acara_statuses_move_to_the_stored_vocabulary_and_back(
+    tmp_path: Path,
+) -> None:
+    """0007: the Indonesian BA statuses become the English ones every table stores, and a
+    downgrade gives them back."""
+    import asyncio
+
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.migrate import alembic_config, upgrade
+    from storage.tables import BA_OPEN, BA_REJECTED, BA_SIGNED
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'statuses.db'}"
+    await upgrade(url, "0006")
+    engine = create_async_engine(url)
+
+    async def statuses() -> dict[str, str]:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT number, status FROM berita_acara"))
+            return {number: status for number, status in rows.all()}
+
+    try:
+        async with engine.begin() as conn:
+            for seq, status in enumerate(("menunggu_ttd", "ditandatangani", "ditolak"), 1):
+                await conn.execute(
+                    text(
+                        "INSERT INTO berita_acara (number, year, seq, kecamatan, status, step,"
+                        " version, created_at) VALUES (:n, 2026, :seq, 'Gisting', :status,"
+                        " 'ttd_ba', 1, '2026-11-25 02:00:00.000000')"
+                    ),
+                    {"n": f"470/{seq}/BA/DISDUKCAPIL/2026", "seq": seq, "status": status},
+                )
+        await upgrade(url)
+        assert await statuses() == {
+            "470/1/BA/DISDUKCAPIL/2026": BA_OPEN,
+            "470/2/BA/DISDUKCAPIL/2026": BA_SIGNED,
+            "470/3/BA/DISDUKCAPIL/2026": BA_REJECTED,
+        }
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0006")
+        assert await statuses() == {
+            "470/1/BA/DISDUKCAPIL/2026": "menunggu_ttd",
+            "470/2/BA/DISDUKCAPIL/2026": "ditandatangani",
+            "470/3/BA/DISDUKCAPIL/2026": "ditolak",
+        }
+    finally:
+        await engine.dispose()

@@ -1,8 +1,9 @@
-"""Commands on a work item (a case, or a Berita Acara): record, act, claim, batch, sign."""
+"""Commands on a work item (a case, or a Berita Acara): record, act, claim, batch, sign,
+clear a manual check."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from staffbot.app.bus import Command, Process
@@ -74,17 +75,17 @@ class PreparedSignature:
 @dataclass(frozen=True)
 class Act(Command[ActResult]):
     """One button press (or `case act`): apply ``action`` to the open task of a work item
-    (``ref``: a case number, a Berita Acara number) or to ``task_id``."""
+    (``ref``: a case number, a Berita Acara number or a case's id) or to ``task_id``.
+
+    An action that needs the signing PIN is refused here (the engine's "PIN required"):
+    it is taken by :class:`Sign`, which checks the PIN and signs before it applies."""
 
     who: Who
     action: str
     ref: str | None = None
     task_id: int | None = None
     note: str | None = None
-    pin: str | None = None
     attachment_id: int | None = None
-    #: Signatures made before the transaction, by the effect that stores them.
-    prepared: tuple[tuple[str, PreparedSignature], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,17 +124,35 @@ class MakeBa(Command[list[ActResult]]):
 
 @dataclass(frozen=True)
 class SignOutcome:
-    task_id: int
+    """One document of a :class:`Sign`: what was asked (task id or reference) and either
+    the transition or the refusal."""
+
+    task_id: int | None = None
+    ref: str | None = None
     result: ActResult | None = None
     error: StaffbotError | None = None
 
 
 @dataclass(frozen=True)
 class Sign(Process[list[SignOutcome]]):
-    """Sign the documents of these tasks with one PIN entry: each gets its own signature,
-    transition and audit event (prepare in a transaction → sign outside → apply)."""
+    """Sign the documents of these tasks (by id) and work items (``refs``: case or
+    Berita Acara numbers) with one PIN entry: each gets its own signature, transition and
+    audit event (prepare in a transaction → sign outside → apply). A wrong PIN stops
+    the batch."""
 
     who: Who
-    task_ids: tuple[int, ...]
-    secret: str
+    secret: str = field(repr=False)
+    task_ids: tuple[int, ...] = ()
+    refs: tuple[str, ...] = ()
     action: str = "sign"
+
+
+@dataclass(frozen=True)
+class ClearManualCheck(Command[str]):
+    """After a person checked the signer by hand (a signing whose outcome was unknown):
+    the work item (a case or Berita Acara number) may be signed again. Returns its
+    number."""
+
+    ref: str
+    by: str
+    note: str

@@ -1,0 +1,67 @@
+"""Finding the work item to act on: by a task, by a task id, or by what a person typed.
+
+A reference (command line, ``/ambil``) may be a case number, a Berita Acara number or a
+case's id; a case inside a Berita Acara waiting for its signature is worked on through
+the Berita Acara (:meth:`WorkItem.at_work`).
+"""
+
+from __future__ import annotations
+
+from staffbot.errors import ValidationError
+from staffbot.services.context import Office
+from staffbot.services.work_items import BaItem, CaseItem, WorkItem, already_done, load_ba
+from storage.tables import Case, Task
+from storage.uow import UnitOfWork
+
+
+async def of_task(uow: UnitOfWork, task: Task) -> WorkItem:
+    """The item ``task`` acts on: the one place a task's two links are told apart."""
+    if task.ba_id is not None:
+        return await load_ba(uow, task.ba_id)
+    case = await uow.cases.get(task.case_id or 0)
+    if case is None:
+        raise ValidationError(field="case", problem="unknown", value=str(task.id))
+    return CaseItem(case)
+
+
+async def find_case(uow: UnitOfWork, ref: str) -> Case:
+    """A case by its number (any letter case) or its id."""
+    ref = ref.strip()
+    case = await uow.cases.by_number(ref.upper())
+    if case is None and ref.isdigit():
+        case = await uow.cases.get(int(ref))
+    if case is None:
+        raise ValidationError(field="case", problem="unknown", value=ref)
+    return case
+
+
+async def find(uow: UnitOfWork, ref: str) -> WorkItem:
+    """The item a person named: a case number, a Berita Acara number or a case's id."""
+    ref = ref.strip()
+    case = await uow.cases.by_number(ref.upper())
+    if case is None:
+        ba = await uow.cases.ba_by_number(ref) if ref else None
+        if ba is not None and ba.id is not None:
+            return BaItem(ba, await uow.cases.ba_cases(ba.id))
+        case = await uow.cases.get(int(ref)) if ref.isdigit() else None
+    if case is None:
+        raise ValidationError(field="case", problem="unknown", value=ref)
+    return CaseItem(case)
+
+
+async def locate(
+    uow: UnitOfWork, office: Office, *, ref: str | None = None, task_id: int | None = None
+) -> tuple[WorkItem, Task]:
+    """The item to work on and its open task, by reference or by task id; a polite
+    refusal when there is none (the task was done, the case is finished)."""
+    if task_id is not None:
+        task = await uow.tasks.get(task_id)
+        if task is None:
+            raise ValidationError(field="case", problem="unknown", value=str(task_id))
+        if not task.is_open:
+            raise await already_done(uow, office, task)
+        return await of_task(uow, task), task
+    item, found = await (await find(uow, ref or "")).at_work(uow)
+    if found is None:
+        raise await item.finished(uow, office)
+    return item, found
