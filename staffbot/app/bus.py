@@ -25,9 +25,9 @@ the whole turn after a transient error. The adapter still speaks only commands.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from staffbot.app.command import Command, Process, Query
 from storage.db import Database, retrying
 
 if TYPE_CHECKING:
@@ -35,30 +35,6 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Command(Generic[R]):
-    """A use case's input, as a frozen value; ``R`` is what its handler returns.
-
-    Handled in one read-write unit of work that the bus commits.
-    """
-
-    readonly: ClassVar[bool] = False
-
-
-@dataclass(frozen=True)
-class Query(Command[R]):
-    """A use case that only reads: a read-only unit of work, never committed (on SQLite
-    readers never wait for the writer)."""
-
-    readonly: ClassVar[bool] = True
-
-
-@dataclass(frozen=True)
-class Process(Generic[R]):
-    """A use case of several transactions with outside work between them; its handler
-    gets the bus, never a unit of work."""
 
 
 Handler = Callable[[Any, "UnitOfWork", "Office"], Awaitable[Any]]
@@ -132,3 +108,6 @@ class MessageBus:
             if not command.readonly:
                 await uow.commit()
             return cast(R, result)
+
+
+__all__ = ["Command", "Handler", "MessageBus", "Process", "ProcessHandler", "Query", "Tx"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from staffbot.app.bus import Command, Query
+from staffbot.app.command import Command, Query
 
 
 class Removal(Enum):

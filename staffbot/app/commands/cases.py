@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from staffbot.app.bus import Command, Process
+from staffbot.app.command import Command, Process
 from staffbot.errors import StaffbotError
 
 

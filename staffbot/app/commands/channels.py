@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from staffbot.app.bus import Command, Query
+from staffbot.app.command import Command, Query
 from staffbot.channels.whatsapp_port import DeliveryStatus, Recipient, Templates
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from staffbot.app.bus import Command, Query
+from staffbot.app.command import Command, Query
 from staffbot.app.commands.staff import StaffRef
 
 DEFAULT_HOURS = 72

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from staffbot.app.bus import Query
+from staffbot.app.command import Query
 
 
 @dataclass(frozen=True)

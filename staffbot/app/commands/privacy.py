@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from staffbot.app.bus import Command, Process, Query
+from staffbot.app.command import Command, Process, Query
 
 #: Cases per transaction: each batch is one commit, a crash loses no more than a batch.
 BATCH = 200

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from staffbot.app.bus import Query
+from staffbot.app.command import Query
 from staffbot.app.commands.cases import Who
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from staffbot.app.bus import Command
+from staffbot.app.command import Command
 from staffbot.documents.model import RekapCount
 
 ReportKind = Literal["rekap", "mutu_baku", "sop"]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from staffbot.app.bus import Command, Process, Query
+from staffbot.app.command import Command, Process, Query
 from staffbot.app.commands.cases import Who
 
 #: More alerts than this for one person in one pass become one digest card.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from staffbot.app.bus import Command, Process, Query
+from staffbot.app.command import Command, Process, Query
 
 
 class Keep(Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from staffbot.app.bus import Query
+from staffbot.app.command import Query
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from staffbot.app.bus import Command, Query
+from staffbot.app.command import Command, Query
 from staffbot.app.commands.staff import StaffRef
 
 #: A login link is good for this long unless the admin says otherwise.
