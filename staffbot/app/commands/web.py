@@ -57,12 +57,13 @@ class TranscriptMessage:
     rich text; the page still escapes every tag it does not allow)."""
 
     id: int
-    #: "send", "edit" (of ``ref_id``) or "delete" (of ``message_id``).
+    #: The outbox row's kind: "card", "text", "document", ..., "edit" (of ``ref_id``)
+    #: or "delete" (of ``message_id``).
     kind: str
     text: str
     choices: tuple[Choice, ...]
     ref_id: int | None
-    #: When it was sent (else queued); None for neither.
+    #: When it was sent (else when it was queued).
     at: datetime | None
     attachment: Attachment | None
     message_id: str
