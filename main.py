@@ -298,7 +298,6 @@ class BotApp:
         routes += verification_routes(self.bus)
         app = create_web_app(
             WebDeps(
-                db=self.db,
                 office=self.office,
                 bus=self.bus,
                 chat=self.chat,

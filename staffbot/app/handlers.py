@@ -35,6 +35,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
         transitions,
         verification,
         web_auth,
+        web_views,
         whatsapp_state,
     )
 
@@ -61,6 +62,7 @@ def handlers() -> dict[type[Command[Any]], Handler]:
         transitions,
         verification,
         web_auth,
+        web_views,
         whatsapp_state,
     ):
         table.update(getattr(module, "HANDLERS", {}))

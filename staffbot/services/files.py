@@ -14,11 +14,11 @@ import unicodedata
 from pathlib import Path
 
 from staffbot.errors import ValidationError
+from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.services.context import Office
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 #: A scan at 600 dpi of an A3 page is about 70 megapixels; bigger is a decompression bomb.
 MAX_IMAGE_PIXELS = 80_000_000
 ALLOWED = {

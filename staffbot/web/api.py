@@ -4,7 +4,6 @@ the session, never from the request."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from staffbot.app.commands.cases import Who
 from staffbot.app.commands.queries import MyTasks
+from staffbot.app.commands.web import DocumentFile, DocumentRefused, DownloadDocument, Refusal
 from staffbot.app.commands.web_auth import SessionInfo
 from staffbot.channels.base import (
     Answer,
@@ -27,14 +27,12 @@ from staffbot.channels.base import (
     Incoming,
     TextReceived,
 )
-from staffbot.errors import StaffbotError, ValidationError
-from staffbot.services.access import may_see_document
-from staffbot.services.files import MAX_UPLOAD_BYTES, read_blob
+from staffbot.errors import ValidationError
+from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.timefmt import short_time
 from staffbot.web.context import Web
 from staffbot.web.security import BodyTooLarge, limited_receive, read_limited
 from staffbot.web.transcript import after_of, stream, transcript
-from storage.tables import Document
 
 log = logging.getLogger(__name__)
 
@@ -128,17 +126,21 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def document_response(web: Web, document: Document) -> Response:
-    try:
-        data = await asyncio.to_thread(read_blob, web.deps.office, document)
-    except (OSError, StaffbotError):
-        log.warning("document %s is missing from the data dir", document.id)
-        return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
+def no_document() -> Response:
+    return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
+
+
+def document_response(found: DocumentFile | DocumentRefused) -> Response:
+    """The file as a download; a document whose file is gone is not found."""
+    if isinstance(found, DocumentRefused):
+        if found.reason is Refusal.UNREADABLE:
+            log.warning("document %s is missing from the data dir", found.document_id)
+        return no_document()
     return Response(
-        data,
-        media_type=document.mime_type,
+        found.data,
+        media_type=found.mime_type,
         headers={
-            "Content-Disposition": content_disposition(document.filename),
+            "Content-Disposition": content_disposition(found.filename),
             "Cache-Control": "no-store, private",
         },
     )
@@ -279,26 +281,26 @@ class ChatApi:
         )
 
     async def document(self, request: Request) -> Response:
-        """A stored document, for staff who may see its case (services.access: the
-        case has reached a step of theirs, they acted on it or got its card, or they
-        are a section head or above). Paths never leave the server."""
+        """A stored document, for staff who may see its case (services.access, applied
+        inside the query so no route can skip it: the case has reached a step of theirs,
+        they acted on it or got its card, or they are a section head or above). Paths
+        never leave the server."""
         auth = await self.web.page_session(request)
         if isinstance(auth, Response):
             return auth
         raw = str(request.path_params.get("document_id", ""))
         if not raw.isdigit() or len(raw) > 18:
-            return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            document = await uow.documents.get(int(raw))
-            allowed = document is not None and await may_see_document(uow, auth.staff, document)
-        if document is None:
-            return Response("Dokumen tidak ditemukan.", 404, media_type="text/plain")
-        if not allowed:
-            log.warning("document %s refused to staff %s", document.id, auth.staff.id)
+            return no_document()
+        found = await self.web.deps.bus.handle(
+            DownloadDocument(int(raw), Who(staff_id=auth.staff.id))
+        )
+        if isinstance(found, DocumentRefused) and found.reason is Refusal.FORBIDDEN:
+            log.warning("document %s refused to staff %s", found.document_id, auth.staff.id)
             return Response(
                 "Dokumen ini bukan untuk Anda: kasusnya belum sampai ke peran Anda.",
                 403,
                 media_type="text/plain",
             )
-        log.info("document %s downloaded by staff %s", document.id, auth.staff.id)
-        return await document_response(self.web, document)
+        if isinstance(found, DocumentFile):
+            log.info("document %s downloaded by staff %s", found.document_id, auth.staff.id)
+        return document_response(found)

@@ -16,8 +16,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from staffbot.app.commands.web import ChatsOfChannel, DocumentRefused, DownloadSentDocument, Refusal
 from staffbot.channels.base import FileReceived, TextReceived
-from staffbot.services.files import MAX_UPLOAD_BYTES
+from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.web.api import (
     answer_json,
     bad_request,
@@ -31,8 +32,7 @@ from staffbot.web.context import Web, csrf_refused
 from staffbot.web.pages import html, not_found
 from staffbot.web.security import CSRF_HEADER, BodyTooLarge
 from staffbot.web.templating import Safe, join, page, render, tag, void_tag
-from staffbot.web.transcript import after_of, stream, transcript
-from storage.repos.web import WebRepository
+from staffbot.web.transcript import DocUrl, after_of, stream, transcript
 
 WHATSAPP = "whatsapp"
 _PHONE = re.compile(r"^\+?\d{8,16}$")
@@ -53,7 +53,7 @@ class ApplicantInbox:
         phone = str(request.path_params.get("phone", ""))
         return phone if _PHONE.match(phone) else None
 
-    def _doc_url(self, phone: str) -> Any:
+    def _doc_url(self, phone: str) -> DocUrl:
         def url(document_id: int) -> str:
             return f"{phone_path(phone)}/documents/{document_id}"
 
@@ -74,19 +74,18 @@ class ApplicantInbox:
     async def inbox(self, request: Request) -> Response:
         if not self.web.deps.demo:
             return not_found()
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            chats = await WebRepository(uow.session).chats_of_channel(WHATSAPP)
+        chats = await self.web.deps.bus.handle(ChatsOfChannel(WHATSAPP))
         items = [
             tag(
                 "li",
                 tag(
                     "a",
-                    Safe(tag("b", phone) + tag("span", f"{count} pesan")),
-                    href=phone_path(phone),
+                    Safe(tag("b", chat.chat_id) + tag("span", f"{chat.messages} pesan")),
+                    href=phone_path(chat.chat_id),
                     class_="role",
                 ),
             )
-            for phone, count in chats
+            for chat in chats
         ]
         if not items:
             items = [
@@ -201,9 +200,7 @@ class ApplicantInbox:
         raw = str(request.path_params.get("document_id", ""))
         if phone is None or not raw.isdigit() or len(raw) > 18:
             return not_found()
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            sent = await WebRepository(uow.session).document_sent_to(WHATSAPP, phone, int(raw))
-            document = await uow.documents.get(int(raw)) if sent else None
-        if document is None:
+        found = await self.web.deps.bus.handle(DownloadSentDocument(WHATSAPP, phone, int(raw)))
+        if isinstance(found, DocumentRefused) and found.reason is Refusal.ABSENT:
             return not_found()
-        return await document_response(self.web, document)
+        return document_response(found)

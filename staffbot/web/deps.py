@@ -1,4 +1,6 @@
-"""What the web application needs, handed in by main.py (the web app builds nothing)."""
+"""What the web application needs, handed in by main.py (the web app builds nothing).
+
+No database: every page reads and writes through commands on the bus."""
 
 from __future__ import annotations
 
@@ -11,12 +13,10 @@ from staffbot.app.bus import MessageBus
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.services.context import Office
-from storage.db import Database
 
 
 @dataclass
 class WebDeps:
-    db: Database
     office: Office
     bus: MessageBus
     chat: ChatService

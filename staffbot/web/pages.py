@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from staffbot.app.commands.office import OfficeGlance
-from staffbot.app.commands.staff import StaffRef
+from staffbot.app.commands.web import RolesOf, StaffPicker
 from staffbot.app.commands.web_auth import (
     EndSession,
     LoginWithLink,
@@ -16,11 +14,10 @@ from staffbot.app.commands.web_auth import (
     SessionInfo,
     StartSession,
 )
-from staffbot.services.files import MAX_UPLOAD_BYTES
+from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.web.context import Web
 from staffbot.web.security import CSRF_FIELD, BodyTooLarge, read_limited, same_token
 from staffbot.web.templating import Safe, join, page, render, tag, void_tag
-from storage.tables import Staff
 
 
 def html(body: str, status: int = 200) -> HTMLResponse:
@@ -54,17 +51,7 @@ class Pages:
     def __init__(self, web: Web) -> None:
         self.web = web
 
-    async def _roles(self, staff: Sequence[Staff | StaffRef]) -> dict[int, list[str]]:
-        """Role keys per staff member, in the order of the flow."""
-        order = {r.key: i for i, r in enumerate(self.web.deps.office.flow.roles)}
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            roles = await uow.staff.roles_for([s.id for s in staff if s.id is not None])
-        return {
-            staff_id: sorted(keys, key=lambda k: order.get(k, len(order)))
-            for staff_id, keys in roles.items()
-        }
-
-    def _labels(self, keys: list[str]) -> str:
+    def _labels(self, keys: tuple[str, ...]) -> str:
         flow = self.web.deps.office.flow
         known = {r.key for r in flow.roles}
         return ", ".join(flow.role(k).label if k in known else k for k in keys) or "-"
@@ -80,25 +67,17 @@ class Pages:
         return await self._picker(request, info)
 
     async def _picker(self, request: Request, info: SessionInfo | None) -> Response:
-        async with self.web.deps.db.uow(readonly=True) as uow:
-            staff = [s for s in await uow.staff.all() if s.active]
-        roles = await self._roles(staff)
-        order = {r.key: i for i, r in enumerate(self.web.deps.office.flow.roles)}
-
-        def rank(s: Staff) -> tuple[int, str]:
-            keys = roles.get(s.id or 0) or []
-            return (order.get(keys[0], len(order)) if keys else len(order), s.name)
-
+        staff = await self.web.deps.bus.handle(StaffPicker())
         buttons = [
             tag(
                 "button",
-                Safe(tag("b", s.name) + tag("span", self._labels(roles.get(s.id or 0, [])))),
+                Safe(tag("b", s.name) + tag("span", self._labels(s.roles))),
                 type="submit",
                 name="staff_id",
-                value=str(s.id),
+                value=str(s.staff_id),
                 class_="role",
             )
-            for s in sorted(staff, key=rank)
+            for s in staff
         ]
         current = Safe("")
         if info is not None:
@@ -205,7 +184,7 @@ class Pages:
         if isinstance(info, Response):
             return info
         staff = info.staff
-        keys = (await self._roles([staff])).get(staff.id or 0, [])
+        keys = await self.web.deps.bus.handle(RolesOf(staff.id))
         roles = set(keys)
         flow = self.web.deps.office.flow
         commands = [("Mulai", "/start"), ("Tugas saya", "/tugas")]

@@ -1,8 +1,9 @@
 """A chat's transcript as JSON, and its live stream (Server-Sent Events).
 
-The outbox is the transcript: the delivered rows of (channel, chat_id) in id order.
-The stream re-reads the database whenever the web channel signals a delivery (or
-every couple of seconds), so rows delivered by another bot process arrive too.
+The outbox is the transcript: the delivered rows of (channel, chat_id) in id order
+(:class:`ReadTranscript` on the bus). The stream reads again whenever the web channel
+signals a delivery (or every couple of seconds), so rows delivered by another bot
+process arrive too.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from staffbot.app.commands.web import HasNewMessages, ReadTranscript, TranscriptMessage
 from staffbot.timefmt import short_time
 from staffbot.web.context import Web
-from storage.repos.web import WebRepository
-from storage.tables import Outbox
 
 #: First page load: the newest rows only (a busy desk has hundreds of cards a week).
 FIRST_PAGE = 300
@@ -47,62 +47,46 @@ def safe_rich(text: str) -> str:
     )
 
 
-def message_json(row: Outbox, web: Web, doc_url: DocUrl) -> dict[str, Any]:
+def message_json(message: TranscriptMessage, web: Web, doc_url: DocUrl) -> dict[str, Any]:
     office = web.deps.office
-    payload = row.payload or {}
-    at = row.sent_at or row.created_at
+    at = message.at
     out: dict[str, Any] = {
-        "id": row.id,
-        "kind": row.kind,
-        "text": safe_rich(str(payload.get("text", ""))),
-        "choices": [
-            {"label": str(c.get("label", "")), "token": str(c.get("token", ""))}
-            for c in payload.get("choices", ())
-        ],
-        "ref_id": row.ref_id,
+        "id": message.id,
+        "kind": message.kind,
+        "text": safe_rich(message.text),
+        "choices": [{"label": c.label, "token": c.token} for c in message.choices],
+        "ref_id": message.ref_id,
         "at": short_time(at, office.tz, office.now(), office.language) if at else "",
     }
-    attachment = payload.get("attachment")
+    attachment = message.attachment
     if attachment:
-        document_id = int(attachment.get("document_id", 0))
         out["attachment"] = {
-            "id": document_id,
-            "filename": str(attachment.get("filename", "dokumen")),
-            "url": doc_url(document_id),
+            "id": attachment.document_id,
+            "filename": attachment.filename,
+            "url": doc_url(attachment.document_id),
         }
-    if row.kind == "delete":
-        out["message_id"] = str(payload.get("message_id", ""))
+    if message.kind == "delete":
+        out["message_id"] = message.message_id
     return out
 
 
 async def transcript(
     web: Web, channel: str, chat_id: str, after: int, doc_url: DocUrl
 ) -> dict[str, Any]:
-    async with web.deps.db.uow(readonly=True) as uow:
-        repo = WebRepository(uow.session)
-        if after <= 0:
-            rows = await repo.sent_last(channel, chat_id, limit=FIRST_PAGE)
-            more = False
-        else:
-            rows = list(await repo.sent_after(channel, chat_id, after_id=after, limit=PAGE))
-            more = len(rows) >= PAGE
-        conversation = await uow.conversations.get(f"{channel}:{chat_id}")
-    messages = [message_json(row, web, doc_url) for row in rows]
+    limit = FIRST_PAGE if after <= 0 else PAGE
+    page = await web.deps.bus.handle(ReadTranscript(channel, chat_id, after, limit))
+    messages = [message_json(m, web, doc_url) for m in page.messages]
     return {
         "messages": messages,
         "last_id": max([after, *(m["id"] for m in messages)]),
-        "more": more,
+        "more": page.more,
         # A PIN prompt is waiting: the page masks its text box and does not echo it.
-        "input": "pin" if conversation is not None and conversation.kind == "pin" else "text",
+        "input": "pin" if page.awaiting_pin else "text",
     }
 
 
 async def _has_new(web: Web, channel: str, chat_id: str, after: int) -> bool:
-    async with web.deps.db.uow(readonly=True) as uow:
-        rows = await WebRepository(uow.session).sent_after(
-            channel, chat_id, after_id=after, limit=1
-        )
-    return bool(rows)
+    return await web.deps.bus.handle(HasNewMessages(channel, chat_id, after))
 
 
 async def stream(

@@ -70,7 +70,6 @@ def web_client(desk: Desk) -> httpx.AsyncClient:
 
     app = create_web_app(
         WebDeps(
-            db=desk.db,
             office=desk.office,
             bus=desk.bus,
             chat=ChatService(desk.db, desk.office),

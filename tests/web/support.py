@@ -103,7 +103,6 @@ def build_web(desk: Desk, *, demo: bool = True) -> Web:
         return "staffbot_up 1\n"
 
     deps = WebDeps(
-        db=desk.db,
         office=desk.office,
         bus=desk.bus,
         chat=chat,
