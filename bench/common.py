@@ -1,5 +1,5 @@
 """What the benchmarks share: scratch databases (SQLite file, PostgreSQL of our own), an
-office wired as main.py wires it, the machine's description, percentiles, JSON output."""
+office wired as the bootstrap wires it, the machine's description, percentiles, JSON output."""
 
 from __future__ import annotations
 
@@ -81,14 +81,15 @@ def bench_settings(url: str, data_dir: Path, **extra: Any) -> Any:
 
 def build_bench_office(settings: Any, clock: Any) -> Any:
     """The office as `run` builds it, with the demo PKI (Kepala Dinas PIN 123456)."""
-    import main
+    from staffbot.admin import init_demo_pki
     from staffbot.app.commands.staff import DEMO_ROSTER
+    from staffbot.bootstrap import build_calendar, build_office, signing_dir
     from staffbot.documents.pki import PKCS12_FILE
 
     _role, name, nip, _sup = DEMO_ROSTER[0]
-    if not (main.signing_dir(settings) / PKCS12_FILE).exists():
-        main.init_demo_pki(settings, clock, kadis_name=name, kadis_nip=nip)
-    return main.build_office(settings, clock, main.build_calendar(settings, clock.now(), {}, set()))
+    if not (signing_dir(settings) / PKCS12_FILE).exists():
+        init_demo_pki(settings, clock, kadis_name=name, kadis_nip=nip)
+    return build_office(settings, clock, build_calendar(settings, clock.now(), {}, set()))
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -43,10 +43,9 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import main  # noqa: E402
 from staffbot.app.commands.sla import EscalationPass  # noqa: E402
 from staffbot.app.commands.staff import SeedDemo  # noqa: E402
-from staffbot.bootstrap import build_bus  # noqa: E402
+from staffbot.bootstrap import build_bus, build_calendar, build_office  # noqa: E402
 from staffbot.clock import FixedClock  # noqa: E402
 from staffbot.settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -341,7 +340,7 @@ async def run_backend(
             database_url=backend.url, data_dir=folder / f"data-{backend.name}", _env_file=None
         )  # type: ignore[call-arg]
         clock = FixedClock(NOW)
-        office = main.build_office(settings, clock, main.build_calendar(settings, NOW, {}, set()))
+        office = build_office(settings, clock, build_calendar(settings, NOW, {}, set()))
         db = Database(backend.url)
         await db.initialize()
         await build_bus(db, office).handle(SeedDemo())

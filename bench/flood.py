@@ -240,7 +240,7 @@ async def fresh_database(directory: Path, name: str) -> AsyncIterator[Any]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    from main import build_calendar
+    from staffbot.bootstrap import build_calendar
     from staffbot.clock import SystemClock
     from staffbot.settings import Settings
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.latency [--libraries ptb,aiogram] [--modes polling,webhook]
         [--presses 150] [--rate 5] [--burst] [--out bench/results/latency.json]
 
-The bot runs as its own process (bench/latency_bot.py: main.BotApp, the way `run` starts
+The bot runs as its own process (bench/latency_bot.py: staffbot.runner.BotApp, the way `run` starts
 it, Telegram pacing off), on SQLite, against the Telegram Bot API double in this process
 (python-telegram-bot or aiogram; getUpdates long polling or the webhook). 50 staff: the
 demo roster plus four more holders for each of the nine roles that press a one-tap

@@ -1,5 +1,5 @@
-"""The bot as `python main.py run` starts it (main.BotApp, settings from the environment),
-for bench/latency.py, with one difference: the Telegram channel's pacing is off.
+"""The bot as `python main.py run` starts it (staffbot.runner.BotApp, settings from the
+environment), for bench/latency.py, with one difference: the Telegram channel's pacing is off.
 
 The latency figure is about the bot's own work between a press and the next card;
 Telegram's flood limits (1 message a second per chat, 30 a second overall) are measured
@@ -18,9 +18,9 @@ from typing import Any
 
 
 async def serve() -> None:
-    import main
     import staffbot.channels.telegram as telegram
     from staffbot.channels.base import Pacing
+    from staffbot.runner import BotApp
     from staffbot.settings import Settings
 
     configured = telegram.config_from
@@ -35,7 +35,7 @@ async def serve() -> None:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.001, async_mode="disabled")
-    bot = main.BotApp(Settings())
+    bot = BotApp(Settings())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

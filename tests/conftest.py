@@ -142,8 +142,9 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 @pytest.fixture(scope="session")
 def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The office CA and the demo Kepala Dinas's key, made once per test session."""
-    from main import init_demo_pki, signing_dir
+    from staffbot.admin import init_demo_pki
     from staffbot.app.commands.staff import DEMO_ROSTER
+    from staffbot.bootstrap import signing_dir
 
     data_dir = tmp_path_factory.mktemp("pki")
     settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
@@ -154,7 +155,7 @@ def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def office(settings: Settings, clock: FixedClock, demo_pki: Path) -> Office:
-    from main import build_calendar, build_office, signing_dir
+    from staffbot.bootstrap import build_calendar, build_office, signing_dir
 
     shutil.copytree(demo_pki, signing_dir(settings))
     return build_office(settings, clock, build_calendar(settings, clock.now(), {}, set()))

@@ -9,6 +9,7 @@ from typing import Any
 
 from flows.engine import Actor, CaseState, Request, decide
 from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.batches import WaitingForBa, WaitingPlace
 from staffbot.app.commands.cases import ActResult, MakeBa
 from staffbot.cards import Happened, outcome_label
 from staffbot.errors import ConcurrencyConflict, ValidationError
@@ -194,4 +195,11 @@ async def _one_ba(
     )
 
 
-HANDLERS: dict[type[Command[Any]], Handler] = {MakeBa: make_ba}
+async def list_waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> list[WaitingPlace]:
+    who = cmd.who
+    staff = await find_staff(uow, nip=who.nip, staff_id=who.staff_id) if who else None
+    waiting = await waiting_for_ba(uow, office, for_staff=staff)
+    return [WaitingPlace(place, tuple(c.number for c in cases)) for place, cases in waiting.items()]
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {MakeBa: make_ba, WaitingForBa: list_waiting}

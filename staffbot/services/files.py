@@ -6,16 +6,22 @@ only their metadata (kind, original name sanitised, sha256, size) is in the data
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import re
 import secrets
 import unicodedata
 from pathlib import Path
+from typing import Any
 
-from staffbot.errors import ValidationError
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.files import Attach, DocumentFile, ReadDocument
+from staffbot.errors import ConfigurationError, ValidationError
 from staffbot.limits import MAX_UPLOAD_BYTES
+from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
+from staffbot.services.locate import find
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
@@ -183,3 +189,34 @@ async def store_document(
         created_at=office.now(),
     )
     return await uow.documents.add(document)
+
+
+async def attach(cmd: Attach, uow: UnitOfWork, office: Office) -> int:
+    """Recorded on the item whose task is at work (a case inside a Berita Acara waiting
+    for its signature: the Berita Acara), the one :class:`Act` checks it against."""
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    item, _task = await (await find(uow, cmd.ref)).at_work(uow)
+    ids = item.ids
+    document = await store_document(
+        uow,
+        office,
+        data=cmd.data,
+        filename=cmd.filename,
+        kind=cmd.kind,
+        case_id=ids.case_id,
+        ba_id=ids.ba_id,
+        created_by=staff.id,
+    )
+    assert document.id is not None
+    return document.id
+
+
+async def read_document(cmd: ReadDocument, uow: UnitOfWork, office: Office) -> DocumentFile:
+    document = await uow.documents.get(cmd.document_id)
+    if document is None:
+        raise ConfigurationError(problem=f"document {cmd.document_id} is missing")
+    data = await asyncio.to_thread(read_blob, office, document)
+    return DocumentFile(document.filename, document.mime_type, data)
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {Attach: attach, ReadDocument: read_document}

@@ -14,12 +14,16 @@ from staffbot.app.commands.staff import (
     AddStaff,
     ChangeStaff,
     EndLeave,
+    FindStaff,
     LeaveResult,
     ListStaff,
+    RoleHolders,
+    RosterSummary,
     SeedDemo,
     SetLeave,
     StaffRef,
     StaffRow,
+    SummarizeRoster,
 )
 from staffbot.errors import StaffbotError, ValidationError
 from staffbot.services import notify
@@ -246,11 +250,29 @@ async def seed_demo(cmd: SeedDemo, uow: UnitOfWork, office: Office) -> int:
     return created
 
 
+async def role_holders(cmd: RoleHolders, uow: UnitOfWork, office: Office) -> list[StaffRef]:
+    return [ref_of(s) for s in await uow.staff.holders(cmd.role)]
+
+
+async def find_by_nip(cmd: FindStaff, uow: UnitOfWork, office: Office) -> StaffRef | None:
+    staff = await uow.staff.by_nip(cmd.nip.replace(" ", ""))
+    return ref_of(staff) if staff is not None else None
+
+
+async def summarize_roster(cmd: SummarizeRoster, uow: UnitOfWork, office: Office) -> RosterSummary:
+    nips = {s.nip for s in await uow.staff.all()}
+    demo = {nip for _role, _name, nip, _supervisor in DEMO_ROSTER}
+    return RosterSummary(staff=len(nips), demo_only=bool(nips) and nips <= demo)
+
+
 HANDLERS: dict[type[Command[Any]], Handler] = {
     AddStaff: add_staff,
     ChangeStaff: change_staff,
     EndLeave: end_leave,
+    FindStaff: find_by_nip,
     ListStaff: list_staff,
+    RoleHolders: role_holders,
     SeedDemo: seed_demo,
     SetLeave: set_leave,
+    SummarizeRoster: summarize_roster,
 }

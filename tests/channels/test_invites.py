@@ -14,11 +14,11 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from main import app
 from staffbot.app.commands.invites import CreateInvite
 from staffbot.channels.telegram import bot_username, invite_link
 from staffbot.channels.telegram_common import TelegramChannel
 from staffbot.chat.service import ChatService
+from staffbot.cli.root import app
 from staffbot.clock import FixedClock, SystemClock
 from staffbot.dispatcher import OutboxDispatcher
 from staffbot.errors import ConfigurationError, ValidationError

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from main import app
+from staffbot.cli.root import app
 from tests.doubles.control import ControlClient, spawn_double
 from tests.reliability.process import BotProcess
 

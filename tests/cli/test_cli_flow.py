@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from main import app
+from staffbot.cli.root import app
 from tests.support import HAPPY, PIN, ROSTER, tiny_pdf
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from pathlib import Path
 from click.testing import Result
 from typer.testing import CliRunner
 
-from main import app
 from staffbot.channels.base import Channel, Delivered, Delivery
+from staffbot.cli.root import app
 from staffbot.clock import FixedClock
 from staffbot.dispatcher import OutboxDispatcher
 from staffbot.errors import ChannelUnavailable

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from main import app
+from staffbot.cli.root import app
 
 
 @pytest.fixture

@@ -167,11 +167,11 @@ def test_the_running_bot_does_not_import_fpdf_or_pyhanko(tmp_path: Path) -> None
     script = textwrap.dedent(
         """
         import asyncio, sys
-        import main
+        from staffbot.runner import BotApp
         from staffbot.settings import Settings
 
         async def go():
-            bot = main.BotApp(Settings(_env_file=None))
+            bot = BotApp(Settings(_env_file=None))
             await bot.start()
             await bot._warm_up
             heavy = sorted(m for m in ("fpdf", "pyhanko", "fontTools", "pypdf", "PIL")

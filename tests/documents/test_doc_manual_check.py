@@ -18,8 +18,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from main import app
 from staffbot.app.commands.cases import Sign, Who
+from staffbot.cli.root import app
 from staffbot.documents.bsre import BsreSigner
 from staffbot.documents.verify import validate_signed_pdf
 from staffbot.errors import ManualCheckPending, SignOutcomeUnknown

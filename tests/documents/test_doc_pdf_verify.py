@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from main import app
+from staffbot.cli.root import app
 from staffbot.services.files import read_blob
 from staffbot.settings import Settings
 from tests.support import Desk

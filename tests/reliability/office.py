@@ -23,9 +23,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from main import app, runtime
 from staffbot.app.commands.cases import IntakeForm, RecordCase, Who
 from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
+from staffbot.bootstrap import open_app
+from staffbot.cli.root import app
 from staffbot.settings import Settings
 from tests.doubles.control import ControlClient
 
@@ -130,7 +131,7 @@ def add_roster(env: dict[str, str], members: Iterable[Member]) -> None:
 
 async def record_cases(settings: Settings, n: int, *, kecamatan: str = "Gisting") -> list[str]:
     numbers = []
-    async with runtime(settings) as rt:
+    async with open_app(settings) as rt:
         for i in range(n):
             form = IntakeForm(
                 name=f"Pemohon Uji {chr(65 + i % 26)}",

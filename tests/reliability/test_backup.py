@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from main import app
 from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.app.commands.verification import CheckFile
+from staffbot.cli.root import app
 from staffbot.services import audit as audit_service
 from staffbot.services.backup import make_backup, restore_backup
 from staffbot.services.files import read_blob

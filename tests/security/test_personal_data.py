@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 
 import storage.tables
 import tests.contract.test_channel_contract as contract
-from main import install_log_safety
+from staffbot.admin import install_log_safety
 from staffbot.app.commands.staff import DEMO_ROSTER
 from staffbot.documents.bsre import BsreSigner
 from staffbot.services.context import Office

@@ -12,11 +12,11 @@ from datetime import timedelta
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from main import app
 from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.app.commands.privacy import PurgeClosedCases
 from staffbot.app.commands.verification import CheckFile, VerifyCode
 from staffbot.channels.base import CommandReceived, TextReceived
+from staffbot.cli.root import app
 from staffbot.services import audit as audit_service
 from staffbot.services.files import read_blob
 from staffbot.services.purge import PURGED_TEXT

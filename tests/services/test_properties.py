@@ -31,7 +31,7 @@ press = st.tuples(st.sampled_from(ROLES), st.sampled_from(ACTIONS), st.booleans(
 def world(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, demo_pki: Path
 ) -> tuple[str, Settings]:
-    from main import signing_dir
+    from staffbot.bootstrap import signing_dir
 
     root = tmp_path_factory.mktemp("properties")
     shutil.copy(sqlite_template, root / "p.db")
@@ -56,7 +56,7 @@ async def _status(desk: Desk, number: str) -> str:
 
 
 async def _desk(url: str, settings: Settings) -> Desk:
-    from main import build_calendar, build_office
+    from staffbot.bootstrap import build_calendar, build_office
 
     clock = FixedClock(START)
     db = Database(url)

@@ -15,8 +15,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from main import runtime
 from staffbot.app.commands.sla import EscalationPass
+from staffbot.bootstrap import open_app
 from staffbot.clock import FixedClock
 from staffbot.settings import Settings
 
@@ -31,7 +31,7 @@ async def run(barrier: Path, name: str, processes: int, times: list[datetime]) -
     settings = Settings()
     clock = FixedClock(times[0])
     fired = 0
-    async with runtime(settings, clock=clock, migrate=False) as rt:
+    async with open_app(settings, clock=clock, migrate=False) as rt:
         await asyncio.to_thread(_all_ready, barrier, name, processes)
         for at in times:
             clock.set(at)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import main
 from staffbot.app.commands.calendar import AddHoliday
-from staffbot.bootstrap import build_bus
+from staffbot.bootstrap import build_bus, build_calendar, build_office, open_app, signing_dir
 from staffbot.channels.base import FileReceived
 from staffbot.chat.service import ChatService
+from staffbot.cli.root import app
 from staffbot.clock import FixedClock
 from staffbot.services import calendar_admin
 from staffbot.services.context import Office
@@ -78,10 +78,10 @@ async def test_office_hours_come_from_the_setting(
     db: Database, settings: Settings, clock: FixedClock, demo_pki: Path
 ) -> None:
     custom = settings.model_copy(update={"office_hours": "Sen-Jum 08.00-15.00"})
-    calendar = main.build_calendar(custom, clock.now(), {}, set())
+    calendar = build_calendar(custom, clock.now(), {}, set())
     assert calendar.hours_on(date(2026, 11, 27)) == calendar.hours_on(date(2026, 11, 25))
-    shutil.copytree(demo_pki, main.signing_dir(custom))
-    desk = Desk(db, main.build_office(custom, clock, calendar))
+    shutil.copytree(demo_pki, signing_dir(custom))
+    desk = Desk(db, build_office(custom, clock, calendar))
     await desk.seed()
     # Wednesday 15:00 is closing time with these hours: Thursday 08:00 + 1 day
     assert await due_of_new_case(desk, clock, wib(2026, 11, 25, 15)) == wib(2026, 11, 27, 8)
@@ -107,7 +107,7 @@ def cli_env(sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    result = CliRunner().invoke(main.app, list(args), env=env)
+    result = CliRunner().invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -115,11 +115,11 @@ def cli(env: dict[str, str], *args: str) -> str:
 async def _due_with_overrides(env: dict[str, str]) -> datetime | None:
     settings = Settings(database_url=env["STAFFBOT_DATABASE_URL"], _env_file=None)  # type: ignore[call-arg]
     clock = FixedClock(wib(2026, 11, 25, 9))
-    async with main.runtime(settings, clock=clock) as rt:
+    async with open_app(settings, clock=clock) as rt:
         desk = Desk(rt.db, rt.office)
         await desk.seed()
         number = (await desk.new_case(FORM)).number
-        async with rt.uow(readonly=True) as uow:
+        async with rt.db.uow(readonly=True) as uow:
             task = await uow.tasks.get(await desk.open_task_id(number))
         assert task is not None
         return task.due_at
@@ -143,12 +143,10 @@ def test_a_holiday_added_on_the_command_line_moves_the_due_date(cli_env: dict[st
     cli(cli_env, "calendar", "remove-holiday", "2026-12-24")
     shown = json.loads(cli(cli_env, "calendar", "show", "--year", "2026", "--json"))
     assert {r["day"]: r["source"] for r in shown["holidays"]}["2026-12-24"] == "dihapus"
-    refused = CliRunner().invoke(
-        main.app, ["calendar", "remove-holiday", "2026-11-25"], env=cli_env
-    )
+    refused = CliRunner().invoke(app, ["calendar", "remove-holiday", "2026-11-25"], env=cli_env)
     assert refused.exit_code == 1
     bad = CliRunner().invoke(
-        main.app, ["calendar", "add-holiday", "26-11-2026", "--name", "x"], env=cli_env
+        app, ["calendar", "add-holiday", "26-11-2026", "--name", "x"], env=cli_env
     )
     assert bad.exit_code != 0
 
@@ -156,7 +154,7 @@ def test_a_holiday_added_on_the_command_line_moves_the_due_date(cli_env: dict[st
 async def test_a_running_bot_picks_an_override_up_at_the_next_scan(
     db: Database, office: Office, settings: Settings
 ) -> None:
-    reloader = calendar_admin.CalendarReloader(functools.partial(main.build_calendar, settings))
+    reloader = calendar_admin.CalendarReloader(functools.partial(build_calendar, settings))
     bus = build_bus(db, office)
     now = office.now()
     assert await reloader.refresh(bus, now)

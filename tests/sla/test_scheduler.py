@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 
-import main
 from scheduler import build_scheduler
-from staffbot.bootstrap import build_bus
+from staffbot.bootstrap import build_bus, build_calendar
 from staffbot.clock import FixedClock
 from staffbot.services.context import Office
 from staffbot.settings import Settings
@@ -21,7 +20,7 @@ def scheduler_for(db: Database, office: Office, clock: FixedClock, settings: Set
         build_bus(db, office),
         clock=clock,
         sweep=lambda: None,
-        reload_calendar=functools.partial(main.build_calendar, settings),
+        reload_calendar=functools.partial(build_calendar, settings),
     )
 
 
@@ -78,7 +77,7 @@ async def test_the_scan_job_reloads_the_calendar_first(
     scheduler = build_scheduler(
         desk.bus,
         clock=clock,
-        reload_calendar=functools.partial(main.build_calendar, settings),
+        reload_calendar=functools.partial(build_calendar, settings),
     )
     clock.set(wib(2026, 11, 26, 9))
     report = await scheduler.staffbot_jobs.escalate()

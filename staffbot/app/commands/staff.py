@@ -163,3 +163,31 @@ class ImportRoster(Process[ImportReport]):
     path: Path
     by: str = "import"
     progress: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True)
+class RoleHolders(Query[list[StaffRef]]):
+    """The staff members holding ``role`` (the command line acts as the only one when
+    `--as` is not given)."""
+
+    role: str
+
+
+@dataclass(frozen=True)
+class FindStaff(Query[StaffRef | None]):
+    """A staff member by NIP, or None."""
+
+    nip: str
+
+
+@dataclass(frozen=True)
+class RosterSummary:
+    staff: int
+    #: Every staff member is one of :data:`DEMO_ROSTER` (and there is at least one).
+    demo_only: bool
+
+
+@dataclass(frozen=True)
+class SummarizeRoster(Query[RosterSummary]):
+    """How many staff there are and whether they are the demo roster (the running bot
+    seeds an empty database and runs a demo roster in demo mode)."""
