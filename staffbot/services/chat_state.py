@@ -8,6 +8,7 @@ turn (``bus.atomically``): it never sees a repository or a table row, only the v
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flows.errors import AlreadyDone
 from staffbot.app.bus import Command, Handler
@@ -54,6 +55,16 @@ from staffbot.services.work_items import CaseItem, already_done
 from storage.tables import ButtonToken, Staff, Task
 from storage.uow import UnitOfWork
 
+#: Rows a turn has read, held for as long as its unit of work lives. The chat keeps only
+#: views; without this the rows would be dropped at once from the session's (weak)
+#: identity map, and a press, which reads the same staff, task and case several times,
+#: would query them again each time.
+_HELD: WeakKeyDictionary[UnitOfWork, list[object]] = WeakKeyDictionary()
+
+
+def _hold(uow: UnitOfWork, *rows: object) -> None:
+    _HELD.setdefault(uow, []).extend(r for r in rows if r is not None)
+
 
 def staff_view(staff: Staff) -> StaffView:
     assert staff.id is not None
@@ -69,11 +80,13 @@ async def identify_staff(cmd: IdentifyStaff, uow: UnitOfWork, office: Office) ->
             staff = await uow.staff.by_telegram(int(cmd.user_id))
     elif cmd.channel == "whatsapp":
         staff = await uow.staff.by_whatsapp(cmd.user_id)
+    _hold(uow, staff)
     return staff_view(staff) if staff is not None else None
 
 
 async def staff_by_id(cmd: StaffById, uow: UnitOfWork, office: Office) -> StaffView | None:
     staff = await uow.staff.get(cmd.staff_id)
+    _hold(uow, staff)
     return staff_view(staff) if staff is not None else None
 
 
@@ -140,6 +153,7 @@ async def look_up_button(cmd: LookUpButton, uow: UnitOfWork, office: Office) -> 
     token = await uow.outbox.token(cmd.token)
     if token is None:
         return None
+    _hold(uow, token)
     return ButtonView(
         token=token.token,
         staff_id=token.staff_id,
@@ -196,10 +210,12 @@ async def _task_view(uow: UnitOfWork, task: Task) -> TaskView:
     number, kecamatan = "?", ""
     if task.case_id is not None:
         case = await uow.cases.get(task.case_id)
+        _hold(uow, case)
         if case is not None:
             number, kecamatan = case.number, case.kecamatan
     elif task.ba_id is not None:
         ba = await uow.cases.get_ba(task.ba_id)
+        _hold(uow, ba)
         number = ba.number if ba is not None else "?"
     return TaskView(task.id, task.step, task.role, task.case_id, number, kecamatan)
 
@@ -208,6 +224,7 @@ async def task_at_hand(cmd: TaskAtHand, uow: UnitOfWork, office: Office) -> Task
     task = await uow.tasks.get(cmd.task_id)
     if task is None:
         return None
+    _hold(uow, task)
     if not task.is_open:
         raise await already_done(uow, office, task)
     if cmd.staff_id is not None:
