@@ -7,6 +7,25 @@ from collections import deque
 from flows.errors import FlowDefinitionError
 from flows.model import HOLDER, SUPERVISOR, Escalation, Flow, Step
 
+#: The chat's own button verbs (staffbot.app.commands.chat.MenuVerb). A button token
+#: stores a flow action and a menu verb in one column: an action spelled like a verb
+#: would be read as the verb, so a flow may not use these keys.
+UI_VERBS = frozenset(
+    {
+        "form",
+        "open_task",
+        "menu",
+        "ba_place",
+        "ba_all",
+        "make_surat",
+        "sign_all",
+        "alert_nudge",
+        "alert_takeover",
+        "alert_reassign",
+        "alert_reassign_to",
+    }
+)
+
 
 def validate_flow(flow: Flow) -> Flow:
     """Return ``flow`` unchanged if it is sound, else raise FlowDefinitionError."""
@@ -56,6 +75,8 @@ def _step_problems(flow: Flow, step: Step, role_keys: set[str], step_keys: set[s
         out.append(f"{name}: cannot both collect cases and be held by a batch")
     for action in step.actions:
         where = f"{name}, action {action.key!r}"
+        if action.key in UI_VERBS:
+            out.append(f"{where}: the key is a chat button verb; give the action another key")
         if action.closes_case and action.to is not None:
             out.append(f"{where}: closes the case but also names next step {action.to!r}")
         if not action.closes_case and action.to is None:

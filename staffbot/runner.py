@@ -106,7 +106,7 @@ class BotApp:
             log.warning(
                 "no staff yet: demo roster of %s created (Kepala Dinas PIN %s)", created, DEMO_PIN
             )
-        self.chat = ChatService(self.db, self.office)
+        self.chat = ChatService(self.bus)
         self.web_channel = WebChannel()
         channels: dict[str, Channel] = {"web": self.web_channel}
         receivers = await self._platform_channels(channels)

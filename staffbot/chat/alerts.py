@@ -8,57 +8,42 @@ and each use case checks the rest again.
 from __future__ import annotations
 
 from staffbot.app.commands.cases import Who
-from staffbot.app.commands.sla import (
-    NUDGE,
-    REASSIGN,
-    REASSIGN_TO,
-    TAKEOVER,
-    Nudge,
-    Reassign,
-    ReassignChoices,
-    Takeover,
-)
+from staffbot.app.commands.chat import Button, ButtonView, MenuVerb, TaskAtHand, UseButton
+from staffbot.app.commands.sla import Nudge, Reassign, ReassignChoices, Takeover
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services import alert_actions
-from staffbot.services.transitions import already_done
 from staffbot.texts import t
 from staffbot.texts.sla import st
-from storage.tables import ButtonToken
-
-ACTIONS = frozenset({NUDGE, TAKEOVER, REASSIGN, REASSIGN_TO})
 
 
-async def press(turn: Turn, token: ButtonToken) -> Answer:
+async def press(turn: Turn, button: ButtonView, verb: MenuVerb) -> Answer:
     lang = turn.lang
-    staff = turn.staff
-    assert staff is not None
-    uow, office = turn.uow, turn.office
-    task = await uow.tasks.get(token.task_id) if token.task_id is not None else None
+    office = turn.office
+    task = await turn.run(TaskAtHand(button.task_id)) if button.task_id is not None else None
     if task is None:
         return Answer(t("chat.token_stale", lang), alert=True)
-    if not task.is_open:
-        raise await already_done(uow, office, task)
-    assert task.id is not None
-    who = Who(staff_id=staff.id)
-    if token.action == NUDGE:
-        if token.used_at is not None:
+    who = Who(staff_id=turn.staff_id)
+    if verb is MenuVerb.ALERT_NUDGE:
+        if button.used:
             return Answer(st("nudge.again", lang), alert=True)
-        outcome = await alert_actions.nudge(Nudge(who, task.id, token.token), uow, office)
-        await uow.outbox.use_token(token.token, office.now())
+        outcome = await turn.run(Nudge(who, task.id, button.token))
+        await turn.run(UseButton(button.token))
         return Answer(outcome.text, alert=not outcome.changed)
-    if token.action == TAKEOVER:
-        outcome = await alert_actions.takeover(Takeover(who, task.id), uow, office)
+    if verb is MenuVerb.ALERT_TAKEOVER:
+        outcome = await turn.run(Takeover(who, task.id))
         return Answer(outcome.text, alert=not outcome.changed)
-    if token.action == REASSIGN:
-        options = await alert_actions.reassign_choices(ReassignChoices(task.id), uow, office)
+    if verb is MenuVerb.ALERT_REASSIGN:
+        options = await turn.run(ReassignChoices(task.id))
         if not options.people:
             role = office.flow.role(task.role).label
             return Answer(st("reassign.none", lang, role=role), alert=True)
         choices = await turn.choices(
-            [(name, REASSIGN_TO, str(staff_id), task.id) for staff_id, name in options.people]
+            [
+                Button(name, MenuVerb.ALERT_REASSIGN_TO, target=str(staff_id), task_id=task.id)
+                for staff_id, name in options.people
+            ]
         )
         await turn.reply(
             OutgoingMessage(
@@ -67,11 +52,10 @@ async def press(turn: Turn, token: ButtonToken) -> Answer:
             )
         )
         return Answer(t("chat.toast_prompt", lang))
-    if token.action == REASSIGN_TO:
-        if token.used_at is not None or not (token.target or "").isdigit():
+    if verb is MenuVerb.ALERT_REASSIGN_TO:
+        if button.used or not (button.target or "").isdigit():
             return Answer(t("chat.token_stale", lang), alert=True)
-        reassign = Reassign(who, task.id, to_id=int(token.target or 0))
-        outcome = await alert_actions.reassign(reassign, uow, office)
-        await uow.outbox.use_token(token.token, office.now())
+        outcome = await turn.run(Reassign(who, task.id, to_id=int(button.target or 0)))
+        await turn.run(UseButton(button.token))
         return Answer(outcome.text, alert=not outcome.changed)
     return Answer(t("chat.token_stale", lang), alert=True)

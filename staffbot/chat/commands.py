@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from staffbot.app.commands.cases import Claim, Who
+from staffbot.app.commands.chat import Button, HoldsRole, MenuVerb, RolesOf
 from staffbot.app.commands.queries import SearchCases
 from staffbot.app.commands.reports import MakeReport, ReportKind
 from staffbot.channels.base import Answer
@@ -11,8 +12,6 @@ from staffbot.chat.context import Turn
 from staffbot.masking import mask_nik
 from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import b, esc
-from staffbot.services import claims, reports
-from staffbot.services.queries import search
 from staffbot.texts import has, t
 
 ALIASES = {
@@ -79,16 +78,14 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
 
 
 async def welcome(turn: Turn) -> None:
-    assert turn.staff is not None and turn.staff.id is not None
-    roles = await turn.uow.staff.roles_of(turn.staff.id)
+    assert turn.staff is not None
+    roles = await turn.run(RolesOf(turn.staff.id))
     labels = ", ".join(turn.office.flow.role(r).label for r in sorted(roles)) or "-"
-    items: list[tuple[str, str, str | None, int | None]] = [
-        (t("chat.menu_tasks", turn.lang), "menu", "tugas", None)
-    ]
+    items = [Button(t("chat.menu_tasks", turn.lang), MenuVerb.MENU, target="tugas")]
     if turn.office.flow.step("catat").role in roles:
-        items.insert(0, (t("chat.menu_new_case", turn.lang), "menu", "baru", None))
+        items.insert(0, Button(t("chat.menu_new_case", turn.lang), MenuVerb.MENU, target="baru"))
     if any(s.role in roles for s in turn.office.flow.steps if s.collects_batch):
-        items.append((t("chat.menu_ba", turn.lang), "menu", "ba", None))
+        items.append(Button(t("chat.menu_ba", turn.lang), MenuVerb.MENU, target="ba"))
     await turn.reply(
         OutgoingMessage(
             text=esc(t("chat.welcome", turn.lang, name=turn.staff.name, roles=labels)),
@@ -98,12 +95,7 @@ async def welcome(turn: Turn) -> None:
 
 
 async def _holds(turn: Turn, role: str) -> bool:
-    assert turn.staff is not None and turn.staff.id is not None
-    if role in await turn.uow.staff.roles_of(turn.staff.id):
-        return True
-    absent = await turn.uow.staff.absent_delegating_to(turn.staff.id)
-    roles = await turn.uow.staff.roles_for([a.id for a in absent if a.id is not None])
-    return any(role in r for r in roles.values())
+    return await turn.run(HoldsRole(turn.staff_id, role))
 
 
 def _status_word(status: str, lang: str) -> str:
@@ -117,12 +109,12 @@ async def _search(turn: Turn, query: str) -> None:
     if not query.strip():
         await turn.reply(OutgoingMessage(text=t("chat.search_usage", lang)))
         return
-    cases = await search(SearchCases(query), turn.uow, turn.office)
+    cases = await turn.run(SearchCases(query))
     if not cases:
         await _say(turn, t("chat.search_none", lang))
         return
     lines = [b(t("chat.search_title", lang, count=len(cases)))]
-    items: list[tuple[str, str, str | None, int | None]] = []
+    items: list[Button] = []
     for case in cases[:10]:
         lines.append(
             esc(
@@ -139,36 +131,30 @@ async def _search(turn: Turn, query: str) -> None:
             )
         )
         if case.open_task_id is not None:
-            items.append(
-                (t("chat.open", lang, number=case.number), "open_task", None, case.open_task_id)
-            )
+            label = t("chat.open", lang, number=case.number)
+            items.append(Button(label, MenuVerb.OPEN_TASK, task_id=case.open_task_id))
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
 
 
 async def _claim(turn: Turn, ref: str) -> None:
     """/ambil <nomor kasus>: take the case's open task (services/claims.py)."""
-    assert turn.staff is not None
     if not ref.strip():
         await _say(turn, t("claim.usage", turn.lang))
         return
-    command = Claim(Who(staff_id=turn.staff.id), ref=ref.strip())
-    result = await claims.claim(command, turn.uow, turn.office)
+    result = await turn.run(Claim(Who(staff_id=turn.staff_id), ref=ref.strip()))
     key = "claim.done" if result.changed else "claim.already_yours"
     await _say(turn, t(key, turn.lang, number=result.number, no=result.sop_no))
 
 
 async def _reports(turn: Turn) -> None:
     """This month so far: the rekap per kecamatan and the Mutu Baku report, as PDFs."""
-    assert turn.staff is not None
     kinds: tuple[tuple[ReportKind, str], ...] = (
         ("rekap", "chat.report_rekap"),
         ("mutu_baku", "chat.report_mutu"),
     )
     period = None  # this month so far, the same for both reports
     for kind, key in kinds:
-        report = await reports.make_report(
-            MakeReport(kind, period, created_by=turn.staff.id), turn.uow, turn.office
-        )
+        report = await turn.run(MakeReport(kind, period, created_by=turn.staff_id))
         period = report.period
         assert period is not None
         start, end = period.start.isoformat(), period.end.isoformat()

@@ -12,8 +12,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from staffbot.app.commands.chat import StaffById
+from staffbot.app.commands.conversations import InviteSignup
 from staffbot.app.commands.invites import (
     Account,
     BindAccount,
@@ -27,11 +30,9 @@ from staffbot.chat.context import Turn
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services import invites
 from staffbot.texts import error_text
 from staffbot.validation import check_name
 
-KIND = "invite"
 START_COMMANDS = frozenset({"start", "mulai"})
 CANCEL_COMMANDS = frozenset({"batal", "cancel"})
 
@@ -74,8 +75,8 @@ def text(key: str, lang: str, **params: Any) -> str:
 async def handle_stranger(turn: Turn, event: Incoming) -> Answer | None:
     """Handle an invite (or its questions) from an unknown account; None: not about one."""
     conversation = await turn.conversation()
-    if conversation is not None and conversation.kind == KIND:
-        return await _answer(turn, event, dict(conversation.state))
+    if isinstance(conversation, InviteSignup):
+        return await _answer(turn, event, conversation)
     code = start_code(event)
     if code is None:
         return None
@@ -83,23 +84,22 @@ async def handle_stranger(turn: Turn, event: Incoming) -> Answer | None:
         await _say(turn, text("private_only", turn.lang))
         return Answer()
     account = Account(event.channel, event.user_id, event.user_name)
-    invite = await invites.claim(ClaimInvite(code, account), turn.uow, turn.office)
+    invite = await turn.run(ClaimInvite(code, account))
     if invite is None:
         await _say(turn, text("invalid", turn.lang))
         return Answer()
     if invite.staff_id is not None:
-        staff = await turn.uow.staff.get(invite.staff_id)
+        staff = await turn.run(StaffById(invite.staff_id))
         if staff is None or not staff.active:
             await _say(turn, text("inactive", turn.lang))
             return Answer()
-        await invites.bind(BindAccount(invite.staff_id, account), turn.uow, turn.office)
+        await turn.run(BindAccount(invite.staff_id, account))
         turn.staff = staff
         await _say(turn, text("bound", turn.lang, name=staff.name, nip=staff.nip))
         await commands.welcome(turn)
         return Answer()
     assert invite.role is not None
-    state = {"code_hash": invite.code_hash, "role": invite.role, "field": "name"}
-    await turn.remember(KIND, state)
+    await turn.remember(InviteSignup(invite.code_hash, invite.role))
     await _say(turn, text("ask_name", turn.lang, role=_role_label(turn, invite.role)))
     return Answer()
 
@@ -119,7 +119,7 @@ def start_code(event: Incoming) -> str | None:
     return code or None
 
 
-async def _answer(turn: Turn, event: Incoming, state: dict[str, Any]) -> Answer:
+async def _answer(turn: Turn, event: Incoming, state: InviteSignup) -> Answer:
     lang = turn.lang
     if isinstance(event, CommandReceived):
         name = event.command.lower().lstrip("/")
@@ -135,38 +135,37 @@ async def _answer(turn: Turn, event: Incoming, state: dict[str, Any]) -> Answer:
     if not isinstance(event, TextReceived):
         await _ask(turn, state)
         return Answer()
-    invite = await invites.find_invite(FindInvite(str(state["code_hash"])), turn.uow, turn.office)
+    invite = await turn.run(FindInvite(state.code_hash))
     account = Account(event.channel, event.user_id, event.user_name)
     if invite is None or invite.used_by != account.used_by or invite.role is None:
         await turn.forget()
         await _say(turn, text("invalid", lang))
         return Answer()
     try:
-        if state["field"] == "name":
-            state["name"] = check_name(event.text)
-            state["field"] = "nip"
-            await turn.remember(KIND, state)
+        if state.field == "name":
+            state = replace(state, name=check_name(event.text), field="nip")
+            await turn.remember(state)
             await _ask(turn, state)
             return Answer()
-        joined = JoinWithInvite(invite.code_hash, account, str(state["name"]), event.text)
-        staff = await invites.join(joined, turn.uow, turn.office)
+        joined = JoinWithInvite(invite.code_hash, account, state.name, event.text)
+        staff = await turn.run(joined)
     except StaffbotError as exc:
         await _say(turn, error_text(exc, lang))
         await _ask(turn, state)
         return Answer()
     await turn.forget()
-    turn.staff = await turn.uow.staff.get(staff.id)
+    turn.staff = await turn.run(StaffById(staff.id))
     role = _role_label(turn, invite.role)
     await _say(turn, text("created", lang, name=staff.name, nip=staff.nip, role=role))
     await commands.welcome(turn)
     return Answer()
 
 
-async def _ask(turn: Turn, state: dict[str, Any]) -> None:
-    if state.get("field") == "nip":
+async def _ask(turn: Turn, state: InviteSignup) -> None:
+    if state.field == "nip":
         await _say(turn, text("ask_nip", turn.lang))
     else:
-        role = _role_label(turn, str(state.get("role", "")))
+        role = _role_label(turn, state.role)
         await _say(turn, text("ask_name", turn.lang, role=role))
 
 

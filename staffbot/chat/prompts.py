@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+from staffbot.app.commands.chat import StoreResult
+from staffbot.app.commands.conversations import (
+    AttachmentPrompt,
+    BaPick,
+    ConversationRecord,
+    IntakeState,
+    ReasonPrompt,
+)
 from staffbot.channels.base import Answer, FileReceived, TextReceived
 from staffbot.chat import ba_picker, forms
 from staffbot.chat.context import Turn
 from staffbot.chat.presses import do_act
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.files import check_size, store_document
+from staffbot.services.files import check_size
 from staffbot.texts import t
-from storage.tables import Conversation
 
 
-async def text(turn: Turn, event: TextReceived, conversation: Conversation) -> Answer:
-    state = conversation.state
-    if conversation.kind == "intake":
-        await forms.answer(turn, state, event.text)
+async def text(turn: Turn, event: TextReceived, conversation: ConversationRecord) -> Answer:
+    if isinstance(conversation, IntakeState):
+        await forms.answer(turn, conversation, event.text)
         return Answer()
-    if conversation.kind == "reason":
+    if isinstance(conversation, ReasonPrompt):
         answer = await do_act(
-            turn, task_id=int(state["task_id"]), action=str(state["action"]), note=event.text
+            turn, task_id=conversation.task_id, action=conversation.action, note=event.text
         )
         await turn.forget()
         await _confirm(turn, answer)
         return answer
-    if conversation.kind == "ba_pick":
-        return await ba_picker.picked(turn, state, event.text)
-    if conversation.kind == "attachment":
+    if isinstance(conversation, BaPick):
+        return await ba_picker.picked(turn, conversation, event.text)
+    if isinstance(conversation, AttachmentPrompt):
         await turn.reply(
             OutgoingMessage(
-                text=esc(t("chat.ask_attachment", turn.lang, number=state.get("number", "")))
+                text=esc(t("chat.ask_attachment", turn.lang, number=conversation.number))
             )
         )
         return Answer()
@@ -38,29 +44,22 @@ async def text(turn: Turn, event: TextReceived, conversation: Conversation) -> A
     return Answer()
 
 
-async def file(turn: Turn, event: FileReceived, conversation: Conversation | None) -> Answer:
-    if conversation is None or conversation.kind != "attachment" or event.fetch is None:
+async def file(turn: Turn, event: FileReceived, conversation: ConversationRecord | None) -> Answer:
+    if not isinstance(conversation, AttachmentPrompt) or event.fetch is None:
         await turn.reply(OutgoingMessage(text=esc(t("chat.file_not_expected", turn.lang))))
         return Answer()
-    task = await turn.uow.tasks.get(int(conversation.state["task_id"]))
     check_size(event.size)
     data = await event.fetch()
-    assert turn.staff is not None
-    document = await store_document(
-        turn.uow,
-        turn.office,
-        data=data,
-        filename=event.filename or "hasil.pdf",
-        kind="hasil",
-        case_id=task.case_id if task is not None else None,
-        created_by=turn.staff.id,
+    document_id = await turn.run(
+        StoreResult(
+            conversation.task_id, turn.staff_id, data, filename=event.filename or "hasil.pdf"
+        )
     )
-    assert document.id is not None
     answer = await do_act(
         turn,
-        task_id=int(conversation.state["task_id"]),
-        action=str(conversation.state["action"]),
-        attachment_id=document.id,
+        task_id=conversation.task_id,
+        action=conversation.action,
+        attachment_id=document_id,
     )
     await turn.forget()
     await _confirm(turn, answer)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from staffbot.app.bus import MessageBus
-from staffbot.app.handlers import handlers, processes
+from staffbot.app.commands.chat import FirstTime
+from staffbot.app.commands.conversations import PinPrompt
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -22,9 +22,10 @@ from staffbot.chat.context import Turn, identify
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services.context import Office
 from staffbot.texts import error_text, t
-from storage.db import Database, retrying
+
+if TYPE_CHECKING:
+    from staffbot.app.bus import MessageBus, Tx
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +60,32 @@ class ChatService:
     update id) is answered politely and changes nothing.
     """
 
-    def __init__(self, db: Database, office: Office) -> None:
-        self.db = db
-        self.office = office
-        self.bus = MessageBus(db, office, handlers(), processes())
+    def __init__(self, bus: MessageBus) -> None:
+        self.bus = bus
+        self.office = bus.office
 
     async def handle(self, event: Incoming) -> Answer:
         event = without_nul(event)
         if isinstance(event, TextReceived):
-            conversation = await chat_signing.pin_conversation(self.db, event)
-            if conversation is not None:
-                return await chat_signing.answer_pin(self.bus, event, conversation)
+            prompt = await chat_signing.pin_conversation(self.bus, event)
+            if prompt is not None:
+                return await chat_signing.answer_pin(self.bus, event, prompt)
         try:
-            return await retrying(lambda: self._handle_once(event))
+            return await self.bus.atomically(lambda tx: self._turn(tx, event))
         except StaffbotError as exc:
             refusal = exc
-        return await retrying(lambda: self._refused(event, refusal))
+        return await self.bus.atomically(lambda tx: self._refused(tx, event, refusal))
 
-    async def _handle_once(self, event: Incoming) -> Answer:
-        async with self.db.uow() as uow:
-            if event.update_id is not None and not await uow.processed.first_time(
-                event.channel, event.update_id, self.office.now()
-            ):
-                return Answer()
-            staff = await identify(uow, event)
-            turn = Turn(uow, self.office, event, staff)
-            if staff is None or not staff.active:
-                answer = await self._stranger(turn, event)
-            else:
-                answer = await self._dispatch(turn, event)
-            await uow.commit()
-            return answer
+    async def _turn(self, tx: Tx, event: Incoming) -> Answer:
+        if event.update_id is not None and not await tx.run(
+            FirstTime(event.channel, event.update_id)
+        ):
+            return Answer()
+        staff = await identify(tx, event)
+        turn = Turn(tx, self.office, event, staff)
+        if staff is None or not staff.active:
+            return await self._stranger(turn, event)
+        return await self._dispatch(turn, event)
 
     async def _dispatch(self, turn: Turn, event: Incoming) -> Answer:
         if isinstance(event, ChoicePressed):
@@ -122,25 +118,20 @@ class ChatService:
         await turn.reply(OutgoingMessage(text=esc(t("chat.unknown_user", turn.lang))))
         return Answer()
 
-    async def _refused(self, event: Incoming, exc: StaffbotError) -> Answer:
+    async def _refused(self, tx: Tx, event: Incoming, exc: StaffbotError) -> Answer:
         """Tell the person why; record the update so a redelivery is not retried."""
-        async with self.db.uow() as uow:
-            if event.update_id is not None:
-                await uow.processed.first_time(event.channel, event.update_id, self.office.now())
-            staff = await identify(uow, event)
-            turn = Turn(uow, self.office, event, staff)
-            text = error_text(exc, turn.lang)
-            conversation = await turn.conversation()
-            if (
-                isinstance(event, TextReceived)
-                and conversation is not None
-                and conversation.kind == "pin"
-                and event.message_id is not None
-            ):
-                await turn.delete_message(event.message_id)
-            if not isinstance(event, ChoicePressed):
-                await turn.reply(OutgoingMessage(text=esc(text)))
-            await uow.commit()
+        if event.update_id is not None:
+            await tx.run(FirstTime(event.channel, event.update_id))
+        turn = Turn(tx, self.office, event, await identify(tx, event))
+        text = error_text(exc, turn.lang)
+        if (
+            isinstance(event, TextReceived)
+            and isinstance(await turn.conversation(), PinPrompt)
+            and event.message_id is not None
+        ):
+            await turn.delete_message(event.message_id)
+        if not isinstance(event, ChoicePressed):
+            await turn.reply(OutgoingMessage(text=esc(text)))
         log.info(
             "refused %s from %s:%s: %s",
             type(event).__name__,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.conversations import PinPrompt, from_stored
 from staffbot.app.commands.web import (
     Attachment,
     ChatsOfChannel,
@@ -104,11 +105,12 @@ async def read_transcript(cmd: ReadTranscript, uow: UnitOfWork, office: Office) 
             await repo.sent_after(cmd.channel, cmd.chat_id, after_id=cmd.after, limit=cmd.limit)
         )
         more = len(rows) >= cmd.limit
-    conversation = await uow.conversations.get(f"{cmd.channel}:{cmd.chat_id}")
+    stored = await uow.conversations.get(f"{cmd.channel}:{cmd.chat_id}")
+    conversation = from_stored(stored.kind, stored.state) if stored is not None else None
     return TranscriptPage(
         messages=tuple(_message(row) for row in rows),
         more=more,
-        awaiting_pin=conversation is not None and conversation.kind == "pin",
+        awaiting_pin=isinstance(conversation, PinPrompt),
     )
 
 

@@ -53,7 +53,7 @@ class Bot:
 @pytest.fixture
 async def bot(desk: Desk, tmp_path: Path) -> AsyncIterator[Bot]:
     async with TelegramDouble(TG_TOKEN, bot_username=BOT_USERNAME) as tg:
-        recorder = Recorder(ChatService(desk.db, desk.office).handle)
+        recorder = Recorder(ChatService(desk.bus).handle)
         channel = telegram_channel("ptb", tg.url, recorder, desk.office, tmp_path)
         await channel.initialize()
         receiver = channel.receiver()

@@ -55,7 +55,7 @@ async def hook(desk: Desk, tmp_path: Path) -> AsyncIterator[Hook]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     async with TelegramDouble(TOKEN) as tg:
-        recorder = Recorder(ChatService(desk.db, desk.office).handle)
+        recorder = Recorder(ChatService(desk.bus).handle)
         channel = telegram_channel(
             library,
             tg.url,

@@ -62,7 +62,7 @@ async def wa(desk: Desk) -> AsyncIterator[Wa]:
         ChangeStaff(ROSTER["operator_penerima_wa"], whatsapp=STAFF, channel="whatsapp")
     )
     async with WhatsAppDouble(WA_TOKEN, phone_id=WA_PHONE_ID, app_secret=WA_SECRET) as api:
-        recorder = Recorder(ChatService(desk.db, desk.office).handle)
+        recorder = Recorder(ChatService(desk.bus).handle)
         channel = whatsapp_channel(api.url, recorder, desk.db, desk.office)
         await channel.initialize()
         async with serve(channel.receiver().routes()) as url:

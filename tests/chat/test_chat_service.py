@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from staffbot.app.commands.staff import AddStaff
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -32,7 +33,7 @@ class Chats:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.chat = ChatService(desk.db, desk.office)
+        self.chat = ChatService(desk.bus)
         web = WebChannel()
         self.dispatcher = OutboxDispatcher(
             desk.db, {"web": web, "whatsapp": web}, clock=desk.office.clock
@@ -322,7 +323,7 @@ async def test_search_results_say_the_status_in_the_chats_language(chats: Chats)
         f"{running} · {masked} · langkah 3 · dalam proses",
     ]
     # STAFFBOT_LANGUAGE=en: the same database, an office built in English
-    chats.chat = ChatService(desk.db, dataclasses.replace(desk.office, language="en"))
+    chats.chat = ChatService(build_bus(desk.db, dataclasses.replace(desk.office, language="en")))
     assert await found() == [
         f"{finished} · {masked} · step 3 · completed",
         f"{running} · {masked} · step 3 · in progress",

@@ -76,7 +76,7 @@ async def open_desk(
         wa = await stack.enter_async_context(
             WhatsAppDouble(WA_TOKEN, phone_id=WA_PHONE_ID, app_secret=WA_SECRET)
         )
-        chat = ChatService(db, office)
+        chat = ChatService(build_bus(db, office))
         recorder = Recorder(chat.handle)
         web = WebChannel()
         whatsapp = whatsapp_channel(wa.url, recorder, db, office)

@@ -72,7 +72,7 @@ def web_client(desk: Desk) -> httpx.AsyncClient:
         WebDeps(
             office=desk.office,
             bus=desk.bus,
-            chat=ChatService(desk.db, desk.office),
+            chat=ChatService(desk.bus),
             channel=WebChannel(),
             public_url=desk.office.reference.public_url,
             demo=False,

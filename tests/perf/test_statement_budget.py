@@ -73,7 +73,7 @@ async def press(desk: Desk, chat: ChatService, role: str, label: str) -> list[tu
 
 
 async def test_statements_per_press(desk: Desk) -> None:
-    chat = ChatService(desk.db, desk.office)
+    chat = ChatService(desk.bus)
     number = (await desk.new_case()).number
     flow = desk.office.flow
     spent: dict[str, int] = {}

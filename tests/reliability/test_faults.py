@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import Channel, ChoicePressed
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
@@ -133,7 +134,7 @@ async def test_thirty_percent_platform_failures_lose_nothing_and_keep_order(
             WA_TOKEN, phone_id=WA_PHONE_ID, app_secret=WA_SECRET, faults=faults(12)
         ) as wa,
     ):
-        recorder = Recorder(ChatService(desk.db, desk.office).handle)
+        recorder = Recorder(ChatService(desk.bus).handle)
         telegram = telegram_channel("ptb", tg.url, recorder, desk.office, tmp_path)
         telegram.config = telegram.config.__class__(
             **{**telegram.config.__dict__, "request_timeout": 1.5}
@@ -207,7 +208,7 @@ async def test_database_is_locked_is_retried_never_lost(
     await impatient.initialize()
     try:
         web = WebChannel()
-        chat = ChatService(impatient, desk.office)
+        chat = ChatService(build_bus(impatient, desk.office))
         dispatcher = OutboxDispatcher(
             impatient, {"web": web, "whatsapp": web}, clock=desk.office.clock
         )

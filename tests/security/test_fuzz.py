@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import CommandReceived, Incoming, TextReceived
 from staffbot.channels.telegram_updates import parse_update
 from staffbot.channels.whatsapp_webhook import parse_payload
@@ -208,7 +209,7 @@ def _events(staff_id: int, texts: list[str]) -> list[Incoming]:
 async def test_commands_and_the_intake_form_answer_whatever_is_typed(
     desk: Desk, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chat = ChatService(desk.db, desk.office)
+    chat = ChatService(desk.bus)
     async with desk.db.uow(readonly=True) as uow:
         staff = await uow.staff.by_nip(ROSTER["petugas_call_center"])
         assert staff is not None and staff.id is not None
@@ -245,7 +246,7 @@ async def _talk(chat: ChatService, desk: Desk, staff_id: int, texts: list[str]) 
     db = Database(desk.db.url)
     await db.initialize()
     try:
-        service = ChatService(db, desk.office)
+        service = ChatService(build_bus(db, desk.office))
         for event in _events(staff_id, texts):
             before = await _replies(db, staff_id)
             answer = await service.handle(event)

@@ -31,7 +31,7 @@ class Phones:
     def __init__(self, db: Database, office: Office) -> None:
         self.db = db
         self.office = office
-        self.chat = ChatService(db, office)
+        self.chat = ChatService(build_bus(db, office))
 
     async def id_of(self, role_or_nip: str) -> int:
         nip = ROSTER.get(role_or_nip, role_or_nip)

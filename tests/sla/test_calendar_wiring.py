@@ -187,7 +187,7 @@ async def test_files_from_the_applicant_resume_the_clock(
         return tiny_pdf("kk")
 
     clock.set(wib(2026, 11, 30, 10))
-    await ChatService(db, office).handle(
+    await ChatService(build_bus(db, office)).handle(
         FileReceived(
             channel="whatsapp",
             chat_id="+6281234567890",

@@ -53,6 +53,7 @@ async def test_a_thousand_overdue_tasks_give_one_digest_not_a_thousand_cards(
 async def test_the_digest_buttons_open_the_task_cards(
     desk: Desk, db: Database, office: Office, clock: FixedClock
 ) -> None:
+    from staffbot.bootstrap import build_bus
     from staffbot.channels.base import ChoicePressed
     from staffbot.chat.service import ChatService
 
@@ -64,7 +65,7 @@ async def test_the_digest_buttons_open_the_task_cards(
     kasi = (await staff_ids(db))["kasi_identitas_penduduk"]
     [digest] = [d for d in await digests(db) if d["staff_id"] == kasi]
     before = await count(db, "SELECT count(*) FROM outbox WHERE kind = 'card'")
-    await ChatService(db, office).handle(
+    await ChatService(build_bus(db, office)).handle(
         ChoicePressed(
             channel="web",
             chat_id=str(kasi),

@@ -91,7 +91,7 @@ async def use_login_link(client: httpx.AsyncClient, path: str) -> httpx.Response
 
 def build_web(desk: Desk, *, demo: bool = True) -> Web:
     channel = WebChannel()
-    chat = ChatService(desk.db, desk.office)
+    chat = ChatService(desk.bus)
     dispatcher = OutboxDispatcher(
         desk.db, {"web": channel, "whatsapp": channel}, clock=desk.office.clock
     )

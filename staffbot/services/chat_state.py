@@ -1,0 +1,360 @@
+"""The chat turn's use cases: who is talking, redeliveries, conversation records, button
+tokens, replies, and the reads and writes a prompt needs.
+
+The chat (staffbot.chat) runs these with ``tx.run(...)`` inside the one transaction of a
+turn (``bus.atomically``): it never sees a repository or a table row, only the views here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from flows.errors import AlreadyDone
+from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.chat import (
+    ApplicantCase,
+    BaKecamatan,
+    ButtonView,
+    EndConversation,
+    FindApplicantCase,
+    FirstTime,
+    HoldsRole,
+    IdentifyStaff,
+    IssueButtons,
+    LookUpButton,
+    MakeSurat,
+    QueueDelete,
+    QueueReply,
+    ReadConversation,
+    ReceiveApplicantFile,
+    ResendCard,
+    RolesOf,
+    SaveConversation,
+    StaffById,
+    StaffView,
+    StoreResult,
+    TaskAtHand,
+    TaskView,
+    UseButton,
+    WaitingForBa,
+    intent_of,
+    stored_action,
+)
+from staffbot.app.commands.conversations import ConversationRecord, from_stored, to_stored
+from staffbot.errors import AuthError, ValidationError
+from staffbot.messages import Choice, OutgoingMessage
+from staffbot.services import notify
+from staffbot.services.batches import waiting_for_ba
+from staffbot.services.claims import refuse_if_taken
+from staffbot.services.context import Office
+from staffbot.services.files import store_document
+from staffbot.services.intake import APPLICANT
+from staffbot.services.tasks import push_cards, push_task_card, schedule_fields
+from staffbot.services.work_items import CaseItem, already_done
+from storage.tables import ButtonToken, Staff, Task
+from storage.uow import UnitOfWork
+
+#: Rows a turn has read, held for as long as its unit of work lives. The chat keeps only
+#: views; without this the rows would be dropped at once from the session's (weak)
+#: identity map, and a press, which reads the same staff, task and case several times,
+#: would query them again each time.
+_HELD: WeakKeyDictionary[UnitOfWork, list[object]] = WeakKeyDictionary()
+
+
+def _hold(uow: UnitOfWork, *rows: object) -> None:
+    _HELD.setdefault(uow, []).extend(r for r in rows if r is not None)
+
+
+def staff_view(staff: Staff) -> StaffView:
+    assert staff.id is not None
+    return StaffView(staff.id, staff.name, staff.nip, staff.active, staff.language)
+
+
+async def identify_staff(cmd: IdentifyStaff, uow: UnitOfWork, office: Office) -> StaffView | None:
+    staff: Staff | None = None
+    if cmd.channel == "web":
+        staff = await uow.staff.get(int(cmd.user_id)) if cmd.user_id.isdigit() else None
+    elif cmd.channel == "telegram":
+        if cmd.user_id.lstrip("-").isdigit():
+            staff = await uow.staff.by_telegram(int(cmd.user_id))
+    elif cmd.channel == "whatsapp":
+        staff = await uow.staff.by_whatsapp(cmd.user_id)
+    _hold(uow, staff)
+    return staff_view(staff) if staff is not None else None
+
+
+async def staff_by_id(cmd: StaffById, uow: UnitOfWork, office: Office) -> StaffView | None:
+    staff = await uow.staff.get(cmd.staff_id)
+    _hold(uow, staff)
+    return staff_view(staff) if staff is not None else None
+
+
+async def roles_of(cmd: RolesOf, uow: UnitOfWork, office: Office) -> frozenset[str]:
+    return frozenset(await uow.staff.roles_of(cmd.staff_id))
+
+
+async def holds_role(cmd: HoldsRole, uow: UnitOfWork, office: Office) -> bool:
+    if cmd.role in await uow.staff.roles_of(cmd.staff_id):
+        return True
+    absent = await uow.staff.absent_delegating_to(cmd.staff_id)
+    roles = await uow.staff.roles_for([a.id for a in absent if a.id is not None])
+    return any(cmd.role in r for r in roles.values())
+
+
+async def first_time(cmd: FirstTime, uow: UnitOfWork, office: Office) -> bool:
+    return await uow.processed.first_time(cmd.channel, cmd.update_id, office.now())
+
+
+# -- conversations --------------------------------------------------------------------
+
+
+async def read_conversation(
+    cmd: ReadConversation, uow: UnitOfWork, office: Office
+) -> ConversationRecord | None:
+    row = await uow.conversations.get(cmd.chat_key)
+    return from_stored(row.kind, row.state) if row is not None else None
+
+
+async def save_conversation(cmd: SaveConversation, uow: UnitOfWork, office: Office) -> None:
+    kind, state = to_stored(cmd.record)
+    await uow.conversations.put(
+        cmd.chat_key, kind=kind, state=state, staff_id=cmd.staff_id, at=office.now()
+    )
+
+
+async def end_conversation(cmd: EndConversation, uow: UnitOfWork, office: Office) -> None:
+    await uow.conversations.delete(cmd.chat_key)
+
+
+# -- buttons --------------------------------------------------------------------------
+
+
+async def issue_buttons(cmd: IssueButtons, uow: UnitOfWork, office: Office) -> tuple[Choice, ...]:
+    now = office.now()
+    tokens = [
+        ButtonToken(
+            token=notify.new_token(),
+            staff_id=cmd.staff_id,
+            action=stored_action(button.intent),
+            target=button.target,
+            task_id=button.task_id,
+            created_at=now,
+        )
+        for button in cmd.buttons
+    ]
+    await uow.outbox.add_tokens(tokens)
+    return tuple(
+        Choice(button.label, token.token) for button, token in zip(cmd.buttons, tokens, strict=True)
+    )
+
+
+async def look_up_button(cmd: LookUpButton, uow: UnitOfWork, office: Office) -> ButtonView | None:
+    token = await uow.outbox.token(cmd.token)
+    if token is None:
+        return None
+    _hold(uow, token)
+    return ButtonView(
+        token=token.token,
+        staff_id=token.staff_id,
+        intent=intent_of(token.action),
+        task_id=token.task_id,
+        target=token.target,
+        used=token.used_at is not None,
+    )
+
+
+async def use_button(cmd: UseButton, uow: UnitOfWork, office: Office) -> bool:
+    return await uow.outbox.use_token(cmd.token, office.now())
+
+
+# -- replies --------------------------------------------------------------------------
+
+
+async def _sender(uow: UnitOfWork, staff_id: int | None) -> Staff | None:
+    return await uow.staff.get(staff_id) if staff_id is not None else None
+
+
+async def queue_reply(cmd: QueueReply, uow: UnitOfWork, office: Office) -> None:
+    await notify.queue(
+        uow,
+        office,
+        address=notify.Address(cmd.channel, cmd.chat_id),
+        kind=cmd.kind,
+        message=cmd.message,
+        key=cmd.key,
+        staff=await _sender(uow, cmd.staff_id),
+        case_id=cmd.case_id,
+        task_id=cmd.task_id,
+    )
+
+
+async def queue_delete(cmd: QueueDelete, uow: UnitOfWork, office: Office) -> None:
+    await notify.queue(
+        uow,
+        office,
+        address=notify.Address(cmd.channel, cmd.chat_id),
+        kind="delete",
+        message=OutgoingMessage(text=""),
+        key=cmd.key,
+        staff=await _sender(uow, cmd.staff_id),
+        extra={"message_id": cmd.message_id},
+    )
+
+
+# -- tasks ----------------------------------------------------------------------------
+
+
+async def _task_view(uow: UnitOfWork, task: Task) -> TaskView:
+    assert task.id is not None
+    number, kecamatan = "?", ""
+    if task.case_id is not None:
+        case = await uow.cases.get(task.case_id)
+        _hold(uow, case)
+        if case is not None:
+            number, kecamatan = case.number, case.kecamatan
+    elif task.ba_id is not None:
+        ba = await uow.cases.get_ba(task.ba_id)
+        _hold(uow, ba)
+        number = ba.number if ba is not None else "?"
+    return TaskView(task.id, task.step, task.role, task.case_id, number, kecamatan)
+
+
+async def task_at_hand(cmd: TaskAtHand, uow: UnitOfWork, office: Office) -> TaskView | None:
+    task = await uow.tasks.get(cmd.task_id)
+    if task is None:
+        return None
+    _hold(uow, task)
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    if cmd.staff_id is not None:
+        staff = await uow.staff.get(cmd.staff_id)
+        if staff is not None:
+            # a stale card of a task a colleague has taken: say who, by name
+            await refuse_if_taken(uow, office, task, staff)
+    return await _task_view(uow, task)
+
+
+async def resend_card(cmd: ResendCard, uow: UnitOfWork, office: Office) -> None:
+    task = await uow.tasks.get(cmd.task_id)
+    if task is None:
+        raise ValidationError(field="case", problem="unknown", value=str(cmd.task_id))
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    staff = await uow.staff.get(cmd.staff_id)
+    assert staff is not None
+    await push_task_card(uow, office, task, staff, key_suffix=cmd.key_suffix)
+
+
+async def make_surat(cmd: MakeSurat, uow: UnitOfWork, office: Office) -> int:
+    generate = office.generators.get("surat_tanggapan")
+    if generate is None:
+        raise AuthError(reason="surat generator not configured")
+    task = await uow.tasks.get(cmd.task_id)
+    if task is None:
+        raise AlreadyDone(actor="?", at="?")
+    if not task.is_open:
+        raise await already_done(uow, office, task)
+    return await generate(uow, office, task)
+
+
+async def store_result(cmd: StoreResult, uow: UnitOfWork, office: Office) -> int:
+    task = await uow.tasks.get(cmd.task_id)
+    document = await store_document(
+        uow,
+        office,
+        data=cmd.data,
+        filename=cmd.filename,
+        kind="hasil",
+        case_id=task.case_id if task is not None else None,
+        created_by=cmd.staff_id,
+    )
+    assert document.id is not None
+    return document.id
+
+
+async def waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> dict[str, tuple[str, ...]]:
+    staff = await uow.staff.get(cmd.staff_id)
+    found = await waiting_for_ba(uow, office, for_staff=staff)
+    return {place: tuple(c.number for c in cases) for place, cases in found.items()}
+
+
+async def ba_kecamatan(cmd: BaKecamatan, uow: UnitOfWork, office: Office) -> str | None:
+    ba = await uow.cases.ba_by_number(cmd.number)
+    return ba.kecamatan if ba is not None else None
+
+
+# -- the applicant ----------------------------------------------------------------------
+
+
+async def find_applicant_case(
+    cmd: FindApplicantCase, uow: UnitOfWork, office: Office
+) -> ApplicantCase | None:
+    cases = await uow.cases.open_for_phone(cmd.phone)
+    if not cases or cases[0].id is None:
+        return None
+    return ApplicantCase(cases[0].id, cases[0].number)
+
+
+async def receive_applicant_file(
+    cmd: ReceiveApplicantFile, uow: UnitOfWork, office: Office
+) -> None:
+    case = await uow.cases.get(cmd.case_id)
+    assert case is not None and case.id is not None
+    document = await store_document(
+        uow, office, data=cmd.data, filename=cmd.filename, kind="berkas", case_id=case.id
+    )
+    now = office.now()
+    await uow.audit.append(
+        at=now,
+        kind="applicant_file",
+        actor=APPLICANT,
+        case_id=case.id,
+        # the applicant's own file name may carry personal data: not in the hash chain
+        data={"document_id": document.id, "mime": document.mime_type},
+    )
+    task = await uow.tasks.open_for_case(case.id)
+    if task is None:
+        return
+    if task.paused_at is not None:
+        step = office.flow.step(task.step)
+        await uow.tasks.set_fields(task, paused_at=None, **schedule_fields(office, step, now))
+        await uow.audit.append(
+            at=now,
+            kind="resumed",
+            actor=APPLICANT,
+            case_id=case.id,
+            task_id=task.id,
+            from_step=task.step,
+            to_step=task.step,
+            data={"reason": "berkas diterima"},
+        )
+    # The holders get the card again, now listing the new file.
+    await push_cards(
+        uow, office, task, item=CaseItem(case), last=None, key_suffix=f":file:{document.id}"
+    )
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    BaKecamatan: ba_kecamatan,
+    EndConversation: end_conversation,
+    FindApplicantCase: find_applicant_case,
+    FirstTime: first_time,
+    HoldsRole: holds_role,
+    IdentifyStaff: identify_staff,
+    IssueButtons: issue_buttons,
+    LookUpButton: look_up_button,
+    MakeSurat: make_surat,
+    QueueDelete: queue_delete,
+    QueueReply: queue_reply,
+    ReadConversation: read_conversation,
+    ReceiveApplicantFile: receive_applicant_file,
+    ResendCard: resend_card,
+    RolesOf: roles_of,
+    SaveConversation: save_conversation,
+    StaffById: staff_by_id,
+    StoreResult: store_result,
+    TaskAtHand: task_at_hand,
+    UseButton: use_button,
+    WaitingForBa: waiting,
+}
