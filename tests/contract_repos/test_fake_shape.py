@@ -35,6 +35,8 @@ WORK_ITEM_MODULES = (
     "files",
     "pin_alerts",
     "audit",
+    "work_items",
+    "locate",
 )
 
 

@@ -15,8 +15,6 @@ FLOW_DATA = frozenset({"flows/pengaduan_online.py"})
 ALLOWED = frozenset(
     {
         "main.py",
-        "staffbot/services/escalation.py",
-        "staffbot/services/transitions.py",
         "storage/tables.py",
     }
 )
