@@ -159,9 +159,6 @@ class EscalationRepository:
             .execution_options(synchronize_session=False)
         )
 
-    async def job_run(self, job: str, day: date) -> JobRun | None:
-        return await self.session.get(JobRun, (job, day))
-
     # -- digests and the rekap ----------------------------------------------------------------
 
     async def open_tasks_for(
