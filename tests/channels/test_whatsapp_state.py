@@ -7,6 +7,7 @@ import ast
 from datetime import timedelta
 from pathlib import Path
 
+from staffbot.app.commands.staff import ChangeStaff
 from staffbot.bootstrap import build_bus
 from staffbot.channels.base import ChannelName
 from staffbot.channels.whatsapp_port import (
@@ -19,7 +20,6 @@ from staffbot.channels.whatsapp_port import (
 from staffbot.clock import FixedClock
 from staffbot.messages import OutgoingMessage
 from staffbot.services import notify
-from staffbot.services import staff as staff_service
 from staffbot.services.whatsapp_state import WhatsAppStateOnBus
 from tests.support import ROSTER, Desk
 
@@ -52,9 +52,7 @@ async def sent_row(desk: Desk, phone: str, message_id: str, *, kind: str = "appl
 
 
 async def test_the_window_as_the_adapter_sees_it(desk: Desk, clock: FixedClock) -> None:
-    await staff_service.update_staff(
-        desk.uow(), desk.office, ROSTER["operator_penerima_wa"], whatsapp=STAFF
-    )
+    await desk.bus.handle(ChangeStaff(ROSTER["operator_penerima_wa"], whatsapp=STAFF))
     state = state_of(desk)
     now = clock.now()
     assert await state.recipient(APPLICANT) == Recipient(APPLICANT, is_staff=False)
@@ -102,9 +100,7 @@ async def test_a_status_is_recorded_once_and_a_window_failure_reengages_once(
 
 
 async def test_a_staff_member_gets_one_invitation_not_one_per_failed_card(desk: Desk) -> None:
-    await staff_service.update_staff(
-        desk.uow(), desk.office, ROSTER["operator_penerima_wa"], whatsapp=STAFF
-    )
+    await desk.bus.handle(ChangeStaff(ROSTER["operator_penerima_wa"], whatsapp=STAFF))
     state = state_of(desk)
     templates = Templates()
     await state.note_inbound(STAFF, desk.office.now())

@@ -37,6 +37,7 @@ WORK_ITEM_MODULES = (
     "audit",
     "work_items",
     "locate",
+    "queries",  # the read side (tests/handlers/test_read_side.py)
 )
 
 
