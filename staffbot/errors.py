@@ -37,7 +37,6 @@ __all__ = [
     "DomainError",
     "FlowDefinitionError",
     "ManualCheckPending",
-    "NotFound",
     "NotYourRole",
     "PinLocked",
     "PinRequired",
@@ -66,11 +65,6 @@ class ValidationError(StaffbotError):
 
     code = "invalid"
     template = "{field}: invalid value"
-
-
-class NotFound(StaffbotError):
-    code = "not_found"
-    template = "{what} {key!r} not found"
 
 
 class AuthError(StaffbotError):

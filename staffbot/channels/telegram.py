@@ -17,8 +17,6 @@ from staffbot.channels.telegram_common import PACING, TelegramChannel, TelegramC
 from staffbot.errors import ChannelUnavailable, ConfigurationError
 from staffbot.settings import Settings
 
-LIBRARIES = ("ptb", "aiogram")
-
 
 def config_from(settings: Settings, *, pacing: Pacing = PACING) -> TelegramConfig:
     if settings.telegram_token is None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from storage.repos.privacy import PrivacyRepository
+from staffbot.services.locate import of_document
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
@@ -45,27 +45,14 @@ async def roles_covered(uow: UnitOfWork, staff: Person) -> frozenset[str]:
     return frozenset(role for group in roles.values() for role in group)
 
 
-async def may_see_case(uow: UnitOfWork, staff: Person, case_id: int) -> bool:
-    if not staff.active or staff.id is None:
-        return False
-    roles = await roles_covered(uow, staff)
-    if roles & HEAD_ROLES:
-        return True
-    return await PrivacyRepository(uow.session).case_reached(case_id, staff.id, roles)
-
-
 async def may_see_document(uow: UnitOfWork, staff: Person, document: Document) -> bool:
     if not staff.active or staff.id is None:
         return False
     roles = await roles_covered(uow, staff)
     if roles & HEAD_ROLES or (document.created_by is not None and document.created_by == staff.id):
         return True
-    repo = PrivacyRepository(uow.session)
-    if document.case_id is not None:
-        return await repo.case_reached(document.case_id, staff.id, roles)
-    if document.ba_id is not None:
-        return await repo.ba_reached(document.ba_id, staff.id, roles)
-    return False
+    item = await of_document(uow, document)
+    return item is not None and await item.reached(uow, staff.id, roles)
 
 
-__all__ = ["HEAD_ROLES", "may_see_case", "may_see_document", "roles_covered"]
+__all__ = ["HEAD_ROLES", "may_see_document", "roles_covered"]

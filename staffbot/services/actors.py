@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flows.engine import Actor
@@ -16,36 +15,6 @@ from storage.tables import Staff
 from storage.uow import UnitOfWork
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    """A staff row with its roles, detached from the session."""
-
-    id: int
-    nip: str
-    name: str
-    roles: frozenset[str]
-    channel: str
-    language: str | None
-    on_leave: bool
-    delegate_id: int | None
-    supervisor_id: int | None
-
-
-def member(staff: Staff, roles: frozenset[str]) -> StaffMember:
-    assert staff.id is not None
-    return StaffMember(
-        id=staff.id,
-        nip=staff.nip,
-        name=staff.name,
-        roles=roles,
-        channel=staff.channel,
-        language=staff.language,
-        on_leave=staff.on_leave,
-        delegate_id=staff.delegate_id,
-        supervisor_id=staff.supervisor_id,
-    )
 
 
 async def find_staff(

@@ -12,6 +12,7 @@ from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.batches import WaitingForBa, WaitingPlace
 from staffbot.app.commands.cases import ActResult, MakeBa
 from staffbot.cards import Happened, outcome_label
+from staffbot.documents.text import format_ba_number
 from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
@@ -28,10 +29,6 @@ from staffbot.services.transitions import (
 from staffbot.services.work_items import BaItem, already_done, case_values
 from storage.tables import BA_OPEN, CASE_OPEN, BeritaAcara, Case, Staff, Task
 from storage.uow import UnitOfWork
-
-
-def format_ba_number(pattern: str, n: int, year: int) -> str:
-    return pattern.format(n=n, year=year)
 
 
 async def waiting_for_ba(
@@ -135,10 +132,11 @@ async def _one_ba(
     ]
     first = transitions[0]
     assert first.to_step is not None
-    year = office.local(now).year
+    local = office.local(now)
+    year = local.year
     seq = await uow.counters.next(f"ba:{year}")
     ba = BeritaAcara(
-        number=format_ba_number(office.reference.ba_number_pattern, seq, year),
+        number=format_ba_number(office.reference.ba_number_pattern, seq, year, local.month),
         year=year,
         seq=seq,
         kecamatan=place,

@@ -122,10 +122,6 @@ def _image_opens(data: bytes) -> bool:
     return True
 
 
-def files_dir(office: Office) -> Path:
-    return office.data_dir / "files"
-
-
 def write_blob(office: Office, data: bytes, suffix: str) -> str:
     """Write bytes under a random name; returns the path relative to the data dir."""
     now = office.local(office.now())

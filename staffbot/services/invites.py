@@ -42,11 +42,6 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-def looks_like_code(text: str) -> bool:
-    text = text.strip()
-    return 8 <= len(text) <= 64 and all(ch.isalnum() or ch in "-_" for ch in text)
-
-
 def _view(invite: InviteCode) -> InviteView:
     return InviteView(invite.code_hash, invite.staff_id, invite.role, invite.used_by)
 

@@ -7,21 +7,52 @@ the Berita Acara (:meth:`WorkItem.at_work`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from staffbot.errors import ValidationError
 from staffbot.services.context import Office
 from staffbot.services.work_items import BaItem, CaseItem, WorkItem, already_done, load_ba
-from storage.tables import Case, Task
+from storage.tables import Case, Document, Task
 from storage.uow import UnitOfWork
 
 
+async def _linked(
+    uow: UnitOfWork, case_id: int | None, ba_id: int | None, known: Mapping[int, Case]
+) -> WorkItem | None:
+    """The item a row names by its two links (a task, a document): the one place they
+    are told apart. None when it names neither (a report) or the case is gone."""
+    if ba_id is not None:
+        return await load_ba(uow, ba_id)
+    if case_id is None:
+        return None
+    case = known.get(case_id) or await uow.cases.get(case_id)
+    return CaseItem(case) if case is not None else None
+
+
 async def of_task(uow: UnitOfWork, task: Task) -> WorkItem:
-    """The item ``task`` acts on: the one place a task's two links are told apart."""
-    if task.ba_id is not None:
-        return await load_ba(uow, task.ba_id)
-    case = await uow.cases.get(task.case_id or 0)
-    if case is None:
+    """The item ``task`` acts on."""
+    item = await _linked(uow, task.case_id, task.ba_id, {})
+    if item is None:
         raise ValidationError(field="case", problem="unknown", value=str(task.id))
-    return CaseItem(case)
+    return item
+
+
+async def of_tasks(uow: UnitOfWork, tasks: Sequence[Task]) -> dict[int, WorkItem]:
+    """Task id -> the item it acts on, for many tasks (the escalation scan lists
+    hundreds): their cases read in one query."""
+    wanted = sorted({t.case_id for t in tasks if t.case_id is not None})
+    known = {c.id: c for c in await uow.cases.many(wanted) if c.id is not None}
+    found: dict[int, WorkItem] = {}
+    for task in tasks:
+        item = await _linked(uow, task.case_id, task.ba_id, known)
+        if item is not None and task.id is not None:
+            found[task.id] = item
+    return found
+
+
+async def of_document(uow: UnitOfWork, document: Document) -> WorkItem | None:
+    """The item a document belongs to; None for one of nobody's (a report)."""
+    return await _linked(uow, document.case_id, document.ba_id, {})
 
 
 async def find_case(uow: UnitOfWork, ref: str) -> Case:

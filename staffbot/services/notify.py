@@ -15,7 +15,7 @@ from typing import Any
 from flows.model import Action
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.outbox import ListOutbox, OutboxLine, RetryOutbox
-from staffbot.cards import Happened, action_label
+from staffbot.cards import action_label
 from staffbot.errors import ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services.context import Office
@@ -192,12 +192,6 @@ async def notify_applicant(
         case_id=case_id,
         later=True,
     )
-
-
-def happened_of(task: Task | None, actor_name: str | None, outcome: str | None) -> Happened | None:
-    if task is None or task.done_at is None or outcome is None or actor_name is None:
-        return None
-    return Happened(outcome=outcome, actor=actor_name, at=task.done_at, reason=task.note)
 
 
 # -- the outbox as the admin sees it ---------------------------------------------------

@@ -13,6 +13,7 @@ from staffbot.app.commands.office import (
     StepCount,
 )
 from staffbot.services.context import Office
+from staffbot.services.locate import of_tasks
 from staffbot.timefmt import short_time
 from storage.repos.web import WebRepository
 from storage.tables import CASE_CLOSED, CASE_OPEN
@@ -44,18 +45,14 @@ async def office_view(cmd: OfficeGlance, uow: UnitOfWork, office: Office) -> Off
     overdue_total = len(late)
     names = {s.id: s.name for s in await uow.staff.all()}
     overdue: list[OverdueTask] = []
-    for task in late[:OVERDUE_SHOWN]:
+    shown = late[:OVERDUE_SHOWN]
+    items = await of_tasks(uow, shown)
+    for task in shown:
         step = flow.step(task.step)
-        number = "?"
-        if task.case_id is not None:
-            case = await uow.cases.get(task.case_id)
-            number = case.number if case is not None else "?"
-        elif task.ba_id is not None:
-            ba = await uow.cases.get_ba(task.ba_id)
-            number = ba.number if ba is not None else "?"
+        item = items.get(task.id or 0)
         overdue.append(
             OverdueTask(
-                number=number,
+                number=item.number if item is not None else "?",
                 sop_no=step.sop_no,
                 title=step.title_en if lang == "en" and step.title_en else step.title,
                 role=_role_label(office, task.role),

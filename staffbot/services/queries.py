@@ -19,7 +19,8 @@ from staffbot.errors import ValidationError
 from staffbot.masking import mask_nik, mask_phone
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
-from staffbot.services.transitions import find_case
+from staffbot.services.locate import find, of_tasks
+from staffbot.services.work_items import CaseItem, WorkItem
 from staffbot.validation import normalise_phone
 from storage.tables import CASE_OPEN, Case, Task
 from storage.uow import UnitOfWork
@@ -30,21 +31,17 @@ def _iso(value: Any) -> str | None:
 
 
 async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str, Any]:
-    reveal = cmd.reveal
-    case = await find_case(uow, cmd.ref)
-    assert case.id is not None
-    flow = office.flow
-    task = await uow.tasks.open_for_case(case.id)
-    if task is None and case.ba_id is not None:
-        task = await uow.tasks.open_for_ba(case.ba_id)
-    step = flow.step(case.step)
+    """A case, or a Berita Acara by its number (then its cases instead of an applicant)."""
+    item = await find(uow, cmd.ref)
+    _, task = await item.at_work(uow)
+    row = item.row
+    step = office.flow.step(row.step)
     names = {s.id: s.name for s in await uow.staff.all()}
-    history = [_task_json(t, names) for t in await uow.tasks.history_of_case(case.id)]
-    ba = await uow.cases.get_ba(case.ba_id) if case.ba_id is not None else None
-    if ba is not None and ba.id is not None:
-        history += [_task_json(t, names) for t in await uow.tasks.history_of_ba(ba.id)]
-        history.sort(key=lambda h: (h["created_at"] or "", h["task_id"]))
-    open_actions = [a.key for a in step.actions] if task is not None else []
+    tasks = list(await item.history(uow))
+    carrier = await item.carrier(uow)
+    if carrier is not None:
+        tasks += await carrier.history(uow)
+        tasks.sort(key=lambda t: (t.created_at, t.id or 0))
     documents = [
         {
             "id": d.id,
@@ -54,34 +51,51 @@ async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str,
             "signed": d.signed,
             "verify_code": d.verify_code,
         }
-        for d in await uow.documents.of_case(case.id)
+        for d in await item.documents(uow)
     ]
     return {
-        "number": case.number,
-        "status": case.status,
-        "step": case.step,
+        "number": item.number,
+        "kind": "ba" if item.is_batch else "case",
+        "status": row.status,
+        "step": row.step,
         "sop_no": step.sop_no,
         "step_title": step.title,
         "role": step.role,
-        "actions": open_actions,
+        "actions": [a.key for a in step.actions] if task is not None else [],
         "task": _task_json(task, names) if task is not None else None,
+        **_own_fields(item, cmd.reveal),
+        "kecamatan": row.kecamatan,
+        "layanan": item.layanan,
+        "ba": carrier.number if carrier is not None else None,
+        "needs_manual_check": any(c.needs_manual_check for c in item.cases),
+        "created_at": _iso(row.created_at),
+        "closed_at": _iso(row.closed_at),
+        "version": row.version,
+        "history": [_task_json(t, names) for t in tasks],
+        "documents": documents,
+    }
+
+
+def _own_fields(item: WorkItem, reveal: bool) -> dict[str, Any]:
+    """A case's applicant and registration; a Berita Acara has none, it lists its cases."""
+    case = item.case
+    if case is None:
+        return {
+            "applicant": None,
+            "keluhan": None,
+            "registration_no": None,
+            "cases": [c.number for c in item.cases],
+        }
+    return {
         "applicant": {
             "name": case.applicant_name,
             "nik": case.nik if reveal else mask_nik(case.nik),
             "wa": case.wa_number if reveal else mask_phone(case.wa_number),
             "nik_outside": case.nik_outside,
         },
-        "kecamatan": case.kecamatan,
-        "layanan": case.layanan,
         "keluhan": case.keluhan,
         "registration_no": case.registration_no,
-        "ba": ba.number if ba is not None else None,
-        "needs_manual_check": case.needs_manual_check,
-        "created_at": _iso(case.created_at),
-        "closed_at": _iso(case.closed_at),
-        "version": case.version,
-        "history": history,
-        "documents": documents,
+        "cases": [case.number],
     }
 
 
@@ -117,30 +131,23 @@ async def my_tasks(cmd: MyTasks, uow: UnitOfWork, office: Office) -> list[TaskSu
     # Tasks handed to this person (a supervisor's takeover) whatever their role.
     known = {t.id for t in tasks}
     tasks += [t for t in await uow.tasks.open_assigned_to(staff.id) if t.id not in known]
+    items = await of_tasks(uow, tasks)
     for task in tasks:
         step = office.flow.step(task.step)
-        number, kecamatan, layanan = "?", "", ""
-        if task.case_id is not None:
-            case = await uow.cases.get(task.case_id)
-            if case is not None:
-                number, kecamatan, layanan = case.number, case.kecamatan, case.layanan
-        elif task.ba_id is not None:
-            ba = await uow.cases.get_ba(task.ba_id)
-            if ba is not None:
-                number, kecamatan, layanan = ba.number, ba.kecamatan, "Berita Acara"
         assert task.id is not None
+        item = items[task.id]  # cases and Berita Acara are never deleted (only purged)
         out.append(
             TaskSummary(
                 task_id=task.id,
-                number=number,
+                number=item.number,
                 step=task.step,
                 sop_no=step.sop_no,
                 title=step.title,
                 role=task.role,
                 due_at=_iso(task.due_at),
                 paused=task.paused_at is not None,
-                kecamatan=kecamatan,
-                layanan=layanan,
+                kecamatan=item.row.kecamatan,
+                layanan=item.layanan,
             )
         )
     return out
@@ -153,11 +160,7 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[CaseHit]:
     hits = []
     for case in await _found(uow, cmd.text):
-        task = None
-        if case.id is not None:
-            task = await uow.tasks.open_for_case(case.id)
-            if task is None and case.ba_id is not None:
-                task = await uow.tasks.open_for_ba(case.ba_id)
+        _, task = await CaseItem(case).at_work(uow)
         hits.append(
             CaseHit(
                 number=case.number,

@@ -14,6 +14,7 @@ from flows.model import Step
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services import notify
 from staffbot.services.context import Office
+from staffbot.services.locate import of_tasks
 from staffbot.texts.sla import st, working_span
 from storage.repos.escalation import EscalationRepository
 from storage.tables import OUTBOX_PENDING, ButtonToken, Staff, Task
@@ -136,30 +137,22 @@ class Item:
 
 
 async def items_of(uow: UnitOfWork, office: Office, tasks: Iterable[Task]) -> list[Item]:
-    """Cases and Berita Acara of ``tasks`` loaded in two queries; tasks of steps the
-    flow no longer has are left out."""
+    """``tasks`` as the cards list them (their cases read in one query); tasks of steps
+    the flow no longer has are left out."""
     wanted = [t for t in tasks if office.flow.has_step(t.step)]
-    repo = EscalationRepository(uow.session)
-    cases = await repo.cases(t.case_id for t in wanted if t.case_id is not None)
-    bas = await repo.bas(t.ba_id for t in wanted if t.ba_id is not None)
+    found = await of_tasks(uow, wanted)
     out: list[Item] = []
     for task in wanted:
         assert task.id is not None
-        number, kecamatan, layanan = "?", "", ""
-        case = cases.get(task.case_id) if task.case_id is not None else None
-        ba = bas.get(task.ba_id) if task.ba_id is not None else None
-        if case is not None:
-            number, kecamatan, layanan = case.number, case.kecamatan, case.layanan
-        elif ba is not None:
-            number, kecamatan, layanan = ba.number, ba.kecamatan, "Berita Acara"
+        item = found[task.id]  # cases and Berita Acara are never deleted (only purged)
         out.append(
             Item(
                 task_id=task.id,
-                number=number,
-                is_ba=task.ba_id is not None,
+                number=item.number,
+                is_ba=item.is_batch,
                 step=office.flow.step(task.step),
-                kecamatan=kecamatan,
-                layanan=layanan,
+                kecamatan=item.row.kecamatan,
+                layanan=item.layanan,
                 case_id=task.case_id,
                 ba_id=task.ba_id,
                 due=task.due_at,

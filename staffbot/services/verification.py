@@ -10,6 +10,7 @@ from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.verification import CheckFile, Verdict, VerifyCode
 from staffbot.services.context import Office
 from staffbot.services.files import read_blob
+from staffbot.services.locate import of_document
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
@@ -27,13 +28,8 @@ KIND_LABELS = {
 
 
 async def _number(uow: UnitOfWork, document: Document) -> str:
-    if document.case_id is not None:
-        case = await uow.cases.get(document.case_id)
-        return case.number if case is not None else ""
-    if document.ba_id is not None:
-        ba = await uow.cases.get_ba(document.ba_id)
-        return ba.number if ba is not None else ""
-    return ""
+    item = await of_document(uow, document)
+    return item.number if item is not None else ""
 
 
 async def _signature(office: Office, data: bytes) -> tuple[bool, str | None]:

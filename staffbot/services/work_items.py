@@ -5,19 +5,18 @@ the same way: a task at a step, the engine's decision on the item's state, one
 transaction that closes the task, moves the item with a compare-and-set and opens the
 next task. A Berita Acara carries its cases: they move with it, each with its own
 compare-and-set and audit event. Everything that differs between the two lives here,
-in :class:`CaseItem` and :class:`BaItem`; the use cases only see :class:`WorkItem`.
-
-Finding the item a task, a reference or a task id names: :mod:`staffbot.services.locate`.
+in :class:`CaseItem` and :class:`BaItem`; the use cases only see :class:`WorkItem`
+(finding the item a task, a reference or a task id names: :mod:`staffbot.services.locate`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import partial
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from flows.engine import CaseState, Transition
 from flows.errors import AlreadyDone, CaseClosed, StaffbotError
@@ -27,6 +26,7 @@ from staffbot.errors import ConcurrencyConflict, ManualCheckPending, ValidationE
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services.context import Office
 from staffbot.timefmt import short_time
+from storage.repos.privacy import PrivacyRepository
 from storage.tables import (
     BA_OPEN,
     BA_REJECTED,
@@ -59,11 +59,24 @@ class Ids:
 class WorkItem(ABC):
     """A case, or a Berita Acara carrying cases."""
 
+    #: Read once: a rolled-back transaction expires the rows.
     number: str
+    #: A Berita Acara (a batch of cases), not a single case.
+    is_batch: ClassVar[bool] = False
     #: The case, when the item is one; the Berita Acara, when it is one (effects that
     #: only make sense for one kind read these and refuse the other).
     case: Case | None = None
     ba: BeritaAcara | None = None
+
+    @property
+    @abstractmethod
+    def row(self) -> Case | BeritaAcara:
+        """The item's own row: its number, status, step, kecamatan, version, times."""
+
+    @property
+    @abstractmethod
+    def layanan(self) -> str:
+        """The service asked for, as lists show it ("Berita Acara" for a batch)."""
 
     @property
     @abstractmethod
@@ -104,9 +117,9 @@ class WorkItem(ABC):
         return (self.version, *(c.version for c in self.carried))
 
     @property
-    @abstractmethod
     def version(self) -> int:
         """The version of the item's own row (optimistic locking)."""
+        return self.row.version
 
     def owns(self, document: Document) -> bool:
         ids = self.ids
@@ -123,11 +136,28 @@ class WorkItem(ABC):
     async def open_task(self, uow: UnitOfWork) -> Task | None: ...
 
     @abstractmethod
-    async def last_task(self, uow: UnitOfWork) -> Task | None: ...
+    async def history(self, uow: UnitOfWork) -> Sequence[Task]:
+        """The item's tasks, oldest first."""
+
+    async def last_task(self, uow: UnitOfWork) -> Task | None:
+        history = await self.history(uow)
+        return history[-1] if history else None
+
+    async def carrier(self, uow: UnitOfWork) -> WorkItem | None:
+        """The Berita Acara the item was put in last (none for a batch itself)."""
+        return None
 
     async def at_work(self, uow: UnitOfWork) -> tuple[WorkItem, Task | None]:
-        """The item whose open task is worked on for this one, and that task."""
-        return self, await self.open_task(uow)
+        """The item whose open task is worked on for this one, and that task: a case in
+        a Berita Acara waiting for its signature is worked on through the Berita Acara."""
+        task = await self.open_task(uow)
+        batch = await self.carrier(uow) if task is None else None
+        found = await batch.open_task(uow) if batch is not None else None
+        return (batch, found) if batch is not None and found is not None else (self, task)
+
+    @abstractmethod
+    async def reached(self, uow: UnitOfWork, staff_id: int, roles: frozenset[str]) -> bool:
+        """The item came this person's way (the rule: staffbot.services.access)."""
 
     async def finished(self, uow: UnitOfWork, office: Office) -> StaffbotError:
         """Why nothing can be done on an item without an open task: who did the last one."""
@@ -174,21 +204,6 @@ def case_values(transition: Transition, *, leave_batch: bool = False) -> dict[st
     return values
 
 
-def facts(case: Case) -> CaseFacts:
-    return CaseFacts(
-        number=case.number,
-        applicant_name=case.applicant_name,
-        nik=case.nik,
-        wa_number=case.wa_number,
-        kecamatan=case.kecamatan,
-        layanan=case.layanan,
-        keluhan=case.keluhan,
-        registration_no=case.registration_no,
-        nik_outside=case.nik_outside,
-        needs_manual_check=case.needs_manual_check,
-    )
-
-
 class CaseItem(WorkItem):
     def __init__(self, case: Case) -> None:
         assert case.id is not None
@@ -199,6 +214,14 @@ class CaseItem(WorkItem):
     @property
     def ids(self) -> Ids:
         return Ids(case_id=self._id)
+
+    @property
+    def row(self) -> Case:
+        return self._case
+
+    @property
+    def layanan(self) -> str:
+        return self._case.layanan
 
     @property
     def closed(self) -> bool:
@@ -212,10 +235,6 @@ class CaseItem(WorkItem):
     def carried(self) -> Sequence[Case]:
         return ()
 
-    @property
-    def version(self) -> int:
-        return self._case.version
-
     async def documents(self, uow: UnitOfWork, kind: str | None = None) -> Sequence[Document]:
         return await uow.documents.of_case(self._id, kind)
 
@@ -225,18 +244,18 @@ class CaseItem(WorkItem):
     async def open_task(self, uow: UnitOfWork) -> Task | None:
         return await uow.tasks.open_for_case(self._id)
 
+    async def history(self, uow: UnitOfWork) -> Sequence[Task]:
+        return await uow.tasks.history_of_case(self._id)
+
     async def last_task(self, uow: UnitOfWork) -> Task | None:
         return await uow.tasks.last_for_case(self._id)
 
-    async def at_work(self, uow: UnitOfWork) -> tuple[WorkItem, Task | None]:
-        task = await self.open_task(uow)
-        if task is None and self._case.ba_id is not None:
-            # in a Berita Acara waiting for its signature: the BA's task is the case's
-            batch = await load_ba(uow, self._case.ba_id)
-            found = await batch.open_task(uow)
-            if found is not None:
-                return batch, found
-        return self, task
+    async def carrier(self, uow: UnitOfWork) -> WorkItem | None:
+        batch = self._case.ba_id
+        return await load_ba(uow, batch) if batch is not None else None
+
+    async def reached(self, uow: UnitOfWork, staff_id: int, roles: frozenset[str]) -> bool:
+        return await PrivacyRepository(uow.session).case_reached(self._id, staff_id, roles)
 
     async def finished(self, uow: UnitOfWork, office: Office) -> StaffbotError:
         # a finished case says so (its last task is only the step that batched it)
@@ -261,7 +280,7 @@ class CaseItem(WorkItem):
             case_card,
             office.flow,
             step,
-            facts(self._case),
+            CaseFacts(**{f.name: getattr(self._case, f.name) for f in fields(CaseFacts)}),
             due=task.due_at,
             paused=task.paused_at is not None,
             last=last,
@@ -281,9 +300,19 @@ class BaItem(WorkItem):
         self._id = ba.id
         self._cases = tuple(cases)
 
+    is_batch = True
+
     @property
     def ids(self) -> Ids:
         return Ids(ba_id=self._id)
+
+    @property
+    def row(self) -> BeritaAcara:
+        return self._ba
+
+    @property
+    def layanan(self) -> str:
+        return "Berita Acara"
 
     @property
     def closed(self) -> bool:
@@ -297,10 +326,6 @@ class BaItem(WorkItem):
     def carried(self) -> Sequence[Case]:
         return self._cases
 
-    @property
-    def version(self) -> int:
-        return self._ba.version
-
     async def documents(self, uow: UnitOfWork, kind: str | None = None) -> Sequence[Document]:
         return await uow.documents.of_ba(self._id, kind)
 
@@ -310,9 +335,11 @@ class BaItem(WorkItem):
     async def open_task(self, uow: UnitOfWork) -> Task | None:
         return await uow.tasks.open_for_ba(self._id)
 
-    async def last_task(self, uow: UnitOfWork) -> Task | None:
-        history = await uow.tasks.history_of_ba(self._id)
-        return history[-1] if history else None
+    async def history(self, uow: UnitOfWork) -> Sequence[Task]:
+        return await uow.tasks.history_of_ba(self._id)
+
+    async def reached(self, uow: UnitOfWork, staff_id: int, roles: frozenset[str]) -> bool:
+        return await PrivacyRepository(uow.session).ba_reached(self._id, staff_id, roles)
 
     async def move(self, uow: UnitOfWork, office: Office, transition: Transition) -> None:
         """An action on a Berita Acara moves every case in it together; sent back to the
@@ -361,9 +388,7 @@ async def load_ba(uow: UnitOfWork, ba_id: int) -> BaItem:
 
 async def already_done(uow: UnitOfWork, office: Office, task: Task) -> AlreadyDone:
     """The polite refusal for a press on a task somebody already finished."""
-    who = "?"
-    if task.actor_id is not None:
-        actor = await uow.staff.get(task.actor_id)
-        who = actor.name if actor is not None else who
+    actor = await uow.staff.get(task.actor_id) if task.actor_id is not None else None
     at: datetime = task.done_at or office.now()
+    who = actor.name if actor is not None else "?"
     return AlreadyDone(actor=who, at=short_time(at, office.tz, office.now(), office.language))

@@ -13,7 +13,6 @@ TEXTS: dict[str, str] = {
     "error.attachment_required": "Attach the result document first.",
     "error.batch_only": "This action works on a set of cases at once (Berita Acara).",
     "error.already_done": "Already done by {actor} at {at}.",
-    "error.not_found": '{what} "{key}" not found.',
     "error.auth": "Not allowed: {reason}",
     "error.pin_wrong": "Wrong PIN. Tries left: {left}.",
     "error.pin_locked": "Signing is locked until {until} after repeated wrong PINs.",

@@ -16,7 +16,6 @@ TEXTS: dict[str, str] = {
     "error.attachment_required": "Lampirkan dokumen hasil terlebih dahulu.",
     "error.batch_only": "Tindakan ini dilakukan untuk sekumpulan kasus sekaligus (Berita Acara).",
     "error.already_done": "Sudah diproses oleh {actor} pada {at}.",
-    "error.not_found": '{what} "{key}" tidak ditemukan.',
     "error.auth": "Tidak diizinkan: {reason}",
     "error.pin_wrong": "PIN salah. Sisa percobaan: {left}.",
     "error.pin_locked": "Penandatanganan dikunci sampai {until} karena PIN salah berulang kali.",

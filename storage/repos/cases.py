@@ -11,6 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import CASE_OPEN, BeritaAcara, BeritaAcaraItem, Case, RegistrationEntry, Task
 
+#: Ids bound in one statement at most.
+_CHUNK = 500
+
 
 def written(row: object, **values: Any) -> None:
     """Reflect values an UPDATE statement wrote onto the loaded object, without dirtying it."""
@@ -34,10 +37,15 @@ class CaseRepository:
         return (await self.session.exec(select(Case).where(Case.number == number))).first()
 
     async def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
-        if not case_ids:
-            return []
-        statement = select(Case).where(col(Case.id).in_(list(case_ids))).order_by(col(Case.id))
-        return (await self.session.exec(statement)).all()
+        """By id, in id order; a long list is read in parts (the databases cap how many
+        values one statement may bind)."""
+        wanted = sorted(set(case_ids))
+        found: list[Case] = []
+        for start in range(0, len(wanted), _CHUNK):
+            part = wanted[start : start + _CHUNK]
+            statement = select(Case).where(col(Case.id).in_(part)).order_by(col(Case.id))
+            found += (await self.session.exec(statement)).all()
+        return found
 
     async def compare_and_set(self, case: Case, **values: Any) -> bool:
         """Write ``values`` only if the row is still at ``case.version``; bump the version.

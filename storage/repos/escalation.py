@@ -121,22 +121,6 @@ class EscalationRepository:
             won.update(int(row[0]) for row in result.all())
         return won
 
-    async def cases(self, ids: Iterable[int]) -> dict[int, Case]:
-        wanted = sorted(set(ids))
-        found: dict[int, Case] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            part = wanted[start : start + _CHUNK]
-            rows = await self.session.exec(select(Case).where(col(Case.id).in_(part)))
-            found.update({c.id: c for c in rows.all() if c.id is not None})
-        return found
-
-    async def bas(self, ids: Iterable[int]) -> dict[int, BeritaAcara]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        rows = await self.session.exec(select(BeritaAcara).where(col(BeritaAcara.id).in_(wanted)))
-        return {b.id: b for b in rows.all() if b.id is not None}
-
     async def insert_outbox(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert outbox rows; a row whose idempotency key exists is skipped, so even a
         race between two scans cannot queue the same alert twice."""
@@ -174,9 +158,6 @@ class EscalationRepository:
             .values(sent=sent)
             .execution_options(synchronize_session=False)
         )
-
-    async def job_run(self, job: str, day: date) -> JobRun | None:
-        return await self.session.get(JobRun, (job, day))
 
     # -- digests and the rekap ----------------------------------------------------------------
 

@@ -101,6 +101,8 @@ async def test_a_case_is_found_by_id_and_number(db: Backend) -> None:
         assert await uow.cases.by_number("po-2026-00001") is None  # exact match
         assert [c.id for c in await uow.cases.many([other, case.id, 999])] == [case.id, other]
         assert await uow.cases.many([]) == []
+        many = [*range(-700, 0), other, case.id]  # more ids than one statement binds
+        assert [c.id for c in await uow.cases.many(many)] == [case.id, other]
 
 
 async def test_a_case_number_is_unique(db: Backend) -> None:

@@ -35,6 +35,9 @@ WORK_ITEM_MODULES = (
     "files",
     "pin_alerts",
     "audit",
+    "work_items",
+    "locate",
+    "queries",  # the read side (tests/handlers/test_read_side.py)
 )
 
 

@@ -8,7 +8,9 @@ import asyncio
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.services.audit import verify_chain
+from staffbot.services.context import Office
 from storage.audit_chain import CHAINED_FIELDS, GENESIS, chain_hash
 from storage.tables import ButtonToken
 from tests.conftest import START
@@ -17,7 +19,7 @@ from tests.contract_repos.support import LATER, Backend, a_message, add_case, ad
 # -- audit ----------------------------------------------------------------------------------
 
 
-async def test_appends_are_chained_at_commit(db: Backend) -> None:
+async def test_appends_are_chained_at_commit(db: Backend, office: Office) -> None:
     case_id = await add_case(db)
     async with db.uow() as uow:
         first = await uow.audit.append(
@@ -50,7 +52,7 @@ async def test_appends_are_chained_at_commit(db: Backend) -> None:
         head = await uow.audit.head()
         events = await uow.audit.for_case(case_id)
         count = await uow.audit.count()
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, office)
     assert head is not None and (head.seq, head.hash) == (3, third.hash)
     assert [(e.seq, e.kind, e.at, e.hash) for e in events] == [
         (1, "case_created", START, first.hash),
@@ -72,7 +74,7 @@ async def test_reads_see_the_events_of_their_own_transaction(db: Backend) -> Non
         await uow.commit()
 
 
-async def test_a_rolled_back_transaction_leaves_no_event(db: Backend) -> None:
+async def test_a_rolled_back_transaction_leaves_no_event(db: Backend, office: Office) -> None:
     async with db.uow() as uow:
         await uow.audit.append(at=START, kind="a", actor="x")
         await uow.commit()
@@ -86,10 +88,10 @@ async def test_a_rolled_back_transaction_leaves_no_event(db: Backend) -> None:
     assert kept.seq == 2
     async with db.uow(readonly=True) as uow:
         assert [e.kind async for e in uow.audit.stream()] == ["a", "b"]
-        assert (await verify_chain(uow)).ok
+        assert (await verify_chain(VerifyAuditChain(), uow, office)).ok
 
 
-async def test_concurrent_appends_never_fork_the_chain(db: Backend) -> None:
+async def test_concurrent_appends_never_fork_the_chain(db: Backend, office: Office) -> None:
     async def append(i: int) -> None:
         async with db.uow() as uow:
             await uow.audit.append(at=START, kind="k", actor=f"a{i}")
@@ -98,7 +100,7 @@ async def test_concurrent_appends_never_fork_the_chain(db: Backend) -> None:
 
     await asyncio.gather(*(append(i) for i in range(10)))
     async with db.uow(readonly=True) as uow:
-        report = await verify_chain(uow)
+        report = await verify_chain(VerifyAuditChain(), uow, office)
     assert report.ok and report.events == 10
 
 
@@ -148,6 +150,35 @@ async def test_reads_see_the_rows_staged_in_their_transaction(db: Backend) -> No
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         assert len(await uow.outbox.for_case(case_id)) == 2
+
+
+async def test_only_a_failed_message_is_retried(db: Backend) -> None:
+    """`outbox retry ID`: a failed row is pending again, due at once, its attempts reset;
+    a row that did not fail (or no row) is left alone."""
+    async with db.uow() as uow:
+        failed, sent = await uow.outbox.add_all(
+            [
+                a_message("card:1", status="failed", attempts=5, last_error="403"),
+                a_message("card:2", status="sent", attempts=1),
+            ]
+        )
+        await uow.commit()
+    assert failed.id is not None and sent.id is not None
+    async with db.uow() as uow:
+        assert await uow.outbox.retry(failed.id, at=LATER)
+        assert not await uow.outbox.retry(failed.id, at=LATER)  # pending now
+        assert not await uow.outbox.retry(sent.id, at=LATER)
+        assert not await uow.outbox.retry(999_999, at=LATER)
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        again = await uow.outbox.get(failed.id)
+        untouched = await uow.outbox.get(sent.id)
+    assert again is not None and (again.status, again.attempts, again.next_attempt_at) == (
+        "pending",
+        0,
+        LATER,
+    )
+    assert untouched is not None and (untouched.status, untouched.attempts) == ("sent", 1)
 
 
 async def test_a_repeated_idempotency_key_fails_the_commit(db: Backend) -> None:

@@ -10,7 +10,14 @@ from typing import Any
 from storage.audit_chain import chain_hash
 from storage.repos.audit import AuditRepository
 from storage.repos.outbox import OutboxRepository
-from storage.tables import AuditEvent, AuditHead, ButtonToken, Outbox
+from storage.tables import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    AuditEvent,
+    AuditHead,
+    ButtonToken,
+    Outbox,
+)
 from tests.fakes.schema import info_of
 from tests.fakes.store import Tx
 from tests.fakes.unfaked import NotFaked
@@ -181,6 +188,13 @@ class FakeOutboxRepository(NotFaked):
         return self.tx.select(
             Outbox, lambda r: not status or r["status"] == status, descending=True, limit=limit
         )
+
+    async def retry(self, outbox_id: int, *, at: datetime) -> bool:
+        row = self.tx.row(_OUTBOX, (outbox_id,))
+        if row is None or row["status"] != OUTBOX_FAILED:
+            return False
+        values = {"status": OUTBOX_PENDING, "next_attempt_at": at, "attempts": 0}
+        return self.tx.update(_OUTBOX, (outbox_id,), values)
 
     # -- button tokens ---------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 
 from flows.errors import ReasonRequired, StaffbotError
 from staffbot.app.bus import MessageBus
+from staffbot.app.commands.audit import VerifyAuditChain
 from staffbot.app.commands.cases import Act, RecordCase
 from staffbot.errors import ValidationError
 from staffbot.services.audit import verify_chain
@@ -159,7 +160,7 @@ async def test_a_case_goes_through_all_fifteen_steps(
         outbox = await uow.outbox.for_case(case.id)
         documents = await uow.documents.of_case(case.id)
         ba_documents = await uow.documents.of_ba(case.ba_id)
-        report = await verify_chain(uow)  # type: ignore[arg-type]
+        report = await verify_chain(VerifyAuditChain(), uow, bus.office)  # type: ignore[arg-type]
     assert (case.status, case.registration_no) == (CASE_CLOSED, "REG-2026-00001")
     assert berita_acara is not None and berita_acara.status == BA_SIGNED
     assert len(history) == 14 and all(not t.is_open for t in history)

@@ -25,8 +25,9 @@ from staffbot.app.commands.cases import (
     SignOutcome,
     Who,
 )
+from staffbot.app.commands.staff import AddStaff
 from staffbot.errors import ConcurrencyConflict, ConfigurationError
-from staffbot.services import actors, staff
+from staffbot.services import actors
 from staffbot.services.claims import AlreadyClaimed
 from staffbot.services.signing import SignPlan, _Apply, _Prepare
 from staffbot.texts import error_text
@@ -117,10 +118,8 @@ async def test_a_wrong_pin_stops_the_batch_and_is_counted_once(desk: Desk) -> No
 async def test_a_claim_by_a_colleague_while_signing_wins(desk: Desk) -> None:
     """The plan was made for an unclaimed task; the Plt. claimed it meanwhile: the
     signature is thrown away and the person told who holds the task."""
-    await staff.add_staff(
-        desk.uow(),
-        desk.office,
-        staff.NewStaff(name="Bambang Sutrisno", nip=PLT, roles=("kepala_dinas",), pin=PIN),
+    await desk.bus.handle(
+        AddStaff(name="Bambang Sutrisno", nip=PLT, roles=("kepala_dinas",), pin=PIN)
     )
     [number] = await at_signing(desk)
     claim = Claim(Who(nip=PLT), ref=number)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ("flows", "storage", "staffbot", "main", "scheduler")
 IO_LIBRARIES = (
@@ -84,11 +82,6 @@ def test_only_documents_import_pdf_libraries() -> None:
 # `try`/`else`. Imports under `if TYPE_CHECKING:` do not count: they never run, so they
 # cannot fail or half-initialise a module; annotations may point anywhere. Importing
 # `a.b.c` also runs `a/__init__.py` and `a/b/__init__.py`, so those are edges too.
-
-#: The cycles left in modules other work owns (each broken today by a lazy import):
-#: transitions imports claims.taken. Remove an entry
-#: when its cycle is gone; the xfail below goes with the last one.
-REMAINING_CYCLES = (("staffbot.services.claims", "staffbot.services.transitions"),)
 
 
 def _module_files() -> dict[str, Path]:
@@ -226,18 +219,6 @@ def _cycles() -> tuple[dict[str, set[str]], list[list[str]]]:
     return graph, [c for c in strongly_connected(graph) if len(c) > 1]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="cycles in modules other work owns remain: "
-    + "; ".join(" <-> ".join(c) for c in REMAINING_CYCLES),
-)
 def test_no_import_cycles() -> None:
     graph, cycles = _cycles()
     assert not cycles, "import cycles:\n" + "\n".join(_describe(c, graph) for c in cycles)
-
-
-def test_no_import_cycle_beyond_the_known_ones() -> None:
-    """Green while the known cycles wait: any other cycle (or a known one grown) fails."""
-    graph, cycles = _cycles()
-    new = [c for c in cycles if tuple(c) not in REMAINING_CYCLES]
-    assert not new, "new import cycles:\n" + "\n".join(_describe(c, graph) for c in new)
