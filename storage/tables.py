@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
@@ -326,89 +326,23 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
-class HolidayOverride(SQLModel, table=True):
-    """A date the government decreed (added) or withdrew (removed) for one year."""
+# The bookkeeping tables, registered with the case tables above.
+from storage.bookkeeping import (  # noqa: E402
+    ChatWindow,
+    HolidayOverride,
+    InviteCode,
+    JobRun,
+    LoginLink,
+    ProcessedUpdate,
+    WebSession,
+)
 
-    __tablename__ = "holiday_override"
-
-    day: date = Field(primary_key=True)
-    name: str = Field(max_length=120)
-    removed: bool = False
-    created_at: datetime = _ts()
-
-
-class ProcessedUpdate(SQLModel, table=True):
-    """Inbound platform ids already handled: a redelivered update is done once."""
-
-    __tablename__ = "processed_update"
-
-    source: str = Field(max_length=32, primary_key=True)
-    external_id: str = Field(max_length=128, primary_key=True)
-    at: datetime = _ts()
-
-
-class LoginLink(SQLModel, table=True):
-    """A one-time web login link; only the token's hash is stored."""
-
-    __tablename__ = "login_link"
-
-    token_hash: str = Field(max_length=64, primary_key=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
-    created_at: datetime = _ts()
-    expires_at: datetime = _ts()
-    used_at: datetime | None = _ts(default=None)
-
-
-class WebSession(SQLModel, table=True):
-    """A web channel session (HttpOnly cookie); only the id's hash is stored."""
-
-    __tablename__ = "web_session"
-
-    id_hash: str = Field(max_length=64, primary_key=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
-    csrf: str = Field(max_length=64)
-    created_at: datetime = _ts()
-    expires_at: datetime = _ts()
-
-
-class InviteCode(SQLModel, table=True):
-    """A one-time code in a t.me deep link that binds a chat account to a staff record."""
-
-    __tablename__ = "invite_code"
-
-    code_hash: str = Field(max_length=64, primary_key=True)
-    staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    role: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _ts()
-    expires_at: datetime = _ts()
-    used_at: datetime | None = _ts(default=None)
-    used_by: str | None = Field(default=None, max_length=64)
-
-
-class ChatWindow(SQLModel, table=True):
-    """WhatsApp's 24-hour customer-service window per phone number."""
-
-    __tablename__ = "chat_window"
-
-    phone: str = Field(max_length=20, primary_key=True)
-    last_inbound_at: datetime | None = _ts(default=None)
-    #: The last template invitation we sent while the window was closed.
-    invited_at: datetime | None = _ts(default=None)
-
-
-class JobRun(SQLModel, table=True):
-    """A once-a-day job (morning digest, daily rekap) claimed for one office day.
-
-    The claim is written in the same transaction as the job's messages: of two
-    processes running the job, one inserts the row and sends, the other finds it.
-    """
-
-    __tablename__ = "job_run"
-
-    job: str = Field(max_length=32, primary_key=True)
-    day: date = Field(primary_key=True)
-    claimed_at: datetime = _ts()
-    #: host:pid of the process that ran it, for the operator.
-    owner: str = Field(max_length=120)
-    #: Messages the run queued.
-    sent: int = 0
+__all__ = [
+    "ChatWindow",
+    "HolidayOverride",
+    "InviteCode",
+    "JobRun",
+    "LoginLink",
+    "ProcessedUpdate",
+    "WebSession",
+]

@@ -20,7 +20,7 @@ async def start(turn: Turn, task: TaskView | None = None) -> None:
     if not waiting:
         await turn.reply(OutgoingMessage(text=esc(t("ba.none_waiting", turn.lang))))
         return
-    if task is not None and task.case_id is not None and task.kecamatan in waiting:
+    if task is not None and not task.is_batch and task.kecamatan in waiting:
         await _show_place(turn, task.kecamatan, waiting[task.kecamatan])
         return
     items = [

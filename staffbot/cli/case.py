@@ -98,10 +98,10 @@ async def case_list(
 @verbs.command("show")
 @command
 async def case_show(
-    ref: Annotated[str, typer.Argument(help="Nomor kasus atau id")],
+    ref: Annotated[str, typer.Argument(help="Nomor kasus, nomor Berita Acara atau id")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one case: state, available actions, history."""
+    """Show one case (or Berita Acara): state, available actions, history."""
     async with opened() as app:
         view = await app.bus.handle(ShowCase(ref))
     if as_json:
@@ -111,10 +111,13 @@ async def case_show(
         f"[bold]{view['number']}[/] · {view['status']} · langkah "
         f"{view['sop_no']}. {view['step_title']} ({view['role']})"
     )
-    out.console.print(
-        f"Pemohon: {view['applicant']['name']} · NIK {view['applicant']['nik']} · "
-        f"{view['kecamatan']} · {view['layanan']}"
-    )
+    if view["applicant"] is not None:
+        out.console.print(
+            f"Pemohon: {view['applicant']['name']} · NIK {view['applicant']['nik']} · "
+            f"{view['kecamatan']} · {view['layanan']}"
+        )
+    else:  # a Berita Acara: the cases it carries
+        out.console.print(f"{view['kecamatan']} · kasus: {', '.join(view['cases'])}")
     if view["registration_no"]:
         out.console.print(f"No. registrasi: {view['registration_no']}")
     out.console.print(f"Tindakan sekarang: {', '.join(view['actions']) or '-'}")

@@ -50,6 +50,7 @@ from staffbot.services.claims import refuse_if_taken
 from staffbot.services.context import Office
 from staffbot.services.files import store_document
 from staffbot.services.intake import APPLICANT
+from staffbot.services.locate import of_task
 from staffbot.services.tasks import push_cards, push_task_card, schedule_fields
 from staffbot.services.work_items import CaseItem, already_done
 from storage.tables import ButtonToken, Staff, Task
@@ -207,17 +208,10 @@ async def queue_delete(cmd: QueueDelete, uow: UnitOfWork, office: Office) -> Non
 
 async def _task_view(uow: UnitOfWork, task: Task) -> TaskView:
     assert task.id is not None
-    number, kecamatan = "?", ""
-    if task.case_id is not None:
-        case = await uow.cases.get(task.case_id)
-        _hold(uow, case)
-        if case is not None:
-            number, kecamatan = case.number, case.kecamatan
-    elif task.ba_id is not None:
-        ba = await uow.cases.get_ba(task.ba_id)
-        _hold(uow, ba)
-        number = ba.number if ba is not None else "?"
-    return TaskView(task.id, task.step, task.role, task.case_id, number, kecamatan)
+    item = await of_task(uow, task)
+    _hold(uow, item.row)
+    kecamatan = "" if item.is_batch else item.row.kecamatan
+    return TaskView(task.id, task.step, task.role, item.number, kecamatan, item.is_batch)
 
 
 async def task_at_hand(cmd: TaskAtHand, uow: UnitOfWork, office: Office) -> TaskView | None:

@@ -243,6 +243,11 @@ def test_a_berita_acara_is_claimed_and_signed_by_its_number(env: dict[str, str])
     kadis = ROSTER["kepala_dinas"]
     claimed = json.loads(run(env, "case", "claim", ba_number, "--as", kadis, "--json"))
     assert (claimed["number"], claimed["step"], claimed["changed"]) == (ba_number, "ttd_ba", True)
+    waiting = show(env, ba_number)
+    assert (waiting["kind"], waiting["step"], waiting["cases"]) == ("ba", "ttd_ba", [number])
+    assert waiting["applicant"] is None
+    shown = " ".join(run(env, "case", "show", ba_number).split())
+    assert f"{ba_number} ·" in shown and f"kasus: {number}" in shown
     signed = run(env, "case", "act", ba_number, "--as", kadis, "--action", "sign", "--pin", PIN)
     assert f"{ba_number}: Ditandatangani oleh" in " ".join(signed.split())
     final = show(env, number)

@@ -10,14 +10,6 @@ LIMIT = 400
 #: Flow definitions are data (steps, roles, actions), not code to follow.
 FLOW_DATA = frozenset({"flows/pengaduan_online.py"})
 
-#: Today's offenders in modules other work is splitting; the lead removes each entry as
-#: that work lands (the second test below says when one is no longer needed).
-ALLOWED = frozenset(
-    {
-        "storage/tables.py",
-    }
-)
-
 
 def _modules() -> dict[str, int]:
     """Project module (path from the repository root) -> number of lines."""
@@ -34,14 +26,6 @@ def _modules() -> dict[str, int]:
 
 def test_no_module_over_the_limit() -> None:
     too_long = {
-        name: lines
-        for name, lines in _modules().items()
-        if lines > LIMIT and name not in FLOW_DATA | ALLOWED
+        name: lines for name, lines in _modules().items() if lines > LIMIT and name not in FLOW_DATA
     }
     assert not too_long, f"modules over {LIMIT} lines (split them): {too_long}"
-
-
-def test_the_allowance_names_only_modules_still_too_long() -> None:
-    sizes = _modules()
-    done = sorted(name for name in ALLOWED if sizes.get(name, 0) <= LIMIT)
-    assert not done, f"no longer over {LIMIT} lines: remove from ALLOWED {done}"

@@ -213,11 +213,12 @@ class TaskView:
     id: int
     step: str
     role: str
-    case_id: int | None
-    #: The case's (or the Berita Acara's) number, "?" if neither is found.
+    #: The case's (or the Berita Acara's) number.
     number: str
     #: The case's kecamatan ("" for a Berita Acara's task).
     kecamatan: str
+    #: A Berita Acara's task (it carries cases), not a single case's.
+    is_batch: bool
 
 
 @dataclass(frozen=True)
