@@ -2,81 +2,73 @@
 
 One entry per command; a feature module lists its own in a ``HANDLERS`` (one unit of work
 each) or ``PROCESSES`` (several transactions, given the bus) mapping, and this module only
-joins them.
+joins them. A command handled twice, or a feature module that lists none, is a wiring
+mistake found when the app is built.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 from staffbot.app.bus import Command, Handler, Process, ProcessHandler
 
+#: The feature modules of staffbot/services that handle commands.
+FEATURES = (
+    "alert_actions",
+    "audit",
+    "batches",
+    "calendar_admin",
+    "chat_state",
+    "claims",
+    "digests",
+    "escalation",
+    "files",
+    "intake",
+    "invites",
+    "notify",
+    "office_view",
+    "purge",
+    "queries",
+    "rekap",
+    "reports",
+    "roster",
+    "signing",
+    "staff",
+    "transitions",
+    "verification",
+    "web_auth",
+    "web_views",
+    "whatsapp_state",
+)
+
+
+def _features() -> list[ModuleType]:
+    modules = [import_module(f"staffbot.services.{name}") for name in FEATURES]
+    for module in modules:
+        if not hasattr(module, "HANDLERS") and not hasattr(module, "PROCESSES"):
+            raise LookupError(f"{module.__name__} lists no HANDLERS or PROCESSES")
+    return modules
+
 
 def handlers() -> dict[type[Command[Any]], Handler]:
-    from staffbot.services import (
-        alert_actions,
-        audit,
-        batches,
-        calendar_admin,
-        chat_state,
-        claims,
-        digests,
-        escalation,
-        files,
-        intake,
-        invites,
-        notify,
-        office_view,
-        purge,
-        queries,
-        rekap,
-        reports,
-        roster,
-        signing,
-        staff,
-        transitions,
-        verification,
-        web_auth,
-        web_views,
-        whatsapp_state,
-    )
-
     table: dict[type[Command[Any]], Handler] = {}
-    for module in (
-        alert_actions,
-        audit,
-        batches,
-        calendar_admin,
-        chat_state,
-        claims,
-        digests,
-        escalation,
-        files,
-        intake,
-        invites,
-        notify,
-        office_view,
-        purge,
-        queries,
-        rekap,
-        reports,
-        roster,
-        signing,
-        staff,
-        transitions,
-        verification,
-        web_auth,
-        web_views,
-        whatsapp_state,
-    ):
-        table.update(getattr(module, "HANDLERS", {}))
+    for module in _features():
+        _join(table, getattr(module, "HANDLERS", {}), module)
     return table
 
 
 def processes() -> dict[type[Process[Any]], ProcessHandler]:
-    from staffbot.services import escalation, purge, roster, signing
-
     table: dict[type[Process[Any]], ProcessHandler] = {}
-    for module in (escalation, purge, roster, signing):
-        table.update(getattr(module, "PROCESSES", {}))
+    for module in _features():
+        _join(table, getattr(module, "PROCESSES", {}), module)
     return table
+
+
+def _join(table: dict[Any, Any], entries: dict[Any, Any], module: ModuleType) -> None:
+    twice = table.keys() & entries.keys()
+    if twice:
+        names = ", ".join(sorted(c.__name__ for c in twice))
+        raise LookupError(f"{module.__name__} handles {names} again")
+    table.update(entries)
