@@ -19,38 +19,12 @@ from staffbot.app.commands.cases import (
     Who,
 )
 from staffbot.services.actors import hash_pin
-from staffbot.services.staff import DEMO_PIN, DEMO_ROSTER
+from staffbot.services.staff import DEMO_ROSTER
 from storage.tables import Staff
 from tests.fakes import FakeDatabase
+from tests.support import FORM, HAPPY, PIN, ROSTER
 
-#: role -> NIP of the demo roster
-ROSTER = {role: nip for role, _name, nip, _sup in DEMO_ROSTER}
 NAMES = {role: name for role, name, _nip, _sup in DEMO_ROSTER}
-PIN = DEMO_PIN
-
-FORM = IntakeForm(
-    name="Siti Aminah",
-    nik="1806054501900001",
-    wa="0812-3456-7890",
-    kecamatan="Kota Agung",
-    layanan="KTP-el",
-    keluhan="KTP-el hilang, mohon dicetak ulang",
-)
-
-#: The happy path: step -> action taken there (steps 3-13; 14 and 15 are the BA's).
-HAPPY = {
-    "terima_wa": "forward",
-    "angkat_data": "done",
-    "cetak_berkas": "done",
-    "loket": "approve",
-    "verifikasi_kasi": "approve",
-    "entri_data": "submit_tte",
-    "ttd_kadis": "sign",
-    "cetak_dokumen": "done",
-    "paraf_kabid": "paraf",
-    "pilah": "done",
-    "kirim_pdf": "send_pdf",
-}
 
 
 @functools.cache
