@@ -43,7 +43,7 @@ from storage.tables import OUTBOX_CANCELLED, OUTBOX_PENDING, Outbox
 
 log = logging.getLogger(__name__)
 
-#: Loads a stored document's bytes by id (wired in main.py).
+#: Loads a stored document's bytes by id (wired by staffbot/runner.py).
 DocumentLoader = Callable[[int], Awaitable[FileBlob]]
 #: Which deliveries start first when a pass claims many rows at once.
 _URGENCY = {"card": 0, "edit": 2, "delete": 2}

@@ -1,6 +1,6 @@
 """No personal data and no secret in a log line, whoever logs it.
 
-Installed once by main.py (every CLI verb and the running bot):
+Installed once by the command line (staffbot/cli/root.py: every verb and the running bot):
 
 * the configured secrets (bot token, WhatsApp token and app secret, webhook secret, BSrE
   password) are replaced by ``***`` wherever they appear, tracebacks included;

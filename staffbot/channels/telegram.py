@@ -1,7 +1,7 @@
 """The Telegram channel, through python-telegram-bot or aiogram (STAFFBOT_TELEGRAM_LIBRARY).
 
-``build_telegram`` is what main.py calls; the library modules are imported only here,
-on demand, so that aiogram (seconds to import) costs nothing when PTB is chosen.
+``build_telegram`` is what the runner (staffbot/runner.py) calls; the library modules are
+imported only here, on demand, so that aiogram (seconds to import) costs nothing when PTB is chosen.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def make_telegram(
 async def build_telegram(
     settings: Settings, on_event: EventHandler, now: Callable[[], datetime]
 ) -> TelegramChannel:
-    """What main.py wires: ``await ch.initialize()``, register it, start ``ch.receiver()``.
+    """What the runner wires: ``await ch.initialize()``, register it, start ``ch.receiver()``.
 
     Telegram keeps no state of its own: dedupe and invites live in the chat service.
     """

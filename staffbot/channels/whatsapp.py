@@ -380,5 +380,5 @@ class WhatsAppChannel(Channel):
 async def build_whatsapp(
     settings: Settings, on_event: EventHandler, state: WhatsAppState, now: Callable[[], datetime]
 ) -> WhatsAppChannel:
-    """What main.py wires: ``await ch.initialize()``, register it, mount ``ch.receiver()``."""
+    """What the runner wires: ``await ch.initialize()``, register it, mount ``ch.receiver()``."""
     return WhatsAppChannel(config_from(settings), on_event, state, now, language=settings.language)

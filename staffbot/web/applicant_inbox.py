@@ -1,6 +1,6 @@
 """Demo only: the applicant's WhatsApp, simulated in the browser.
 
-Without WhatsApp settings main.py routes WhatsApp deliveries to the web channel, so
+Without WhatsApp settings the runner routes WhatsApp deliveries to the web channel, so
 the applicant's messages are outbox rows (channel "whatsapp", chat_id = the phone)
 marked sent. Here a newcomer reads them and answers as the applicant: the events are
 built exactly as the WhatsApp channel would build them, so the chat service treats

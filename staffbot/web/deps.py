@@ -1,4 +1,4 @@
-"""What the web application needs, handed in by main.py (the web app builds nothing).
+"""What the web application needs, handed in by staffbot/runner.py (the web app builds nothing).
 
 No database: every page reads and writes through commands on the bus."""
 

@@ -1,5 +1,5 @@
 """Shared by the channel and contract tests: a web server for webhooks, an event recorder,
-a document loader like main.py's, and channels built against the doubles."""
+a document loader like the runner's, and channels built against the doubles."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ class Recorder:
 
 
 def document_loader(db: Database, office: Office) -> Callable[[int], Awaitable[FileBlob]]:
-    """What main.py hands the dispatcher: a stored document's bytes by id."""
+    """What the runner hands the dispatcher: a stored document's bytes by id."""
 
     async def load(document_id: int) -> FileBlob:
         async with db.uow(readonly=True) as uow:
