@@ -27,7 +27,7 @@ from staffbot.bootstrap import (
     build_trust_anchor,
     load_overrides,
 )
-from staffbot.channels.base import Channel, FileBlob
+from staffbot.channels.base import Channel, ChannelName, FileBlob
 from staffbot.clock import Clock, SystemClock
 from staffbot.errors import ConfigurationError
 from staffbot.services.context import Office
@@ -108,12 +108,12 @@ class BotApp:
             )
         self.chat = ChatService(self.bus)
         self.web_channel = WebChannel()
-        channels: dict[str, Channel] = {"web": self.web_channel}
+        channels: dict[str, Channel] = {ChannelName.WEB: self.web_channel}
         receivers = await self._platform_channels(channels)
         install_log_safety(settings)  # the webhook secret exists now
         # Without WhatsApp the applicant's messages land in the web page's applicant
         # inbox (demo), so nothing waits forever in the outbox.
-        channels.setdefault("whatsapp", self.web_channel)
+        channels.setdefault(ChannelName.WHATSAPP, self.web_channel)
         self.dispatcher = OutboxDispatcher(
             self.db,
             channels,
@@ -194,7 +194,7 @@ class BotApp:
             telegram = await build_telegram(settings, self.chat.handle, self.office.now)
             await telegram.initialize()
             self.stack.push_async_callback(telegram.shutdown)
-            channels["telegram"] = telegram
+            channels[ChannelName.TELEGRAM] = telegram
             receivers.append(telegram.receiver())
         if settings.whatsapp_enabled:
             from staffbot.channels.whatsapp import build_whatsapp
@@ -204,7 +204,7 @@ class BotApp:
             whatsapp = await build_whatsapp(settings, self.chat.handle, state, self.office.now)
             await whatsapp.initialize()
             self.stack.push_async_callback(whatsapp.shutdown)
-            channels["whatsapp"] = whatsapp
+            channels[ChannelName.WHATSAPP] = whatsapp
             receivers.append(whatsapp.receiver())
         return receivers
 

@@ -24,7 +24,7 @@ from staffbot.app.commands.invites import (
     FindInvite,
     JoinWithInvite,
 )
-from staffbot.channels.base import Answer, CommandReceived, Incoming, TextReceived
+from staffbot.channels.base import Answer, ChannelName, CommandReceived, Incoming, TextReceived
 from staffbot.chat import commands
 from staffbot.chat.context import Turn
 from staffbot.errors import StaffbotError
@@ -80,7 +80,7 @@ async def handle_stranger(turn: Turn, event: Incoming) -> Answer | None:
     code = start_code(event)
     if code is None:
         return None
-    if event.channel == "telegram" and event.chat_id != event.user_id:
+    if event.channel == ChannelName.TELEGRAM and event.chat_id != event.user_id:
         await _say(turn, text("private_only", turn.lang))
         return Answer()
     account = Account(event.channel, event.user_id, event.user_name)

@@ -24,7 +24,7 @@ from staffbot.app.commands.conversations import (
     PinPrompt,
     ReasonPrompt,
 )
-from staffbot.channels.base import Answer, ChoicePressed
+from staffbot.channels.base import Answer, ChannelName, ChoicePressed
 from staffbot.chat import alerts, ba_picker, forms, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
@@ -155,7 +155,11 @@ async def _sign_all(turn: Turn) -> Answer:
 
 def _pin_note(turn: Turn) -> str:
     """WhatsApp does not let a bot delete the person's message: say so."""
-    return "\n" + t("chat.pin_not_deleted", turn.lang) if turn.event.channel == "whatsapp" else ""
+    return (
+        "\n" + t("chat.pin_not_deleted", turn.lang)
+        if turn.event.channel == ChannelName.WHATSAPP
+        else ""
+    )
 
 
 async def menu(turn: Turn, target: str) -> Answer:

@@ -10,6 +10,7 @@ from staffbot.app.commands.chat import FirstTime
 from staffbot.app.commands.conversations import PinPrompt
 from staffbot.channels.base import (
     Answer,
+    ChannelName,
     ChoicePressed,
     CommandReceived,
     FileReceived,
@@ -111,7 +112,7 @@ class ChatService:
         invited = await invites.handle_stranger(turn, event)
         if invited is not None:
             return invited
-        if event.channel == "whatsapp":
+        if event.channel == ChannelName.WHATSAPP:
             return await applicant.handle(turn, event)
         if isinstance(event, ChoicePressed):
             return Answer(t("chat.token_unknown", turn.lang), alert=True)

@@ -42,6 +42,7 @@ from staffbot.app.commands.chat import (
     stored_action,
 )
 from staffbot.app.commands.conversations import ConversationRecord, from_stored, to_stored
+from staffbot.channels.base import ChannelName
 from staffbot.errors import AuthError, ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services import notify
@@ -74,12 +75,12 @@ def staff_view(staff: Staff) -> StaffView:
 
 async def identify_staff(cmd: IdentifyStaff, uow: UnitOfWork, office: Office) -> StaffView | None:
     staff: Staff | None = None
-    if cmd.channel == "web":
+    if cmd.channel == ChannelName.WEB:
         staff = await uow.staff.get(int(cmd.user_id)) if cmd.user_id.isdigit() else None
-    elif cmd.channel == "telegram":
+    elif cmd.channel == ChannelName.TELEGRAM:
         if cmd.user_id.lstrip("-").isdigit():
             staff = await uow.staff.by_telegram(int(cmd.user_id))
-    elif cmd.channel == "whatsapp":
+    elif cmd.channel == ChannelName.WHATSAPP:
         staff = await uow.staff.by_whatsapp(cmd.user_id)
     _hold(uow, staff)
     return staff_view(staff) if staff is not None else None

@@ -24,6 +24,7 @@ from staffbot.app.commands.invites import (
     JoinWithInvite,
 )
 from staffbot.app.commands.staff import StaffRef
+from staffbot.channels.base import ChannelName
 from staffbot.errors import AuthError, ConfigurationError, ValidationError
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
@@ -158,21 +159,21 @@ async def join(cmd: JoinWithInvite, uow: UnitOfWork, office: Office) -> StaffRef
 
 
 async def _staff_of(uow: UnitOfWork, account: Account) -> Staff | None:
-    if account.channel == "telegram":
+    if account.channel == ChannelName.TELEGRAM:
         return (
             await uow.staff.by_telegram(int(account.address))
             if account.address.lstrip("-").isdigit()
             else None
         )
-    if account.channel == "whatsapp":
+    if account.channel == ChannelName.WHATSAPP:
         return await uow.staff.by_whatsapp(normalise_phone(account.address))
     return None
 
 
 def _set_address(staff: Staff, channel: str, address: str | None) -> None:
-    if channel == "telegram":
+    if channel == ChannelName.TELEGRAM:
         staff.telegram_id = int(address) if address is not None else None
-    elif channel == "whatsapp":
+    elif channel == ChannelName.WHATSAPP:
         staff.whatsapp = normalise_phone(address) if address is not None else None
     else:
         raise ValidationError(field="channel", problem="unknown", value=channel, choices="telegram")

@@ -16,15 +16,16 @@ from flows.model import Action
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.outbox import ListOutbox, OutboxLine, RetryOutbox
 from staffbot.cards import action_label
+from staffbot.channels.base import ChannelName
 from staffbot.errors import ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services.context import Office
 from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, ButtonToken, Outbox, Staff, Task
 from storage.uow import UnitOfWork
 
-WEB = "web"
-TELEGRAM = "telegram"
-WHATSAPP = "whatsapp"
+WEB = ChannelName.WEB
+TELEGRAM = ChannelName.TELEGRAM
+WHATSAPP = ChannelName.WHATSAPP
 #: The applicant is reached on WhatsApp only.
 APPLICANT_CHANNEL = WHATSAPP
 

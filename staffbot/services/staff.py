@@ -25,6 +25,7 @@ from staffbot.app.commands.staff import (
     StaffRow,
     SummarizeRoster,
 )
+from staffbot.channels.base import ChannelName
 from staffbot.errors import StaffbotError, ValidationError
 from staffbot.services import notify
 from staffbot.services.actors import check_pin_format, find_staff, hash_pin
@@ -34,7 +35,7 @@ from staffbot.validation import check_name, normalise_phone
 from storage.tables import Staff
 from storage.uow import UnitOfWork
 
-CHANNELS = ("web", "telegram", "whatsapp")
+CHANNELS = tuple(ChannelName)
 
 
 class StaffExists(StaffbotError):
@@ -82,7 +83,14 @@ async def add_staff(cmd: AddStaff, uow: UnitOfWork, office: Office) -> StaffRef:
     roles = check_roles(office, cmd.roles)
     whatsapp = normalise_phone(cmd.whatsapp) if cmd.whatsapp else None
     channel = check_channel(
-        cmd.channel or ("telegram" if cmd.telegram_id else "whatsapp" if whatsapp else "web")
+        cmd.channel
+        or (
+            ChannelName.TELEGRAM
+            if cmd.telegram_id
+            else ChannelName.WHATSAPP
+            if whatsapp
+            else ChannelName.WEB
+        )
     )
     pin_hash = hash_pin(check_pin_format(cmd.pin)) if cmd.pin else None
     now = office.now()

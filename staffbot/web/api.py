@@ -21,6 +21,7 @@ from staffbot.app.commands.web import DocumentFile, DocumentRefused, DownloadDoc
 from staffbot.app.commands.web_auth import SessionInfo
 from staffbot.channels.base import (
     Answer,
+    ChannelName,
     ChoicePressed,
     CommandReceived,
     FileReceived,
@@ -36,7 +37,7 @@ from staffbot.web.transcript import after_of, stream, transcript
 
 log = logging.getLogger(__name__)
 
-WEB = "web"
+WEB = ChannelName.WEB
 #: The page numbers each submission; a resubmission (double tap, retry) reuses it.
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 4000

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from staffbot.app.commands.web import ChatsOfChannel, DocumentRefused, DownloadSentDocument, Refusal
-from staffbot.channels.base import FileReceived, TextReceived
+from staffbot.channels.base import ChannelName, FileReceived, TextReceived
 from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.web.api import (
     answer_json,
@@ -34,7 +34,7 @@ from staffbot.web.security import CSRF_HEADER, BodyTooLarge
 from staffbot.web.templating import Safe, join, page, render, tag, void_tag
 from staffbot.web.transcript import DocUrl, after_of, stream, transcript
 
-WHATSAPP = "whatsapp"
+WHATSAPP = ChannelName.WHATSAPP
 _PHONE = re.compile(r"^\+?\d{8,16}$")
 MAX_TEXT = 4000
 
