@@ -45,8 +45,7 @@ def document_loader(bus: MessageBus) -> Callable[[int], Awaitable[FileBlob]]:
     """What the dispatcher sends a document message with: its bytes by id."""
 
     async def load(document_id: int) -> FileBlob:
-        document = await bus.handle(ReadDocument(document_id))
-        return FileBlob(document.filename, document.mime_type, document.data)
+        return await bus.handle(ReadDocument(document_id))
 
     return load
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from staffbot.app.bus import Command, Handler
-from staffbot.app.commands.files import Attach, DocumentFile, ReadDocument
+from staffbot.app.commands.files import Attach, ReadDocument
+from staffbot.channels.base import FileBlob
 from staffbot.errors import ConfigurationError, ValidationError
 from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.services.actors import find_staff
@@ -207,12 +208,12 @@ async def attach(cmd: Attach, uow: UnitOfWork, office: Office) -> int:
     return document.id
 
 
-async def read_document(cmd: ReadDocument, uow: UnitOfWork, office: Office) -> DocumentFile:
+async def read_document(cmd: ReadDocument, uow: UnitOfWork, office: Office) -> FileBlob:
     document = await uow.documents.get(cmd.document_id)
     if document is None:
         raise ConfigurationError(problem=f"document {cmd.document_id} is missing")
     data = await asyncio.to_thread(read_blob, office, document)
-    return DocumentFile(document.filename, document.mime_type, data)
+    return FileBlob(document.filename, document.mime_type, data)
 
 
 HANDLERS: dict[type[Command[Any]], Handler] = {Attach: attach, ReadDocument: read_document}

@@ -10,10 +10,8 @@ from typing import Any
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.conversations import PinPrompt, from_stored
 from staffbot.app.commands.web import (
-    Attachment,
     ChatsOfChannel,
     ChatSummary,
-    Choice,
     DocumentFile,
     DocumentRefused,
     DownloadDocument,
@@ -28,6 +26,7 @@ from staffbot.app.commands.web import (
     TranscriptPage,
 )
 from staffbot.errors import StaffbotError, ValidationError
+from staffbot.messages import Attachment, Choice
 from staffbot.services.access import may_see_document
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office

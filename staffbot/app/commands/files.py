@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from staffbot.app.command import Command, Query
 from staffbot.app.commands.cases import Who
+from staffbot.channels.base import FileBlob
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,7 @@ class Attach(Command[int]):
 
 
 @dataclass(frozen=True)
-class DocumentFile:
-    filename: str
-    mime_type: str
-    data: bytes = field(repr=False)
-
-
-@dataclass(frozen=True)
-class ReadDocument(Query[DocumentFile]):
+class ReadDocument(Query[FileBlob]):
     """A stored document's bytes, name and type (the outbox sends documents by id)."""
 
     document_id: int

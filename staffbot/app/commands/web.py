@@ -9,6 +9,7 @@ from enum import Enum
 
 from staffbot.app.command import Query
 from staffbot.app.commands.cases import Who
+from staffbot.messages import Attachment, Choice
 
 # -- who is who ------------------------------------------------------------------------------
 
@@ -37,18 +38,6 @@ class RolesOf(Query[tuple[str, ...]]):
 
 
 # -- transcripts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    label: str
-    token: str
-
-
-@dataclass(frozen=True)
-class Attachment:
-    document_id: int
-    filename: str
 
 
 @dataclass(frozen=True)
