@@ -14,13 +14,14 @@ import pytest
 from staffbot.app.bus import MessageBus
 from staffbot.app.commands.batches import WaitingForBa, WaitingPlace
 from staffbot.app.commands.cases import Who
-from staffbot.app.commands.files import Attach, DocumentFile, ReadDocument
+from staffbot.app.commands.files import Attach, ReadDocument
 from staffbot.app.commands.staff import (
     FindStaff,
     RoleHolders,
     RosterSummary,
     SummarizeRoster,
 )
+from staffbot.channels.base import FileBlob
 from staffbot.errors import ConfigurationError, ValidationError
 from tests.fakes import FakeDatabase
 from tests.handlers.support import (
@@ -67,7 +68,7 @@ async def test_a_document_is_read_back_by_id(bus: MessageBus) -> None:
     number = (await record(bus)).number
     data = tiny_pdf("dibaca")
     document_id = await bus.handle(Attach(who("operator"), number, "hasil.pdf", data))
-    assert await bus.handle(ReadDocument(document_id)) == DocumentFile(
+    assert await bus.handle(ReadDocument(document_id)) == FileBlob(
         "hasil.pdf", "application/pdf", data
     )
     with pytest.raises(ConfigurationError):
