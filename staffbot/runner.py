@@ -144,11 +144,12 @@ class BotApp:
             return build_office(settings, self.clock, calendar, engine=self.engine)
 
         first = office()
-        roster = await build_bus(self.db, first).handle(SummarizeRoster())
+        bus = build_bus(self.db, first)
+        roster = await bus.handle(SummarizeRoster())
         self.empty = roster.staff == 0
         self.demo = settings.demo != "off" if self.empty else self._demo_mode(roster.demo_only)
         if not (self.demo and not settings.bsre_url and build_trust_anchor(settings) is None):
-            return first, build_bus(self.db, first)
+            return first, bus
         role, name, nip, _ = DEMO_ROSTER[0]
         assert role == "kepala_dinas"
         await asyncio.to_thread(init_demo_pki, settings, self.clock, kadis_name=name, kadis_nip=nip)
