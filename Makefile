@@ -41,8 +41,12 @@ soak: install
 	STAFFBOT_SOAK=full $(PY) -m pytest -m slow -p no:randomly
 
 ## Debian's chromium for the browser test (Playwright's own download does not work here).
+## apt needs root: without it (and without chromium) the browser tests are skipped.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing and apt needs root: the browser tests will be skipped" \
+		"(sudo apt-get install chromium)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -72,6 +72,39 @@ def _pg_admin(sql: str) -> None:
     asyncio.run(run())
 
 
+async def _shared_server_start() -> datetime | None:
+    """When the shared server on 127.0.0.1:5432 started; None if it does not answer."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(
+            PG_HOST.replace("postgresql+asyncpg", "postgresql") + "/postgres", timeout=5
+        )
+    except (OSError, asyncpg.PostgresError):
+        return None
+    try:
+        started: datetime = await conn.fetchval("SELECT pg_postmaster_start_time()")
+        return started
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_postgres_left_alone() -> Iterator[None]:
+    """The suite never restarts or stops the machine's shared PostgreSQL: other people use
+    it. Destructive tests (tests/reliability/test_postgres_restart.py) start a private
+    cluster instead; this checks, at the end of every session, that the shared server's
+    start time is what it was at the beginning."""
+    before = asyncio.run(_shared_server_start())
+    yield
+    if before is not None:
+        after = asyncio.run(_shared_server_start())
+        assert after == before, (
+            f"the shared PostgreSQL on 127.0.0.1:5432 was restarted or stopped during the "
+            f"tests (started {before}, now {after})"
+        )
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of our own for this test session, migrated to head."""

@@ -3,27 +3,27 @@ polling) while staff press buttons: the bot reconnects by itself and carries on,
 the books are as if nothing happened (no press lost or doubled, every message sent,
 the audit chain intact).
 
-The test restarts the local cluster (`pg_ctlcluster ... restart`) and makes sure it is
-running again afterwards, whatever happens.
+The test starts a PostgreSQL cluster of its own (initdb in a temporary folder, a free
+port: tests/reliability/private_pg.py) and restarts that one with `pg_ctl restart`; the
+machine's shared server on 127.0.0.1:5432 is never touched (the session-wide check in
+tests/conftest.py asserts its start time is unchanged).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
 from staffbot.settings import Settings
-from tests.conftest import PG_HOST, _pg_admin
+from tests.conftest import _shared_server_start
 from tests.doubles.control import ControlClient, spawn_double
 from tests.reliability.office import (
     FULL,
@@ -38,6 +38,7 @@ from tests.reliability.office import (
     roster,
     settled,
 )
+from tests.reliability.private_pg import PrivateCluster, private_cluster
 from tests.reliability.process import ROOT, BotProcess
 from tests.reliability.test_crash import bot_env
 from tests.reliability.test_scale_out import transitions, until
@@ -45,45 +46,17 @@ from tests.reliability.test_scale_out import transitions, until
 pytestmark = pytest.mark.postgres
 
 
-def cluster() -> list[str]:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
-def pg_ready(within: float = 60.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)
-        if ready.returncode == 0:
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@contextlib.contextmanager
-def restartable_postgres() -> object:
-    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").exists():
-        pytest.skip("needs the local PostgreSQL cluster (pg_ctlcluster)")
-    try:
-        yield
-    finally:
-        # whatever happened: the cluster runs again for every test after this one
-        if not pg_ready(within=2):
-            subprocess.run([*cluster(), "start"], check=False, timeout=120)
-        assert pg_ready(), "PostgreSQL did not come back"
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_the_bot_carries_on_after_postgresql_restarts(
     tmp_path: Path, demo_pki: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    name = f"staffbot_restart_{uuid.uuid4().hex[:8]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = f"{PG_HOST}/{name}"
+    shared_started = asyncio.run(_shared_server_start())
     shutil.copytree(demo_pki, tmp_path / "data" / "signing")
-    try:
-        with restartable_postgres(), spawn_double("telegram", "--token", TOKEN) as double:
+    with private_cluster() as pg:
+        url = f"{pg.url}/staffbot"
+        create_database(pg.url, "staffbot")
+        with spawn_double("telegram", "--token", TOKEN) as double:
             bot = BotProcess(tmp_path, {**bot_env(double.url), "STAFFBOT_DATABASE_URL": url})
             env = {k: v for k, v in bot.env.items() if k.startswith("STAFFBOT_")}
             cli(env, "migrate")
@@ -94,7 +67,7 @@ def test_the_bot_carries_on_after_postgresql_restarts(
             numbers = asyncio.run(record_cases(settings, 2 if FULL else 1))
             bot.start()
             try:
-                figures = asyncio.run(press_through_a_restart(bot, double.url, url, numbers))
+                figures = asyncio.run(press_through_a_restart(bot, double.url, pg, numbers))
                 verify = subprocess.run(
                     [sys.executable, str(ROOT / "main.py"), "audit", "verify"],
                     env=bot.env,
@@ -106,15 +79,30 @@ def test_the_bot_carries_on_after_postgresql_restarts(
                 assert verify.returncode == 0, verify.stdout + verify.stderr
             finally:
                 bot.kill()
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # the restart above was the private cluster's: the shared server never noticed
+    assert asyncio.run(_shared_server_start()) == shared_started
     with capsys.disabled():
         print("\n" + figures.line("postgresql restart"))
 
 
+def create_database(server: str, name: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        dsn = server.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
 async def press_through_a_restart(
-    bot: BotProcess, double_url: str, url: str, numbers: list[str]
+    bot: BotProcess, double_url: str, pg: PrivateCluster, numbers: list[str]
 ) -> Figures:
+    url = f"{pg.url}/staffbot"
     figures = Figures()
     async with ControlClient(double_url, timeout=30) as ctl:
         crowd = Crowd(ctl, random.Random(5))
@@ -130,9 +118,7 @@ async def press_through_a_restart(
             # let some work happen, then pull the database away mid-burst
             await until(lambda: transitions(url), 6)
             started = time.monotonic()
-            await asyncio.to_thread(
-                subprocess.run, [*cluster(), "restart"], check=True, timeout=120
-            )
+            await asyncio.to_thread(pg.restart)
             figures.extra["restart seconds"] = round(time.monotonic() - started, 1)
             figures.kills.append(time.time())
             await settled(ctl, url, within=240)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,5 +178,145 @@ async def test_the_pin_is_masked_and_leaves_the_page(served: str, web: Web, tmp_
             await page.get_by_role("link", name="+6281234567890").click()
             await expect(page.locator("#log .msg").first).to_contain_text("Siti Aminah")
             await page.screenshot(path=str(tmp_path / "pemohon.png"), full_page=True)
+        finally:
+            await browser.close()
+
+
+# -- a 390×844 phone: nothing wider than the screen, the header on two lines at most --------
+
+PHONE = {"width": 390, "height": 844}
+
+#: Measured from the DOM: the page's horizontal overflow and the header's text lines
+#: (its content height over the name's line height).
+LAYOUT = """() => {
+  const doc = document.scrollingElement;
+  const bar = document.querySelector("header.bar");
+  const style = getComputedStyle(bar);
+  const inner = bar.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const line = parseFloat(getComputedStyle(bar.querySelector(".who b")).lineHeight);
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, lines: inner / line};
+}"""
+
+#: The placeholder's text width (in the input's own font and spacing) against the room
+#: inside the input.
+PLACEHOLDER = """(input) => {
+  const style = getComputedStyle(input);
+  const probe = document.createElement("span");
+  probe.textContent = input.placeholder;
+  probe.style.cssText = "position:absolute;visibility:hidden;white-space:pre";
+  probe.style.font = style.font;
+  probe.style.letterSpacing = style.letterSpacing;
+  document.body.appendChild(probe);
+  const width = probe.getBoundingClientRect().width;
+  probe.remove();
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {width: width, room: room};
+}"""
+
+#: Scrolled to the end of the transcript: where the last message ends, where the toast
+#: and the compose bar begin.
+COVERED = """() => {
+  window.scrollTo(0, document.scrollingElement.scrollHeight);
+  const messages = document.querySelectorAll("#log .msg");
+  const last = messages[messages.length - 1].getBoundingClientRect();
+  const toast = document.getElementById("toast");
+  return {
+    toast: toast.hidden ? null : toast.getBoundingClientRect().top,
+    compose: document.querySelector(".compose-bar").getBoundingClientRect().top,
+    last: last.bottom,
+  };
+}"""
+
+
+async def fits_a_phone(page: Any, where: str) -> None:
+    layout = await page.evaluate(LAYOUT)
+    assert layout["scrollWidth"] <= layout["clientWidth"], (where, layout)
+    assert layout["lines"] <= 2, (where, layout)
+
+
+async def last_message_uncovered(page: Any, where: str) -> None:
+    from playwright.async_api import expect
+
+    await expect(page.locator("#toast")).to_be_visible()
+    await page.wait_for_timeout(100)  # the scroll after the toast made room for itself
+    spots = await page.evaluate(COVERED)
+    assert spots["toast"] is not None, where
+    assert spots["last"] <= spots["toast"] <= spots["compose"], (where, spots)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make browser)")
+async def test_a_phone_sees_everything_without_scrolling_sideways(
+    served: str, web: Web, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    # several cards at the Kepala Dinas (a transcript taller than the screen) and tasks
+    # past their deadline (the /kantor overdue table has rows)
+    numbers = [(await web.desk.new_case()).number for _ in range(4)]
+    for number in numbers:
+        await web.desk.advance_to(number, "ttd_kadis")
+    web.desk.office.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page(viewport=PHONE)
+            page.set_default_timeout(WAIT_MS)
+            log = page.locator("#log")
+
+            # -- the card list, under the longest name and titles of the roster ----------
+            await page.goto(served + "/")
+            await page.locator("button.role", has_text="Ahmad Fauzi").click()
+            await page.wait_for_url(served + "/chat")
+            await expect(page.locator(".who b")).to_have_text("Ahmad Fauzi, S.STP., M.Si.")
+            cards = log.locator(".msg.kind-card", has_text="Langkah 9")
+            await expect(cards).to_have_count(len(numbers))
+            await fits_a_phone(page, "card list")
+            await page.screenshot(path=str(tmp_path / "phone-cards.png"), full_page=True)
+
+            # -- the PIN prompt: the whole placeholder readable ----------------------------
+            await cards.last.get_by_role("button", name="Tanda Tangani").click()
+            text = page.locator("#text")
+            await expect(text).to_have_attribute("type", "password")
+            await last_message_uncovered(page, "PIN prompt")  # its toast, over many cards
+            placeholder = await text.evaluate(PLACEHOLDER)
+            assert placeholder["width"] <= placeholder["room"], placeholder
+            await fits_a_phone(page, "PIN prompt")
+            await text.fill("123456")
+            await text.press("Enter")
+            await expect(cards.last).to_contain_text("Ditandatangani oleh Ahmad Fauzi")
+            await page.screenshot(path=str(tmp_path / "phone-pin.png"), full_page=True)
+
+            # -- /kantor: the overdue table stays inside the screen -----------------------
+            await page.goto(served + "/kantor")
+            await expect(page.locator("table.grid").nth(1)).to_contain_text(numbers[0])
+            await fits_a_phone(page, "/kantor")
+            await page.screenshot(path=str(tmp_path / "phone-kantor.png"), full_page=True)
+
+            # -- the intake form ------------------------------------------------------------
+            await page.goto(served + "/")
+            await page.locator("button.role", has_text="Rina Marlina").click()
+            await page.wait_for_url(served + "/chat")
+            for value, then in (
+                ("/baru", "Nama lengkap pemohon"),
+                ("Siti Aminah", "NIK pemohon"),
+                ("1806054501900001", "Nomor WhatsApp"),
+                ("0812-3456-7890", "Kecamatan"),
+            ):
+                await text.fill(value)
+                await text.press("Enter")
+                await expect(log.locator(".msg.bot").last).to_contain_text(then)
+            await fits_a_phone(page, "intake form")
+            await (
+                log.locator(".msg.bot")
+                .last.get_by_role("button", name="Kota Agung", exact=True)
+                .click()
+            )
+            await expect(log.locator(".msg.bot").last).to_contain_text("Jenis layanan")
+            await fits_a_phone(page, "intake form, layanan")
+            for label, then in (("KTP-el", "keluhan"), ("Lewati", "Periksa data pengaduan")):
+                await log.locator(".msg.bot").last.get_by_role("button", name=label).click()
+                await expect(log.locator(".msg.bot").last).to_contain_text(then)
+            await fits_a_phone(page, "intake form, review")
+            await page.screenshot(path=str(tmp_path / "phone-form.png"), full_page=True)
         finally:
             await browser.close()

@@ -38,8 +38,20 @@
     toast.textContent = text;
     toast.className = "toast" + (alert ? " alert" : "");
     toast.hidden = false;
+    placeToast();
     if (toastTimer) { clearTimeout(toastTimer); }
-    toastTimer = setTimeout(function () { toast.hidden = true; }, alert ? 6000 : 3500);
+    toastTimer = setTimeout(function () { toast.hidden = true; placeToast(); }, alert ? 6000 : 3500);
+  }
+
+  // The toast sits just above the compose bar, and while it shows the transcript ends
+  // that much higher, so it never covers the last message.
+  function placeToast() {
+    var stick = nearBottom();
+    var bar = document.querySelector(".compose-bar");
+    var above = bar ? bar.offsetHeight : 0;
+    toast.style.bottom = (above + 8) + "px";
+    root.style.paddingBottom = toast.hidden ? "" : (above + toast.offsetHeight + 24) + "px";
+    if (stick) { scrollDown(); }
   }
 
   function nearBottom() {
@@ -128,7 +140,7 @@
       input.type = "password";
       input.setAttribute("inputmode", "numeric");
       input.setAttribute("autocomplete", "off");
-      input.placeholder = "PIN tanda tangan (6 digit)";
+      input.placeholder = "PIN (6 digit)";
       input.classList.add("pin");
     } else if (input.type !== "text") {
       input.type = "text";
