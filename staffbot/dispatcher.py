@@ -189,9 +189,16 @@ class OutboxDispatcher:
             wait = pacer.wait_hint(row.chat_id, time.monotonic())
             if wait > 0:
                 await asyncio.sleep(wait)
-            pacer.spaced(row.chat_id, time.monotonic())
+            if row.kind != "delete":
+                # The per-chat limit is on messages sent: deleting the person's PIN
+                # message must not hold the reply behind it for a whole interval.
+                pacer.spaced(row.chat_id, time.monotonic())
             async with self._sem:
                 marked = await self._deliver_guarded(row)
+            if marked is None:
+                # Refused, cancelled or put off: no mark claims the chat's next row, which
+                # an open lease held back; look again now, not at the next sweep.
+                self.wake()
             try:
                 row = await marked if marked is not None else None
             except Exception:

@@ -25,7 +25,7 @@ from staffbot.app.commands.conversations import (
     ReasonPrompt,
 )
 from staffbot.channels.base import Answer, ChannelName, ChoicePressed
-from staffbot.chat import alerts, ba_picker, forms, tasks_menu
+from staffbot.chat import alerts, ba_picker, forms, signing, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
@@ -65,6 +65,8 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
         )
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_pin:
+        if (refusal := await signing.locked(turn)) is not None:
+            return refusal
         await turn.remember(PinPrompt((task.id,), action.key))
         await turn.reply(
             OutgoingMessage(text=esc(t("chat.ask_pin", lang, what=task.number) + _pin_note(turn)))
@@ -140,6 +142,8 @@ async def _form(turn: Turn, target: str) -> Answer:
 
 async def _sign_all(turn: Turn) -> Answer:
     """One PIN for every document waiting for this signer's signature."""
+    if (refusal := await signing.locked(turn)) is not None:
+        return refusal
     task_ids = await tasks_menu.signable(turn)
     if not task_ids:
         await turn.reply(OutgoingMessage(text=esc(t("chat.no_tasks", turn.lang))))

@@ -4,18 +4,23 @@ Signing may take a second (BSrE); holding the database's write transaction that 
 would stall every other press. So a PIN message is handled in steps: (1) note the
 update and ask the platform to delete the PIN message, (2) sign each waiting
 document (each with its own signature, transition and audit event), (3) report.
+
+A PIN of the wrong shape (five digits, a letter) is refused by the signing process
+before anything is counted or signed: the prompt stays open for the person to type it
+again. A locked signer is told at the press of a signing button (:func:`locked`), and
+no prompt opens.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from staffbot.app.commands.cases import Sign, SignOutcome, Who
+from staffbot.app.commands.cases import Sign, SigningLock, SignOutcome, Who
 from staffbot.app.commands.chat import FirstTime, ReadConversation
 from staffbot.app.commands.conversations import PinPrompt
 from staffbot.channels.base import Answer, TextReceived
 from staffbot.chat.context import Turn, identify
-from staffbot.errors import StaffbotError
+from staffbot.errors import PinLocked, StaffbotError, ValidationError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.texts import error_text, t
@@ -62,8 +67,7 @@ async def _report(
     tx: Tx, bus: MessageBus, event: TextReceived, outcomes: list[SignOutcome]
 ) -> Answer:
     turn = Turn(tx, bus.office, event, await identify(tx, event))
-    wrong_pin = any(o.error is not None and o.error.code == "pin_wrong" for o in outcomes)
-    if not wrong_pin:
+    if not any(_type_again(o.error) for o in outcomes if o.error is not None):
         # Done, locked or refused for good: the prompt ends either way.
         await turn.forget()
     lines = []
@@ -83,3 +87,19 @@ async def _report(
         await turn.reply(OutgoingMessage(text=esc("\n".join(lines))))
     failed = [o for o in outcomes if o.error is not None]
     return Answer(lines[-1] if lines else "", alert=bool(failed))
+
+
+def _type_again(error: StaffbotError) -> bool:
+    """A wrong PIN, or one of the wrong shape: the prompt stays open for the next try."""
+    return error.code == "pin_wrong" or (
+        isinstance(error, ValidationError) and error.params.get("field") == "pin"
+    )
+
+
+async def locked(turn: Turn) -> Answer | None:
+    """At the press of a signing button: a locked signer is told until when, and no PIN
+    prompt opens (any PIN would be refused until then)."""
+    until = await turn.run(SigningLock(Who(staff_id=turn.staff_id)))
+    if until is None:
+        return None
+    return Answer(error_text(PinLocked(until=until), turn.lang), alert=True)

@@ -66,6 +66,19 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
+def is_pin_format_refusal(error: Exception) -> bool:
+    """A PIN refused for its shape alone (:func:`check_pin_format`): never counted."""
+    return isinstance(error, ValidationError) and error.params.get("field") == "pin"
+
+
+def locked_until(office: Office, staff: Staff, now: datetime) -> str | None:
+    """When this person's signing lock ends (office time, PUEBI "14.35"); None: not locked."""
+    until = staff.pin_locked_until
+    if until is None or until <= now:
+        return None
+    return until.astimezone(office.tz).strftime("%H.%M")
+
+
 async def check_pin(
     uow: UnitOfWork, office: Office, staff: Staff, pin: str, now: datetime
 ) -> AuthError | None:
@@ -73,13 +86,19 @@ async def check_pin(
     PIN already counted in ``uow``: the caller's transaction must commit that count even
     though the action is refused (the signing process does), or guessing would be free.
 
+    A PIN that cannot be the office's 6-digit PIN (a typo of length, a letter) is refused
+    with a ValidationError before it is compared, and not counted: it is no guess.
+
     Staff without a stored PIN (BSrE users) are checked by the signer itself, which
-    reports a wrong passphrase, counted the same way (:func:`count_pin_failure`).
+    reports a wrong passphrase, counted the same way (:func:`count_pin_failure`): a
+    passphrase has no fixed shape, so no format rule applies to them.
     """
-    if staff.pin_locked_until is not None and staff.pin_locked_until > now:
-        return PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+    until = locked_until(office, staff, now)
+    if until is not None:
+        return PinLocked(until=until)
     if staff.pin_hash is None:
         return None
+    pin = check_pin_format(pin)
     if pin_matches(pin, staff.pin_hash):
         if staff.pin_failures:
             staff.pin_failures = 0
@@ -108,7 +127,7 @@ async def count_pin_failure(
         for hook in office.pin_lock_hooks:
             await hook(uow, office, staff)
     uow.session.add(staff)
-    if locked:
-        assert staff.pin_locked_until is not None
-        return PinLocked(until=staff.pin_locked_until.astimezone(office.tz).strftime("%H:%M"))
+    until = locked_until(office, staff, now) if locked else None
+    if until is not None:
+        return PinLocked(until=until)
     return PinWrong(left=office.pin_max_failures - staff.pin_failures)

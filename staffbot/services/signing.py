@@ -5,7 +5,8 @@ document goes through three steps, orchestrated here and nowhere else (:func:`si
 
 1. *prepare*, one transaction: every check of the action, each made once (the signer,
    the task still open, no manual check pending, the engine's decision with the task's
-   assignee, the PIN, the document to sign). A wrong PIN is counted and committed.
+   assignee, the PIN, the document to sign). A wrong PIN is counted and committed; a
+   PIN that cannot be the office's 6-digit PIN (a typo of length) is refused uncounted.
 2. *sign*, outside any transaction, through the office's signer port.
 3. *apply*, one transaction: only what may have changed in the meantime is checked
    again (the task still open and held as it was, the work item and the cases it
@@ -34,6 +35,7 @@ from staffbot.app.commands.cases import (
     ClearManualCheck,
     PreparedSignature,
     Sign,
+    SigningLock,
     SignOutcome,
     Who,
 )
@@ -47,7 +49,14 @@ from staffbot.errors import (
     StaffbotError,
     ValidationError,
 )
-from staffbot.services.actors import check_pin, count_pin_failure, find_staff, load_actor
+from staffbot.services.actors import (
+    check_pin,
+    count_pin_failure,
+    find_staff,
+    is_pin_format_refusal,
+    load_actor,
+    locked_until,
+)
 from staffbot.services.claims import taken
 from staffbot.services.context import Office
 from staffbot.services.documents import new_verify_code, verify_url
@@ -61,7 +70,8 @@ from storage.uow import UnitOfWork
 #: What only the prepare step puts into a plan: the apply step refuses any other.
 _SEAL = object()
 
-#: Refusals after which the next document of the batch is not tried.
+#: Refusals after which the next document of the batch is not tried (and a PIN of the
+#: wrong shape, which would be refused for every document alike).
 _STOPS_THE_BATCH = ("pin_wrong", "pin_locked")
 
 
@@ -128,7 +138,7 @@ async def sign(cmd: Sign, bus: MessageBus) -> list[SignOutcome]:
             result = await _sign_one(bus, cmd, task_id=task_id, ref=ref)
         except StaffbotError as exc:
             outcomes.append(SignOutcome(task_id=task_id, ref=ref, error=exc))
-            if exc.code in _STOPS_THE_BATCH:
+            if exc.code in _STOPS_THE_BATCH or is_pin_format_refusal(exc):
                 break
         else:
             outcomes.append(SignOutcome(task_id=result.task_id, ref=ref, result=result))
@@ -238,6 +248,11 @@ async def apply_signed(cmd: _Apply, uow: UnitOfWork, office: Office) -> ActResul
     )
 
 
+async def signing_lock(cmd: SigningLock, uow: UnitOfWork, office: Office) -> str | None:
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    return locked_until(office, staff, office.now())
+
+
 async def count_failure(cmd: _CountPinFailure, uow: UnitOfWork, office: Office) -> AuthError:
     staff = await uow.staff.get(cmd.staff_id)
     assert staff is not None
@@ -299,6 +314,7 @@ async def _placement(office: Office, document: Document, data: bytes) -> StampPl
 
 HANDLERS: dict[type[Command[Any]], Handler] = {
     ClearManualCheck: clear_manual_check,
+    SigningLock: signing_lock,
     _Apply: apply_signed,
     _CountPinFailure: count_failure,
     _FlagManualCheck: flag_manual_check,

@@ -173,7 +173,7 @@ async def test_five_wrong_pins_lock_signing_until_the_lock_runs_out(
         [outcome] = await sign(bus, task_id, pin=WRONG_PIN)
         errors.append(outcome.error)
     assert [e.params.get("left") for e in errors[:4] if isinstance(e, PinWrong)] == [4, 3, 2, 1]
-    assert isinstance(errors[4], PinLocked) and errors[4].params == {"until": "09:30"}
+    assert isinstance(errors[4], PinLocked) and errors[4].params == {"until": "09.30"}
     failures, locked_until = await _kadis(fake_db)
     assert (failures, locked_until) == (0, clock.now() + timedelta(minutes=30))
     async with fake_db.uow(readonly=True) as uow:

@@ -1,6 +1,7 @@
-"""Five wrong PINs lock signing for that person (even the right PIN is refused while
-locked) and alert their supervisor at once; each PIN message is deleted from the chat.
-A PIN sent when none was asked is deleted too, and nothing is signed."""
+"""Five wrong PINs lock signing for that person (a locked signer is told at the press,
+with the lock's end, and no PIN prompt opens) and alert their supervisor at once; each
+PIN message is deleted from the chat. A PIN of the wrong length is refused at once and
+not counted. A PIN sent when none was asked is deleted too, and nothing is signed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import text
 from staffbot.app.commands.staff import AddStaff, ChangeStaff
 from staffbot.channels.base import CommandReceived, TextReceived
 from tests.chat.test_chat_service import Chats, record_case
-from tests.support import PIN, ROSTER, Desk, counts
+from tests.support import PIN, ROSTER, Desk, counts, differences, snapshot
 
 
 async def _audit_kinds(desk: Desk) -> list[str]:
@@ -38,11 +39,15 @@ async def test_five_wrong_pins_lock_signing_and_alert_the_supervisor(desk: Desk)
     # every PIN message was deleted from the chat
     deletes = [m["message_id"] for m in await chats.messages(kadis) if m["kind"] == "delete"]
     assert deletes == [f"w{i}" for i in range(5)]
-    # locked: the right PIN is refused too, and nothing is signed
+    # locked: the press says so (with the end, office time, PUEBI), no PIN prompt opens,
+    # so even the right PIN is not taken, and nothing is signed
     before = await counts(desk.db)
-    await chats.press(kadis, "Tanda Tangani")
+    pressed = await chats.press(kadis, "Tanda Tangani")
+    assert pressed.alert and pressed.text.startswith("Penandatanganan dikunci sampai 09.30 ")
+    assert not any("Masukkan PIN" in m["text"] for m in (await chats.messages(kadis))[-1:])
     locked = await chats.send(kadis, TextReceived, text=PIN, message_id="right")
-    assert locked.alert and locked.text.startswith("Penandatanganan dikunci sampai")
+    assert locked.text == ""
+    assert (await chats.last(kadis))["text"].startswith("Tidak ada tanda tangan yang menunggu")
     assert await desk.step_of(number) == "ttd_kadis"
     after = await counts(desk.db)
     assert after["audit_event"] == before["audit_event"]
@@ -91,3 +96,22 @@ async def test_a_pin_nobody_asked_for_is_deleted_and_changes_nothing(desk: Desk)
     assert messages[-1]["text"].startswith("Tidak ada tanda tangan yang menunggu PIN")
     after = await counts(desk.db)
     assert after["audit_event"] == before["audit_event"] and after["cases"] == before["cases"]
+
+
+async def test_a_pin_of_the_wrong_length_is_refused_at_once_and_not_counted(
+    desk: Desk,
+) -> None:
+    chats = Chats(desk)
+    number = await record_case(chats)
+    await desk.advance_to(number, "ttd_kadis")
+    await chats.press("kepala_dinas", "Tanda Tangani")
+    for i, typo in enumerate(("65432", "1234567", "12345a")):
+        before = await snapshot(desk.db)
+        answer = await chats.send("kepala_dinas", TextReceived, text=typo, message_id=f"t{i}")
+        assert answer.alert and answer.text == "PIN harus 6 digit angka."
+        changed = differences(before, await snapshot(desk.db))
+        # only the reply and the deletion of the typed PIN: no count, no signature
+        assert set(changed) == {"outbox"}, changed
+        assert [new["kind"] for old, new in changed["outbox"]] == ["delete", "text"]
+    answer = await chats.send("kepala_dinas", TextReceived, text=PIN, message_id="right")
+    assert answer.text == f"✔ Ditandatangani: {number}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from staffbot.app.command import Command, Process
+from staffbot.app.command import Command, Process, Query
 from staffbot.errors import StaffbotError
 
 
@@ -145,6 +145,15 @@ class Sign(Process[list[SignOutcome]]):
     task_ids: tuple[int, ...] = ()
     refs: tuple[str, ...] = ()
     action: str = "sign"
+
+
+@dataclass(frozen=True)
+class SigningLock(Query[str | None]):
+    """When this signer's lock after repeated wrong PINs ends (office time, "14.35"), or
+    None when they may sign: asked at the press of a signing button, so that a locked
+    signer is told at once instead of being asked for a PIN that would be refused."""
+
+    who: Who
 
 
 @dataclass(frozen=True)
