@@ -324,10 +324,20 @@ async def receive_applicant_file(
             to_step=task.step,
             data={"reason": "berkas diterima"},
         )
-    # The holders get the card again, now listing the new file.
-    await push_cards(
-        uow, office, task, item=CaseItem(case), last=None, key_suffix=f":file:{document.id}"
+    # The holders' cards are edited to list the new file: one card per case, not one
+    # more per file (a holder who has none yet, e.g. a task opened before cards were
+    # kept, gets one).
+    item = CaseItem(case)
+    card = await item.card(uow, office, office.flow.step(task.step), task, None)
+    edited = await notify.refresh_cards_of(
+        uow,
+        office,
+        task,
+        lambda choices, lang: card(choices=choices, lang=lang),
+        key=f"file:{document.id}",
     )
+    if not edited:
+        await push_cards(uow, office, task, item=item, last=None, key_suffix=f":file:{document.id}")
 
 
 HANDLERS: dict[type[Command[Any]], Handler] = {
