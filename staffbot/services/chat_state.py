@@ -31,6 +31,7 @@ from staffbot.app.commands.chat import (
     ResendCard,
     RolesOf,
     SaveConversation,
+    SpendPrompt,
     StaffById,
     StaffView,
     StoreResult,
@@ -204,6 +205,27 @@ async def queue_delete(cmd: QueueDelete, uow: UnitOfWork, office: Office) -> Non
     )
 
 
+async def spend_prompt(cmd: SpendPrompt, uow: UnitOfWork, office: Office) -> bool:
+    prompt = await uow.outbox.open_prompt(cmd.channel, cmd.chat_id)
+    if prompt is None or prompt.id is None:
+        return False
+    original = OutgoingMessage.from_payload(prompt.payload)
+    text = original.text + "\n\n" + cmd.line if cmd.line else original.text
+    await notify.queue(
+        uow,
+        office,
+        address=notify.Address(cmd.channel, cmd.chat_id),
+        kind="edit",
+        message=OutgoingMessage(text=text),
+        key=cmd.key,
+        staff=await _sender(uow, cmd.staff_id),
+        case_id=prompt.case_id,
+        task_id=prompt.task_id,
+        ref_id=prompt.id,
+    )
+    return True
+
+
 # -- tasks ----------------------------------------------------------------------------
 
 
@@ -357,6 +379,7 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     ResendCard: resend_card,
     RolesOf: roles_of,
     SaveConversation: save_conversation,
+    SpendPrompt: spend_prompt,
     StaffById: staff_by_id,
     StoreResult: store_result,
     TaskAtHand: task_at_hand,
