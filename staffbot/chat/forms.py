@@ -16,7 +16,7 @@ from staffbot.texts import error_text, t
 from staffbot.validation import check_keluhan, check_name, check_nik, normalise_phone, pick
 
 #: Questions answered by a choice: their prompt is edited to say what was chosen.
-_CHOSEN = ("kecamatan", "layanan", "keluhan")
+_CHOSEN = ("kecamatan", "layanan")
 
 #: WhatsApp lists hold 10 rows: long choice lists are paged with a "more" button.
 PAGE = 9
@@ -114,7 +114,11 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
         await ask(turn, state)
         return
     if field in _CHOSEN:
-        await spend(turn, t("prompt.chosen", turn.lang, choice=getattr(state, field) or "-"))
+        await spend(turn, t("prompt.chosen", turn.lang, choice=getattr(state, field)))
+    elif field == "keluhan":
+        # what was typed may hold a NIK or a phone number: not repeated in the chat
+        skipped = t("prompt.chosen", turn.lang, choice=t("form.skip", turn.lang))
+        await spend(turn, t("prompt.answered", turn.lang) if state.keluhan else skipped)
     state = replace(state, field=INTAKE_FIELDS[INTAKE_FIELDS.index(field) + 1])
     await turn.remember(state)
     await ask(turn, state)

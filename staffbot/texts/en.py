@@ -98,6 +98,7 @@ TEXTS.update(
         "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "prompt.chosen": "✔ Chosen: {choice}",
+        "prompt.answered": "✔ Answered",
         "prompt.next_page": "› next page",
         "prompt.saved": "✔ Saved: {number}",
         "prompt.cancelled": "✖ Cancelled",

@@ -121,6 +121,7 @@ TEXTS.update(
         "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "prompt.chosen": "✔ Dipilih: {choice}",
+        "prompt.answered": "✔ Dijawab",
         "prompt.next_page": "› halaman berikutnya",
         "prompt.saved": "✔ Disimpan: {number}",
         "prompt.cancelled": "✖ Dibatalkan",
