@@ -9,6 +9,7 @@ from staffbot.app.commands.chat import BaKecamatan, Button, MenuVerb, TaskView, 
 from staffbot.app.commands.conversations import BaPick
 from staffbot.channels.base import Answer
 from staffbot.chat.context import Turn
+from staffbot.chat.spent import PROMPT, spend
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.texts import t
@@ -34,7 +35,8 @@ async def start(turn: Turn, task: TaskView | None = None) -> None:
     await turn.reply(
         OutgoingMessage(
             text=esc(t("ba.pick_place", turn.lang)), choices=await turn.choices(items[:30])
-        )
+        ),
+        kind=PROMPT,
     )
 
 
@@ -50,7 +52,8 @@ async def _show_place(turn: Turn, place: str, numbers: tuple[str, ...]) -> None:
                 t("ba.pick_cases", turn.lang, kecamatan=place, count=len(numbers), lines=lines)
             ),
             choices=choices,
-        )
+        ),
+        kind=PROMPT,
     )
 
 
@@ -58,9 +61,11 @@ async def press(turn: Turn, verb: MenuVerb, place: str) -> Answer:
     waiting = await turn.run(WaitingForBa(turn.staff_id))
     numbers = waiting.get(place, ())
     if not numbers:
+        await spend(turn)
         await turn.reply(OutgoingMessage(text=esc(t("ba.none_waiting", turn.lang))))
         return Answer()
     if verb is MenuVerb.BA_PLACE:
+        await spend(turn, t("prompt.chosen", turn.lang, choice=place))
         await _show_place(turn, place, numbers)
         return Answer()
     return await build(turn, numbers)
@@ -78,6 +83,7 @@ async def picked(turn: Turn, state: BaPick, text: str) -> Answer:
 async def build(turn: Turn, numbers: tuple[str, ...]) -> Answer:
     results = await turn.run(MakeBa(Who(staff_id=turn.staff_id), refs=numbers))
     await turn.forget()
+    await spend(turn, t("prompt.ba_made", turn.lang, number=", ".join(r.number for r in results)))
     for result in results:
         kecamatan = await turn.run(BaKecamatan(result.number))
         await turn.reply(

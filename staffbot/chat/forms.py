@@ -8,11 +8,15 @@ from staffbot.app.commands.cases import IntakeForm, RecordCase, Who
 from staffbot.app.commands.chat import Button, MenuVerb
 from staffbot.app.commands.conversations import INTAKE_FIELDS, IntakeState
 from staffbot.chat.context import Turn
+from staffbot.chat.spent import PROMPT, spend
 from staffbot.errors import StaffbotError
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.texts import error_text, t
 from staffbot.validation import check_keluhan, check_name, check_nik, normalise_phone, pick
+
+#: Questions answered by a choice: their prompt is edited to say what was chosen.
+_CHOSEN = ("kecamatan", "layanan")
 
 #: WhatsApp lists hold 10 rows: long choice lists are paged with a "more" button.
 PAGE = 9
@@ -41,12 +45,15 @@ async def ask(turn: Turn, state: IntakeState, page: int = 0) -> None:
         await turn.reply(
             OutgoingMessage(
                 text=esc(t(f"form.ask_{field}", lang)), choices=await turn.choices(items)
-            )
+            ),
+            kind=PROMPT,
         )
         return
     if field == "keluhan":
         choices = await turn.choices([_form_button(t("form.skip", lang), "keluhan=")])
-        await turn.reply(OutgoingMessage(text=esc(t("form.ask_keluhan", lang)), choices=choices))
+        await turn.reply(
+            OutgoingMessage(text=esc(t("form.ask_keluhan", lang)), choices=choices), kind=PROMPT
+        )
         return
     if field == "confirm":
         text = t(
@@ -65,7 +72,7 @@ async def ask(turn: Turn, state: IntakeState, page: int = 0) -> None:
                 _form_button(t("form.cancel", lang), "confirm=no"),
             ]
         )
-        await turn.reply(OutgoingMessage(text=esc(text), choices=choices))
+        await turn.reply(OutgoingMessage(text=esc(text), choices=choices), kind=PROMPT)
         return
     await turn.reply(OutgoingMessage(text=esc(t(f"form.ask_{field}", lang))))
 
@@ -75,6 +82,7 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
     field = state.field
     office = turn.office
     if field in ("kecamatan", "layanan") and value.startswith("#page="):
+        await spend(turn, t("prompt.next_page", turn.lang))
         await ask(turn, state, page=int(value.removeprefix("#page=")))
         return
     try:
@@ -101,9 +109,16 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
             await _confirm(turn, state, value)
             return
     except StaffbotError as exc:
+        await spend(turn)
         await turn.reply(OutgoingMessage(text=esc(error_text(exc, turn.lang))))
         await ask(turn, state)
         return
+    if field in _CHOSEN:
+        await spend(turn, t("prompt.chosen", turn.lang, choice=getattr(state, field)))
+    elif field == "keluhan":
+        # what was typed may hold a NIK or a phone number: not repeated in the chat
+        skipped = t("prompt.chosen", turn.lang, choice=t("form.skip", turn.lang))
+        await spend(turn, t("prompt.answered", turn.lang) if state.keluhan else skipped)
     state = replace(state, field=INTAKE_FIELDS[INTAKE_FIELDS.index(field) + 1])
     await turn.remember(state)
     await ask(turn, state)
@@ -112,6 +127,7 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
 async def _confirm(turn: Turn, state: IntakeState, value: str) -> None:
     await turn.forget()
     if value.strip().lower() not in ("yes", "ya", "simpan", "save"):
+        await spend(turn, t("prompt.cancelled", turn.lang))
         await turn.reply(OutgoingMessage(text=esc(t("chat.cancelled", turn.lang))))
         return
     form = IntakeForm(
@@ -123,6 +139,7 @@ async def _confirm(turn: Turn, state: IntakeState, value: str) -> None:
         keluhan=state.keluhan,
     )
     result = await turn.run(RecordCase(Who(staff_id=turn.staff_id), form))
+    await spend(turn, t("prompt.saved", turn.lang, number=result.number))
     for warning in result.warnings:
         await turn.reply(OutgoingMessage(text=esc(warning)))
     await turn.reply(

@@ -27,6 +27,7 @@ from staffbot.app.commands.conversations import (
 from staffbot.channels.base import Answer, ChannelName, ChoicePressed
 from staffbot.chat import alerts, ba_picker, forms, signing, tasks_menu
 from staffbot.chat.context import Turn
+from staffbot.chat.spent import PROMPT, spend
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.texts import t
@@ -80,7 +81,8 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
         await turn.reply(
             OutgoingMessage(
                 text=esc(t("chat.ask_attachment", lang, number=task.number)), choices=choices
-            )
+            ),
+            kind=PROMPT,
         )
         return Answer(t("chat.toast_prompt", lang))
     return await do_act(turn, task_id=task.id, action=action.key, token=button.token)
@@ -111,6 +113,9 @@ async def do_act(
 
 async def _menu_action(turn: Turn, button: ButtonView, verb: MenuVerb) -> Answer:
     target = button.target or ""
+    if verb in PROMPT_VERBS and not await turn.run(UseButton(button.token)):
+        # A second tap (a double tap, or WhatsApp's buttons, which stay): it was done.
+        return Answer(_already(turn, target))
     if verb is MenuVerb.FORM:
         return await _form(turn, target)
     if verb is MenuVerb.OPEN_TASK:
@@ -128,6 +133,15 @@ async def _menu_action(turn: Turn, button: ButtonView, verb: MenuVerb) -> Answer
     return Answer(t("chat.token_stale", turn.lang), alert=True)
 
 
+#: A prompt's own choices: spent once used, and a second tap is told so politely.
+PROMPT_VERBS = frozenset({MenuVerb.FORM, MenuVerb.BA_PLACE, MenuVerb.BA_ALL, MenuVerb.MAKE_SURAT})
+
+
+def _already(turn: Turn, target: str) -> str:
+    key = "prompt.already_saved" if target == "confirm=yes" else "prompt.already_taken"
+    return t(key, turn.lang)
+
+
 async def _form(turn: Turn, target: str) -> Answer:
     conversation = await turn.conversation()
     field, _, value = target.partition("=")
@@ -135,7 +149,8 @@ async def _form(turn: Turn, target: str) -> Answer:
         field, _, value = target.partition("#")
         value = "#" + value
     if not isinstance(conversation, IntakeState) or conversation.field != field:
-        return Answer(t("chat.token_stale", turn.lang), alert=True)
+        # The question was answered already (by text, or a page ago): not an error.
+        return Answer(_already(turn, target))
     await forms.answer(turn, conversation, value)
     return Answer()
 
@@ -175,9 +190,10 @@ async def menu(turn: Turn, target: str) -> Answer:
 async def _make_surat(turn: Turn, task_id: int) -> Answer:
     conversation = await turn.conversation()
     if not isinstance(conversation, AttachmentPrompt) or conversation.task_id != task_id:
-        return Answer(t("chat.token_stale", turn.lang), alert=True)
+        return Answer(t("prompt.already_taken", turn.lang))
     document_id = await turn.run(MakeSurat(task_id))
     await turn.forget()
+    await spend(turn, t("prompt.surat_made", turn.lang))
     return await do_act(
         turn, task_id=task_id, action=conversation.action, attachment_id=document_id
     )

@@ -14,6 +14,7 @@ from staffbot.channels.base import Answer, FileReceived, TextReceived
 from staffbot.chat import ba_picker, forms
 from staffbot.chat.context import Turn
 from staffbot.chat.presses import do_act
+from staffbot.chat.spent import spend
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services.files import check_size
@@ -61,6 +62,7 @@ async def file(turn: Turn, event: FileReceived, conversation: ConversationRecord
         action=conversation.action,
         attachment_id=document_id,
     )
+    await spend(turn, t("prompt.chosen", turn.lang, choice=event.filename or "hasil.pdf"))
     await turn.forget()
     await _confirm(turn, answer)
     return answer

@@ -31,6 +31,7 @@ from staffbot.app.commands.chat import (
     ResendCard,
     RolesOf,
     SaveConversation,
+    SpendPrompt,
     StaffById,
     StaffView,
     StoreResult,
@@ -204,6 +205,27 @@ async def queue_delete(cmd: QueueDelete, uow: UnitOfWork, office: Office) -> Non
     )
 
 
+async def spend_prompt(cmd: SpendPrompt, uow: UnitOfWork, office: Office) -> bool:
+    prompt = await uow.outbox.open_prompt(cmd.channel, cmd.chat_id)
+    if prompt is None or prompt.id is None:
+        return False
+    original = OutgoingMessage.from_payload(prompt.payload)
+    text = original.text + "\n\n" + cmd.line if cmd.line else original.text
+    await notify.queue(
+        uow,
+        office,
+        address=notify.Address(cmd.channel, cmd.chat_id),
+        kind="edit",
+        message=OutgoingMessage(text=text),
+        key=cmd.key,
+        staff=await _sender(uow, cmd.staff_id),
+        case_id=prompt.case_id,
+        task_id=prompt.task_id,
+        ref_id=prompt.id,
+    )
+    return True
+
+
 # -- tasks ----------------------------------------------------------------------------
 
 
@@ -324,10 +346,20 @@ async def receive_applicant_file(
             to_step=task.step,
             data={"reason": "berkas diterima"},
         )
-    # The holders get the card again, now listing the new file.
-    await push_cards(
-        uow, office, task, item=CaseItem(case), last=None, key_suffix=f":file:{document.id}"
+    # The holders' cards are edited to list the new file: one card per case, not one
+    # more per file (a holder who has none yet, e.g. a task opened before cards were
+    # kept, gets one).
+    item = CaseItem(case)
+    card = await item.card(uow, office, office.flow.step(task.step), task, None)
+    edited = await notify.refresh_cards_of(
+        uow,
+        office,
+        task,
+        lambda choices, lang: card(choices=choices, lang=lang),
+        key=f"file:{document.id}",
     )
+    if not edited:
+        await push_cards(uow, office, task, item=item, last=None, key_suffix=f":file:{document.id}")
 
 
 HANDLERS: dict[type[Command[Any]], Handler] = {
@@ -347,6 +379,7 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     ResendCard: resend_card,
     RolesOf: roles_of,
     SaveConversation: save_conversation,
+    SpendPrompt: spend_prompt,
     StaffById: staff_by_id,
     StoreResult: store_result,
     TaskAtHand: task_at_hand,

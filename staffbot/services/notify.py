@@ -8,8 +8,8 @@ sees it (`outbox list`, `outbox retry`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flows.model import Action
@@ -171,6 +171,39 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
             kind="edit",
             message=edited,
             key=f"edit:{card.id}:{task.id}",
+            case_id=card.case_id,
+            task_id=task.id,
+            ba_id=card.ba_id,
+            ref_id=card.id,
+            later=True,
+        )
+    return len(cards)
+
+
+async def refresh_cards_of(
+    uow: UnitOfWork,
+    office: Office,
+    task: Task,
+    render: Callable[[Sequence[Choice], str], OutgoingMessage],
+    *,
+    key: str,
+) -> int:
+    """Edit every card of an open task in place (new facts, the same live buttons), so a
+    holder keeps one card per task; WhatsApp, which cannot edit, gets it as a reply."""
+    assert task.id is not None
+    cards = await uow.outbox.cards_of_task(task.id)
+    for card in cards:
+        assert card.id is not None
+        person = await uow.staff.get(card.staff_id) if card.staff_id is not None else None
+        lang = staff_language(office, person) if person is not None else office.language
+        original = OutgoingMessage.from_payload(card.payload)
+        await queue(
+            uow,
+            office,
+            address=Address(card.channel, card.chat_id),
+            kind="edit",
+            message=replace(render(original.choices, lang), attachment=original.attachment),
+            key=f"refresh:{card.id}:{key}",
             case_id=card.case_id,
             task_id=task.id,
             ba_id=card.ba_id,

@@ -97,6 +97,15 @@ TEXTS.update(
         "no longer process it)\n/baru – record a new complaint (call center)\n"
         "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
+        "prompt.chosen": "✔ Chosen: {choice}",
+        "prompt.answered": "✔ Answered",
+        "prompt.next_page": "› next page",
+        "prompt.saved": "✔ Saved: {number}",
+        "prompt.cancelled": "✖ Cancelled",
+        "prompt.ba_made": "✔ BA made: {number}",
+        "prompt.surat_made": "✔ Reply letter made",
+        "prompt.already_taken": "This choice was already taken.",
+        "prompt.already_saved": "Already saved.",
         "chat.cancelled": "Form cancelled.",
         "chat.nothing_to_cancel": "No form in progress.",
         "chat.no_tasks": "No tasks waiting for you. 👍",

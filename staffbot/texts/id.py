@@ -120,6 +120,15 @@ TEXTS.update(
         "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
         "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
+        "prompt.chosen": "✔ Dipilih: {choice}",
+        "prompt.answered": "✔ Dijawab",
+        "prompt.next_page": "› halaman berikutnya",
+        "prompt.saved": "✔ Disimpan: {number}",
+        "prompt.cancelled": "✖ Dibatalkan",
+        "prompt.ba_made": "✔ BA dibuat: {number}",
+        "prompt.surat_made": "✔ Surat Tanggapan dibuat",
+        "prompt.already_taken": "Pilihan ini sudah diambil.",
+        "prompt.already_saved": "Sudah disimpan.",
         "chat.cancelled": "Isian dibatalkan.",
         "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
         "chat.no_tasks": "Tidak ada tugas yang menunggu Anda. 👍",

@@ -81,6 +81,21 @@ class OutboxRepository:
         )
         return (await self.session.exec(statement)).all()
 
+    async def open_prompt(self, channel: str, chat_id: str) -> Outbox | None:
+        """The chat's latest prompt (a reply of kind "prompt": it carries choices) that
+        no edit has spent yet."""
+        await self._settle()
+        edit = aliased(Outbox)
+        spent = exists().where(col(edit.ref_id) == col(Outbox.id))
+        statement = (
+            select(Outbox)
+            .where(Outbox.channel == channel, Outbox.chat_id == chat_id, Outbox.kind == "prompt")
+            .where(~spent)
+            .order_by(col(Outbox.id).desc())
+            .limit(1)
+        )
+        return (await self.session.exec(statement)).first()
+
     async def due(
         self, now: datetime, *, channels: Sequence[str], limit: int = 200, skip_locked: bool = False
     ) -> Sequence[Outbox]:

@@ -85,6 +85,8 @@ class Desk:
         self.wa = wa
         self.people: dict[str, Person] = {}
         self.toasts: list[str] = []
+        #: Whether each press was answered as an alert (an error), in order.
+        self.alerts: list[bool] = []
 
     def person(self, role: str) -> Person:
         return self.people[role]
@@ -144,7 +146,10 @@ class Desk:
 
     async def press(self, p: Person, label: str, *, on: str = "") -> str:
         """Press the button ``label`` of the latest message (containing ``on``) that has it."""
-        message = await self.find(p, label, on)
+        return await self.tap(p, await self.find(p, label, on), label)
+
+    async def tap(self, p: Person, message: Seen, label: str) -> str:
+        """Press ``label`` on ``message`` as it was seen then (a spent button, tapped again)."""
         token = message.tokens[label]
         if p.platform == "telegram":
             assert self.tg is not None
@@ -155,6 +160,7 @@ class Desk:
             await self.tg.wait_until(lambda: self.tg.callbacks[query].answered_at is not None)  # type: ignore[union-attr]
             answer = self.tg.callbacks[query].answer or {}
             toast = str(answer.get("text") or "")
+            self.alerts.append(bool(answer.get("show_alert")))
         elif p.platform == "whatsapp":
             assert self.wa is not None
             if message.kind == "list":
@@ -167,11 +173,13 @@ class Desk:
                 )
             assert delivery.status == 200, delivery
             toast = self.recorder.answers[-1].text if self.recorder.answers else ""
+            self.alerts.append(bool(self.recorder.answers and self.recorder.answers[-1].alert))
         else:
             pressed: Answer = await self.chat.handle(
                 ChoicePressed(**self._web(p), token=token, message_id=message.id)
             )
             toast = pressed.text
+            self.alerts.append(pressed.alert)
         self.toasts.append(toast)
         await self.settle()
         return toast

@@ -183,6 +183,22 @@ class FakeOutboxRepository(NotFaked):
             limit=limit,
         )
 
+    async def open_prompt(self, channel: str, chat_id: str) -> Outbox | None:
+        await self._settle()
+        spent = {r.ref_id for r in self.tx.select(Outbox, lambda r: r["ref_id"] is not None)}
+        found = self.tx.select(
+            Outbox,
+            lambda r: (
+                r["channel"] == channel
+                and r["chat_id"] == chat_id
+                and r["kind"] == "prompt"
+                and r["id"] not in spent
+            ),
+            descending=True,
+            limit=1,
+        )
+        return found[0] if found else None
+
     async def listing(self, *, status: str | None = None, limit: int = 100) -> Sequence[Outbox]:
         await self._settle()
         return self.tx.select(

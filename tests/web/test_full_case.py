@@ -92,9 +92,13 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     assert labels(confirm) == ["Simpan", "Batal"]
     await center.press_label(confirm, "Simpan")
     assert f"Pengaduan dicatat: <b>{NUMBER}</b>" in (await center.last())["text"]
-    # buttons of the form questions are spent: pressing one again changes nothing
+    # buttons of the form questions are spent: the question lost them, and pressing one
+    # again (a stale page) changes nothing and is told politely, not as an error
+    assert not (await center.shown())[question["id"]]["choices"]
+    saved = await center.last()
     stale = await center.press_label(question, "Lewati")
-    assert stale["alert"]
+    assert not stale["alert"] and "sudah diambil" in stale["text"], stale
+    assert await center.last() == saved
 
     # -- the applicant (demo WhatsApp inbox) got the instruction and sends a file ---------
     applicant = web.client()
@@ -119,18 +123,17 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     # -- SOP 3: the WhatsApp operator forwards --------------------------------------------
     wa = await web.person("operator_penerima_wa")
     shown = await wa.shown()
-    first, second = cards_of(shown, NUMBER)
-    assert "Langkah 3 ·" in first["text"] and "1806********0001" in first["text"]
-    assert "1806054501900001" not in first["text"]  # NIK masked at this step
-    assert labels(first) == ["Teruskan", "Tolak"] and labels(second) == ["Teruskan", "Tolak"]
-    assert "kk.pdf" in second["text"]  # pushed again, listing the applicant's new file
-    answer = await wa.press_label(second, "Teruskan")
+    [card] = cards_of(shown, NUMBER)  # one card per case: the file edited it, no second
+    assert "Langkah 3 ·" in card["text"] and "1806********0001" in card["text"]
+    assert "1806054501900001" not in card["text"]  # NIK masked at this step
+    assert labels(card) == ["Teruskan", "Tolak"]
+    assert "kk.pdf" in card["text"]  # edited in place, listing the applicant's new file
+    answer = await wa.press_label(card, "Teruskan")
     assert answer["text"] == f"✔ Diteruskan: {NUMBER}"
     shown = await wa.shown()
-    for card in (first, second):  # every card of the task is edited, not only the pressed one
-        edited = shown[card["id"]]
-        assert edited["choices"] == []
-        assert edited["text"].endswith(f"<b>✔ Diteruskan oleh Andi Saputra, {AT}</b>")
+    edited = shown[card["id"]]  # the card is edited once the task is done
+    assert edited["choices"] == []
+    assert edited["text"].endswith(f"<b>✔ Diteruskan oleh Andi Saputra, {AT}</b>")
     tasks = await wa.tasks()
     assert tasks == []
 
@@ -216,7 +219,7 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
 
     # -- every person's chat: the cards they got, each edited with the outcome -----------
     people = {
-        "operator_penerima_wa": (wa, 2),
+        "operator_penerima_wa": (wa, 1),  # one card, edited when the file came
         "operator_pengangkat_data": (data, 1),
         "operator_cetak_berkas": (printer, 1),
         "petugas_loket_pendaftaran": (counter, 1),

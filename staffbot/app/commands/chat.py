@@ -205,6 +205,19 @@ class QueueDelete(Command[None]):
     key: str
 
 
+@dataclass(frozen=True)
+class SpendPrompt(Command[bool]):
+    """The chat's open prompt (the latest reply of kind "prompt") was answered: edit its
+    choices away, with ``line`` (what was chosen) added; WhatsApp, which cannot edit,
+    gets that line as a reply quoting the prompt. False: no prompt was open."""
+
+    channel: str
+    chat_id: str
+    staff_id: int | None
+    line: str
+    key: str
+
+
 # -- tasks a chat prompt is about ------------------------------------------------------
 
 
