@@ -122,8 +122,12 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     first, second = cards_of(shown, NUMBER)
     assert "Langkah 3 ·" in first["text"] and "1806********0001" in first["text"]
     assert "1806054501900001" not in first["text"]  # NIK masked at this step
-    assert labels(first) == ["Teruskan", "Tolak"] and labels(second) == ["Teruskan", "Tolak"]
+    assert labels(first) == ["Teruskan", "Tolak"]
+    assert labels(second) == ["Teruskan", "Tolak", "📎 Buka berkas (1)"]
     assert "kk.pdf" in second["text"]  # pushed again, listing the applicant's new file
+    await wa.press_label(second, "📎 Buka berkas (1)")  # the file, one tap away
+    [kk] = [m for m in (await wa.shown()).values() if m.get("attachment")]
+    assert kk["attachment"]["filename"] == "kk.pdf"
     answer = await wa.press_label(second, "Teruskan")
     assert answer["text"] == f"✔ Diteruskan: {NUMBER}"
     shown = await wa.shown()
