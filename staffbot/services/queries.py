@@ -24,7 +24,7 @@ from staffbot.services.access import may_see_document, may_see_item, roles_cover
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
 from staffbot.services.locate import find, of_tasks
-from staffbot.services.work_items import CaseItem, WorkItem
+from staffbot.services.work_items import WorkItem
 from staffbot.validation import normalise_phone
 from storage.tables import CASE_OPEN, Case, Task
 from storage.uow import UnitOfWork
@@ -164,7 +164,6 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[CaseHit]:
     hits = []
     for case in await _found(uow, cmd.text):
-        _, task = await CaseItem(case).at_work(uow)
         hits.append(
             CaseHit(
                 number=case.number,
@@ -174,7 +173,6 @@ async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[Case
                 step=case.step,
                 sop_no=office.flow.step(case.step).sop_no,
                 status=case.status,
-                open_task_id=task.id if task is not None else None,
             )
         )
     return hits

@@ -51,8 +51,6 @@ class CaseHit:
     step: str
     sop_no: int
     status: str
-    #: The open task of the case (or of its Berita Acara), if any.
-    open_task_id: int | None
 
 
 @dataclass(frozen=True)
