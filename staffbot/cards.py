@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from flows.model import Action, Flow, Step
+from staffbot.app.commands.queries import CaseGlance
 from staffbot.masking import mask_free_text, mask_nik, mask_phone
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
@@ -101,6 +102,30 @@ def case_card(
     if last is not None and last.reason:
         last = Happened(last.outcome, last.actor, last.at, free(last.reason))
     lines += _timing(due, paused, last, tz, now, lang)
+    return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
+
+
+def glance_card(
+    glance: CaseGlance, *, status: str, choices: Sequence[Choice], lang: str = "id"
+) -> OutgoingMessage:
+    """A case opened to look at (/cari, /kasus): no actions of the step, NIK and phone
+    masked whoever looks, its files listed (the button sends them)."""
+    title = "card.ba" if glance.is_batch else "card.case"
+    lines = [
+        "📄 " + b(t(title, lang, number=glance.number)),
+        esc(t("card.step", lang, no=glance.sop_no, title=glance.step_title)),
+        esc(t("card.status", lang, status=status)),
+    ]
+    if glance.applicant_name is not None:
+        lines.append(esc(t("card.applicant", lang, name=glance.applicant_name, nik=glance.nik)))
+        lines.append(esc(t("card.phone", lang, phone=glance.phone)))
+    lines.append(esc(t("card.place", lang, kecamatan=glance.kecamatan, layanan=glance.layanan)))
+    if glance.registration_no:
+        lines.append(esc(t("card.registration", lang, number=glance.registration_no)))
+    if glance.files:
+        names = mask_free_text(", ".join(f.filename for f in glance.files[:5]))
+        lines.append(esc(t("card.documents", lang, names=names)))
+    lines.append(esc(t("card.look", lang)))
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
 

@@ -1,4 +1,5 @@
-"""Commands: /start, /tugas, /cari, /ambil, /baru, /ba, /laporan, /batal, /bantuan (/help)."""
+"""Commands: /start, /tugas, /cari, /kasus, /berkas, /ambil, /baru, /ba, /laporan, /batal,
+/bantuan (/help)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from staffbot.app.commands.chat import Button, HoldsRole, MenuVerb, RolesOf
 from staffbot.app.commands.queries import SearchCases
 from staffbot.app.commands.reports import MakeReport, ReportKind
 from staffbot.channels.base import Answer
-from staffbot.chat import ba_picker, forms, tasks_menu
+from staffbot.chat import ba_picker, case_view, forms, tasks_menu
 from staffbot.chat.context import Turn
 from staffbot.masking import mask_nik
 from staffbot.messages import Attachment, OutgoingMessage
@@ -21,6 +22,10 @@ ALIASES = {
     "tasks": "tasks",
     "cari": "search",
     "search": "search",
+    "kasus": "case",
+    "case": "case",
+    "berkas": "files",
+    "files": "files",
     "ambil": "claim",
     "claim": "claim",
     "baru": "new_case",
@@ -40,6 +45,9 @@ REPORT_ROLES = ("kasi_identitas_penduduk", "kasi_inovasi", "kepala_bidang", "kep
 
 
 async def run(turn: Turn, command: str, args: str) -> Answer:
+    # A menu button carries a whole command line ("kasus PO-2026-00001"): the same as typed.
+    command, _, rest = command.strip().partition(" ")
+    args = args or rest
     name = ALIASES.get(command.lower().lstrip("/"), "")
     if name == "cancel":
         if await turn.conversation() is None:
@@ -54,6 +62,10 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
         await tasks_menu.list_tasks(turn)
     elif name == "search":
         await _search(turn, args)
+    elif name == "case":
+        await case_view.show(turn, args)
+    elif name == "files":
+        await case_view.send_files(turn, args)
     elif name == "claim":
         await _claim(turn, args)
     elif name == "new_case":
@@ -130,9 +142,10 @@ async def _search(turn: Turn, query: str) -> None:
                 )
             )
         )
-        if case.open_task_id is not None:
-            label = t("chat.open", lang, number=case.number)
-            items.append(Button(label, MenuVerb.OPEN_TASK, task_id=case.open_task_id))
+        # Opened by number when pressed: the task's card if it is this person's now, the
+        # case to look at otherwise (a finished case too), as the access policy allows.
+        label = t("chat.open", lang, number=case.number)
+        items.append(Button(label, MenuVerb.MENU, target=case_view.case_target(case.number)))
     await turn.reply(OutgoingMessage(text="\n".join(lines), choices=await turn.choices(items)))
 
 

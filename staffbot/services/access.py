@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from staffbot.services.locate import of_document
+from staffbot.services.work_items import WorkItem
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
@@ -55,4 +56,12 @@ async def may_see_document(uow: UnitOfWork, staff: Person, document: Document) -
     return item is not None and await item.reached(uow, staff.id, roles)
 
 
-__all__ = ["HEAD_ROLES", "may_see_document", "roles_covered"]
+async def may_see_item(uow: UnitOfWork, staff: Person, item: WorkItem) -> bool:
+    """The same rule for the case (or Berita Acara) itself, for pages and cards about it."""
+    if not staff.active or staff.id is None:
+        return False
+    roles = await roles_covered(uow, staff)
+    return bool(roles & HEAD_ROLES) or await item.reached(uow, staff.id, roles)
+
+
+__all__ = ["HEAD_ROLES", "may_see_document", "may_see_item", "roles_covered"]

@@ -7,6 +7,7 @@ turn (``bus.atomically``): it never sees a repository or a table row, only the v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -50,6 +51,7 @@ from staffbot.services import notify
 from staffbot.services.batches import waiting_for_ba
 from staffbot.services.claims import refuse_if_taken
 from staffbot.services.context import Office
+from staffbot.services.file_button import with_files_button
 from staffbot.services.files import store_document
 from staffbot.services.intake import APPLICANT
 from staffbot.services.locate import of_task
@@ -350,13 +352,21 @@ async def receive_applicant_file(
     # more per file (a holder who has none yet, e.g. a task opened before cards were
     # kept, gets one).
     item = CaseItem(case)
-    card = await item.card(uow, office, office.flow.step(task.step), task, None)
+    step = office.flow.step(task.step)
+    card = await item.card(uow, office, step, task, None)
+
+    async def rechoose(choices: Sequence[Choice], person: Staff, lang: str) -> list[Choice]:
+        return await with_files_button(
+            uow, office, choices, staff=person, step=step, item=item, lang=lang
+        )
+
     edited = await notify.refresh_cards_of(
         uow,
         office,
         task,
         lambda choices, lang: card(choices=choices, lang=lang),
         key=f"file:{document.id}",
+        rechoose=rechoose,
     )
     if not edited:
         await push_cards(uow, office, task, item=item, last=None, key_suffix=f":file:{document.id}")

@@ -8,7 +8,7 @@ sees it (`outbox list`, `outbox retry`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -180,6 +180,10 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
     return len(cards)
 
 
+#: New buttons of a card being refreshed, from its current ones, for one person.
+Rechoose = Callable[[Sequence[Choice], Staff, str], Awaitable[Sequence[Choice]]]
+
+
 async def refresh_cards_of(
     uow: UnitOfWork,
     office: Office,
@@ -187,9 +191,11 @@ async def refresh_cards_of(
     render: Callable[[Sequence[Choice], str], OutgoingMessage],
     *,
     key: str,
+    rechoose: Rechoose | None = None,
 ) -> int:
-    """Edit every card of an open task in place (new facts, the same live buttons), so a
-    holder keeps one card per task; WhatsApp, which cannot edit, gets it as a reply."""
+    """Edit every card of an open task in place (new facts, the same live buttons, or
+    those ``rechoose`` makes of them for that person), so a holder keeps one card per
+    task; WhatsApp, which cannot edit, gets it as a reply."""
     assert task.id is not None
     cards = await uow.outbox.cards_of_task(task.id)
     for card in cards:
@@ -197,6 +203,10 @@ async def refresh_cards_of(
         person = await uow.staff.get(card.staff_id) if card.staff_id is not None else None
         lang = staff_language(office, person) if person is not None else office.language
         original = OutgoingMessage.from_payload(card.payload)
+        if rechoose is not None and person is not None:
+            original = replace(
+                original, choices=tuple(await rechoose(original.choices, person, lang))
+            )
         await queue(
             uow,
             office,

@@ -7,9 +7,12 @@ from typing import Any
 
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.queries import (
+    CaseFile,
+    CaseGlance,
     CaseHit,
     CaseLine,
     ListCases,
+    LookAtCase,
     MyTasks,
     SearchCases,
     ShowCase,
@@ -17,10 +20,11 @@ from staffbot.app.commands.queries import (
 )
 from staffbot.errors import ValidationError
 from staffbot.masking import mask_nik, mask_phone
+from staffbot.services.access import may_see_document, may_see_item, roles_covered
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
 from staffbot.services.locate import find, of_tasks
-from staffbot.services.work_items import CaseItem, WorkItem
+from staffbot.services.work_items import WorkItem
 from staffbot.validation import normalise_phone
 from storage.tables import CASE_OPEN, Case, Task
 from storage.uow import UnitOfWork
@@ -160,7 +164,6 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[CaseHit]:
     hits = []
     for case in await _found(uow, cmd.text):
-        _, task = await CaseItem(case).at_work(uow)
         hits.append(
             CaseHit(
                 number=case.number,
@@ -170,7 +173,6 @@ async def search(cmd: SearchCases, uow: UnitOfWork, office: Office) -> list[Case
                 step=case.step,
                 sop_no=office.flow.step(case.step).sop_no,
                 status=case.status,
-                open_task_id=task.id if task is not None else None,
             )
         )
     return hits
@@ -190,6 +192,42 @@ async def _found(uow: UnitOfWork, query: str) -> list[Case]:
     except ValidationError:
         return []
     return list(await uow.cases.search(phone=phone))
+
+
+async def look_at_case(cmd: LookAtCase, uow: UnitOfWork, office: Office) -> CaseGlance | None:
+    """A case as the access policy lets this person see it; None (nothing read further)
+    when it has not come their way."""
+    staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
+    item = await find(uow, cmd.ref)
+    if not await may_see_item(uow, staff, item):
+        return None
+    _, task = await item.at_work(uow)
+    mine = task is not None and (
+        task.role in await roles_covered(uow, staff) or task.assignee_id == staff.id
+    )
+    files = [
+        CaseFile(d.id, d.kind, d.filename, d.mime_type)
+        for d in await item.documents(uow)
+        if d.id is not None and await may_see_document(uow, staff, d)
+    ]
+    row, case = item.row, item.case
+    step = office.flow.step(row.step)
+    english = office.language == "en" and step.title_en
+    return CaseGlance(
+        number=item.number,
+        is_batch=item.is_batch,
+        status=row.status,
+        sop_no=step.sop_no,
+        step_title=step.title_en if english else step.title,
+        kecamatan=row.kecamatan,
+        layanan=item.layanan,
+        applicant_name=case.applicant_name if case is not None else None,
+        nik=mask_nik(case.nik) if case is not None else None,
+        phone=mask_phone(case.wa_number) if case is not None else None,
+        registration_no=case.registration_no if case is not None else None,
+        files=tuple(files),
+        my_task_id=task.id if mine and task is not None else None,
+    )
 
 
 async def list_cases(cmd: ListCases, uow: UnitOfWork, office: Office) -> list[CaseLine]:
@@ -215,6 +253,7 @@ async def list_cases(cmd: ListCases, uow: UnitOfWork, office: Office) -> list[Ca
 
 HANDLERS: dict[type[Command[Any]], Handler] = {
     ListCases: list_cases,
+    LookAtCase: look_at_case,
     MyTasks: my_tasks,
     SearchCases: search,
     ShowCase: case_view,

@@ -12,6 +12,7 @@ from staffbot.cards import Happened
 from staffbot.messages import Attachment
 from staffbot.services import notify
 from staffbot.services.context import Office
+from staffbot.services.file_button import files_button
 from staffbot.services.locate import of_task
 from staffbot.services.work_items import WorkItem
 from storage.tables import Staff, Task
@@ -70,6 +71,7 @@ async def push_cards(
         choices = await notify.buttons(
             uow, office, staff=person, task=task, actions=step.actions, lang=lang
         )
+        choices += await files_button(uow, office, staff=person, step=step, item=item, lang=lang)
         message = card(choices=choices, lang=lang)
         if attachment is not None:
             message = replace(message, attachment=attachment)

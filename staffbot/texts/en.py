@@ -147,7 +147,7 @@ TEXTS.update(
         "form.ask_layanan": "(5/6) Service? Pick or type it.",
         "form.ask_keluhan": "(6/6) Short complaint/request (or press Skip).",
         "form.skip": "Skip",
-        "form.more": "More ›",
+        "form.more": "Next ›",
         "form.confirm": "Check the complaint:\nName: {name}\nNIK: {nik}\nWhatsApp: {wa}\n"
         "Kecamatan: {kecamatan}\nService: {layanan}\nComplaint: {keluhan}",
         "form.save": "Save",
@@ -190,5 +190,21 @@ TEXTS.update(
         "claim.already_yours": "Case {number} is already yours.",
         "claim.usage": "Write: /ambil <case number>",
         "card.claimed": "👤 Taken by {name}, {at}",
+    }
+)
+
+# -- the case and its files one tap away (issue 17) ------------------------------------
+TEXTS.update(
+    {
+        "card.look": "👁 View only: the task is with the step's holders.",
+        "card.status": "Status: {status}",
+        "card.documents": "📎 Files: {names}",
+        "card.files_button": "📎 Open files ({count})",
+        "chat.case_usage": "Type: /kasus <case number>",
+        "chat.files_usage": "Type: /berkas <case number>",
+        "chat.case_not_allowed": "Case {number} has not reached your role, so it cannot be opened yet. "
+        "Nothing was changed.",
+        "chat.files_none": "Case {number} has no files yet.",
+        "chat.file_caption": "📎 {number}: {filename}",
     }
 )

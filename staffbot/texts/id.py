@@ -171,7 +171,7 @@ TEXTS.update(
         "form.ask_layanan": "(5/6) Jenis layanan? Pilih atau ketik.",
         "form.ask_keluhan": "(6/6) Isi keluhan/permohonan singkat (atau tekan Lewati).",
         "form.skip": "Lewati",
-        "form.more": "Lainnya ›",
+        "form.more": "Berikutnya ›",
         "form.confirm": "Periksa data pengaduan:\nNama: {name}\nNIK: {nik}\nWA: {wa}\n"
         "Kecamatan: {kecamatan}\nLayanan: {layanan}\nKeluhan: {keluhan}",
         "form.save": "Simpan",
@@ -223,5 +223,21 @@ TEXTS.update(
         "claim.already_yours": "Kasus {number} sudah Anda pegang.",
         "claim.usage": "Tulis: /ambil <nomor kasus>",
         "card.claimed": "👤 Diambil oleh {name}, {at}",
+    }
+)
+
+# -- the case and its files one tap away (issue 17) ------------------------------------
+TEXTS.update(
+    {
+        "card.look": "👁 Hanya dilihat: tugasnya ada pada pemegang langkah ini.",
+        "card.status": "Status: {status}",
+        "card.documents": "📎 Berkas: {names}",
+        "card.files_button": "📎 Buka berkas ({count})",
+        "chat.case_usage": "Tulis: /kasus <nomor kasus>",
+        "chat.files_usage": "Tulis: /berkas <nomor kasus>",
+        "chat.case_not_allowed": "Kasus {number} belum sampai ke peran Anda, jadi belum dapat dibuka. "
+        "Tidak ada yang diubah.",
+        "chat.files_none": "Kasus {number} belum punya berkas.",
+        "chat.file_caption": "📎 {number}: {filename}",
     }
 )

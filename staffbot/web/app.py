@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from staffbot.web.api import ChatApi
 from staffbot.web.applicant_inbox import ApplicantInbox
+from staffbot.web.case_page import CasePage
 from staffbot.web.context import Web
 from staffbot.web.deps import WebDeps
 from staffbot.web.pages import Pages
@@ -25,6 +26,7 @@ def create_web_app(deps: WebDeps) -> Starlette:
     pages = Pages(web)
     api = ChatApi(web)
     inbox = ApplicantInbox(web)
+    case_page = CasePage(web)
     routes: list[BaseRoute] = [
         *deps.extra_routes,
         Route("/", pages.home, methods=["GET"]),
@@ -33,6 +35,8 @@ def create_web_app(deps: WebDeps) -> Starlette:
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/chat", pages.chat, methods=["GET"]),
         Route("/kantor", pages.kantor, methods=["GET"]),
+        Route("/kantor/kasus", case_page.show, methods=["GET"]),
+        Route("/kantor/kasus/{ref:path}", case_page.show, methods=["GET"]),
         Route("/api/messages", api.messages, methods=["GET"]),
         Route("/api/events", api.events, methods=["GET"]),
         Route("/api/press", api.press, methods=["POST"]),

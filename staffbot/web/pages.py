@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -18,6 +20,12 @@ from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.web.context import Web
 from staffbot.web.security import CSRF_FIELD, BodyTooLarge, read_limited, same_token
 from staffbot.web.templating import Safe, join, page, render, tag, void_tag
+
+
+def case_href(number: str) -> str:
+    """The page of a case (GET /kantor/kasus/..., staffbot/web/case_page.py); a Berita
+    Acara number holds slashes, so they are escaped."""
+    return "/kantor/kasus/" + quote(number, safe="")
 
 
 def html(body: str, status: int = 200) -> HTMLResponse:
@@ -240,7 +248,7 @@ class Pages:
         overdue = [
             Safe(
                 "<tr>"
-                + tag("td", o.number)
+                + tag("td", tag("a", o.number, href=case_href(o.number)))
                 + tag("td", f"{o.sop_no}. {o.title}")
                 + tag("td", o.assignee or o.role)
                 + tag("td", o.due)

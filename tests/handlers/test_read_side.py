@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from staffbot.app.bus import MessageBus
-from staffbot.app.commands.queries import MyTasks, SearchCases, ShowCase
+from staffbot.app.commands.queries import LookAtCase, MyTasks, SearchCases, ShowCase
 from staffbot.errors import ValidationError
 from tests.handlers.support import act, advance_to, make_ba, record, who
 
@@ -89,7 +89,10 @@ async def test_the_read_side_lists_a_bas_task_by_the_bas_number(bus: MessageBus)
         15,
     )
     [hit] = await bus.handle(SearchCases(number))
-    assert hit.number == number and hit.open_task_id == mine.task_id
+    assert hit.number == number
+    # opening the found case (chat "Buka", /kasus) brings the BA's task: it is theirs
+    glance = await bus.handle(LookAtCase(who("kepala_dinas"), number))
+    assert glance is not None and glance.my_task_id == mine.task_id
 
 
 async def test_an_unknown_number_is_refused(bus: MessageBus) -> None:

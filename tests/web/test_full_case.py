@@ -126,8 +126,11 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     [card] = cards_of(shown, NUMBER)  # one card per case: the file edited it, no second
     assert "Langkah 3 ·" in card["text"] and "1806********0001" in card["text"]
     assert "1806054501900001" not in card["text"]  # NIK masked at this step
-    assert labels(card) == ["Teruskan", "Tolak"]
+    assert labels(card) == ["Teruskan", "Tolak", "📎 Buka berkas (1)"]
     assert "kk.pdf" in card["text"]  # edited in place, listing the applicant's new file
+    await wa.press_label(card, "📎 Buka berkas (1)")  # the file, one tap away
+    [kk] = [m for m in (await wa.shown()).values() if m.get("attachment")]
+    assert kk["attachment"]["filename"] == "kk.pdf"
     answer = await wa.press_label(card, "Teruskan")
     assert answer["text"] == f"✔ Diteruskan: {NUMBER}"
     shown = await wa.shown()

@@ -51,8 +51,6 @@ class CaseHit:
     step: str
     sop_no: int
     status: str
-    #: The open task of the case (or of its Berita Acara), if any.
-    open_task_id: int | None
 
 
 @dataclass(frozen=True)
@@ -79,3 +77,47 @@ class ListCases(Query[list[CaseLine]]):
     status: str | None = None
     overdue: bool = False
     limit: int = 200
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """A document of a case that the asking person may open."""
+
+    document_id: int
+    kind: str
+    filename: str
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class CaseGlance:
+    """A case (or Berita Acara) as staff the access policy allows may look at it: NIK and
+    phone masked, its documents, and the open task when it is this person's to act on."""
+
+    number: str
+    is_batch: bool
+    status: str
+    sop_no: int
+    step_title: str
+    kecamatan: str
+    layanan: str
+    applicant_name: str | None
+    nik: str | None
+    phone: str | None
+    registration_no: str | None
+    files: tuple[CaseFile, ...]
+    my_task_id: int | None
+
+
+@dataclass(frozen=True)
+class LookAtCase(Query[CaseGlance | None]):
+    """One case for one staff member; None when the access policy does not let them see it
+    (docs/SECURITY.md, "Who sees a case")."""
+
+    who: Who
+    ref: str
+
+
+def files_command(number: str) -> str:
+    """The chat command a 📎 button carries (a press does what typing it does)."""
+    return f"berkas {number}"

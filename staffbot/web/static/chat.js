@@ -240,7 +240,11 @@
       tasks.forEach(function (t) {
         var li = document.createElement("li");
         if (t.overdue) { li.className = "overdue"; }
-        var head = document.createElement("b");
+        // a tap brings the task's card back (/kasus: the card when it is this person's)
+        var head = document.createElement("button");
+        head.type = "button";
+        head.className = "task-open";
+        head.setAttribute("data-command", "/kasus " + t.number);
         head.textContent = t.number;
         li.appendChild(head);
         var info = document.createElement("span");
