@@ -61,6 +61,13 @@ async def _holder_opens_the_photo(desk: Desk, number: str, photo: bytes) -> None
     holder = desk.person(HOLDER)
     card = (await desk.transcript(holder))[-1]
     assert number in card.text and "Berkas dari pemohon: 1" in card.text
+    if holder.platform == "whatsapp":
+        # WhatsApp cannot edit: the card's update is a reply quoting it, and the card
+        # keeps the buttons it was sent with. The card brought back (/tugas → Buka)
+        # carries the 📎 button.
+        await desk.command(holder, "tugas")
+        await desk.press(holder, f"Buka {number}", on="Tugas Anda")
+        card = (await desk.transcript(holder))[-1]
     assert "📎 Buka berkas (1)" in card.buttons and "Teruskan" in card.buttons
     await desk.press(holder, "📎 Buka berkas (1)", on=number)
     [got] = [m for m in await desk.transcript(holder) if m.document is not None]
