@@ -26,7 +26,30 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-class Database:
+class CommitListeners:
+    """Who is told after a unit of work that wrote outbox rows commits (the dispatcher
+    wakes up); shared by the database and the tests' in-memory fake of it."""
+
+    def __init__(self) -> None:
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Called after every unit of work that wrote outbox rows commits."""
+        self._commit_listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        if listener in self._commit_listeners:
+            self._commit_listeners.remove(listener)
+
+    def notify_commit(self) -> None:
+        for listener in list(self._commit_listeners):
+            try:
+                listener()
+            except Exception:  # a listener must never undo a committed change
+                log.exception("commit listener failed")
+
+
+class Database(CommitListeners):
     """Owns the engines. ``initialize()`` / ``shutdown()`` or ``async with``.
 
     SQLite gets two engines: writers begin with ``BEGIN IMMEDIATE`` so a
@@ -50,7 +73,7 @@ class Database:
         self._pool_size = pool_size
         self._write: AsyncEngine | None = None
         self._read: AsyncEngine | None = None
-        self._commit_listeners: list[Callable[[], None]] = []
+        super().__init__()
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,21 +171,6 @@ class Database:
         except (OSError, DBAPIError, RuntimeError):
             return False
         return True
-
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Called after every unit of work that wrote outbox rows commits."""
-        self._commit_listeners.append(listener)
-
-    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        if listener in self._commit_listeners:
-            self._commit_listeners.remove(listener)
-
-    def notify_commit(self) -> None:
-        for listener in list(self._commit_listeners):
-            try:
-                listener()
-            except Exception:  # a listener must never undo a committed change
-                log.exception("commit listener failed")
 
 
 def url_password(url: str) -> str | None:

@@ -4,13 +4,12 @@ in memory, attribute for attribute, for the handler tests (milliseconds, no SQL)
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any, NoReturn, Self
 
 from sqlmodel import SQLModel
 
+from storage.db import CommitListeners
 from tests.fakes.repos_small import (
     FakeConversationRepository,
     FakeCounterRepository,
@@ -24,8 +23,6 @@ from tests.fakes.repos_work import FakeCaseRepository, FakeStaffRepository, Fake
 from tests.fakes.schema import Row
 from tests.fakes.store import Store, Tx
 from tests.fakes.unfaked import not_in_fake
-
-log = logging.getLogger(__name__)
 
 
 class _WriterTurns:
@@ -154,7 +151,7 @@ class FakeUnitOfWork:
         self._open().rollback()
 
 
-class FakeDatabase:
+class FakeDatabase(CommitListeners):
     """storage.db.Database in memory: ``uow(readonly=False)``, commit listeners and the
     lifecycle calls; ``snapshot()`` gives every committed row, for "nothing written"."""
 
@@ -165,7 +162,7 @@ class FakeDatabase:
     def __init__(self) -> None:
         self.store = Store()
         self._turns: _WriterTurns | None = None
-        self._commit_listeners: list[Callable[[], None]] = []
+        super().__init__()
 
     def writer_turns(self) -> _WriterTurns:
         if self._turns is None or self._turns.loop is not asyncio.get_running_loop():
@@ -197,21 +194,6 @@ class FakeDatabase:
     @property
     def read_engine(self) -> Any:
         not_in_fake("Database.read_engine (SQL)")
-
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Called after every unit of work that wrote outbox rows commits."""
-        self._commit_listeners.append(listener)
-
-    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        if listener in self._commit_listeners:
-            self._commit_listeners.remove(listener)
-
-    def notify_commit(self) -> None:
-        for listener in list(self._commit_listeners):
-            try:
-                listener()
-            except Exception:  # a listener must never undo a committed change
-                log.exception("commit listener failed")
 
     def snapshot(self) -> dict[str, list[Row]]:
         """Every committed row of every table (copies), ordered by key."""
