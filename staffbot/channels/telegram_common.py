@@ -57,6 +57,8 @@ PACING = Pacing(per_chat_interval=1.0, per_group_interval=3.0, global_rate=30.0)
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("tugas", "Daftar tugas saya", "My open tasks"),
     ("cari", "Cari kasus: nomor kasus, NIK atau nomor WA", "Search cases"),
+    ("kasus", "Buka kasus: /kasus <nomor kasus>", "Open a case"),
+    ("berkas", "Berkas pemohon sebuah kasus: /berkas <nomor kasus>", "The applicant's files"),
     ("ambil", "Ambil tugas sebuah kasus: /ambil <nomor kasus>", "Take a case's task"),
     ("baru", "Catat pengaduan baru (Call Center)", "Record a new complaint (call center)"),
     ("ba", "Buat Berita Acara pengiriman ke UPT", "Make a Berita Acara (handover to UPT)"),

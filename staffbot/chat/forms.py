@@ -10,6 +10,7 @@ from staffbot.app.commands.conversations import INTAKE_FIELDS, IntakeState
 from staffbot.chat.context import Turn
 from staffbot.chat.spent import PROMPT, spend
 from staffbot.errors import StaffbotError
+from staffbot.masking import mask_free_text, mask_nik, mask_phone
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.texts import error_text, t
@@ -17,6 +18,9 @@ from staffbot.validation import check_keluhan, check_name, check_nik, normalise_
 
 #: Questions answered by a choice: their prompt is edited to say what was chosen.
 _CHOSEN = ("kecamatan", "layanan")
+
+#: A long complaint is cut to this many characters where its question shows it.
+_SHOWN = 80
 
 #: WhatsApp lists hold 10 rows: long choice lists are paged with a "more" button.
 PAGE = 9
@@ -74,7 +78,22 @@ async def ask(turn: Turn, state: IntakeState, page: int = 0) -> None:
         )
         await turn.reply(OutgoingMessage(text=esc(text), choices=choices), kind=PROMPT)
         return
-    await turn.reply(OutgoingMessage(text=esc(t(f"form.ask_{field}", lang))))
+    # A prompt too, though without choices: once answered it is edited to show the answer,
+    # so a reloaded web chat (which keeps only the bot's messages) shows what was given.
+    await turn.reply(OutgoingMessage(text=esc(t(f"form.ask_{field}", lang))), kind=PROMPT)
+
+
+def _given(state: IntakeState, field: str) -> str:
+    """An answer as its spent question shows it: NIK and phone masked, as on cards, since
+    the chat keeps it for good."""
+    if field == "nik":
+        return mask_nik(state.nik)
+    if field == "wa":
+        return mask_phone(state.wa)
+    if field == "keluhan":
+        text = mask_free_text(state.keluhan)
+        return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+    return str(getattr(state, field))
 
 
 async def answer(turn: Turn, state: IntakeState, value: str) -> None:
@@ -115,10 +134,10 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
         return
     if field in _CHOSEN:
         await spend(turn, t("prompt.chosen", turn.lang, choice=getattr(state, field)))
-    elif field == "keluhan":
-        # what was typed may hold a NIK or a phone number: not repeated in the chat
-        skipped = t("prompt.chosen", turn.lang, choice=t("form.skip", turn.lang))
-        await spend(turn, t("prompt.answered", turn.lang) if state.keluhan else skipped)
+    elif field == "keluhan" and not state.keluhan:
+        await spend(turn, t("prompt.chosen", turn.lang, choice=t("form.skip", turn.lang)))
+    else:
+        await spend(turn, t("prompt.answered", turn.lang, answer=_given(state, field)))
     state = replace(state, field=INTAKE_FIELDS[INTAKE_FIELDS.index(field) + 1])
     await turn.remember(state)
     await ask(turn, state)

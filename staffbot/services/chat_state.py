@@ -212,6 +212,10 @@ async def spend_prompt(cmd: SpendPrompt, uow: UnitOfWork, office: Office) -> boo
     if prompt is None or prompt.id is None:
         return False
     original = OutgoingMessage.from_payload(prompt.payload)
+    if not original.choices and (not cmd.line or cmd.channel == ChannelName.WHATSAPP):
+        # Nothing to take away; and WhatsApp, which keeps what the person typed, would
+        # only get a second message repeating their answer.
+        return False
     text = original.text + "\n\n" + cmd.line if cmd.line else original.text
     await notify.queue(
         uow,

@@ -1,5 +1,9 @@
 """The 📎 button of a task card whose step lists the applicant's files: one press sends
-them to the person's chat (chat /berkas, which asks the access policy file by file)."""
+them to the person's chat (chat /berkas, which asks the access policy file by file).
+
+The card carries it from the start, before any file has come: files usually arrive after
+the card went out, and WhatsApp, which cannot edit a card, would otherwise leave its holder
+a card without the button. Where a card can be edited, the count is put on it as files come."""
 
 from __future__ import annotations
 
@@ -26,8 +30,6 @@ async def files_button(
     if not step.lists_applicant_files or staff.id is None:
         return []
     files = await item.documents(uow, "berkas")
-    if not files:
-        return []
     token = ButtonToken(
         token=new_token(),
         staff_id=staff.id,
@@ -36,7 +38,8 @@ async def files_button(
         created_at=office.now(),
     )
     uow.outbox.stage_tokens([token])
-    return [Choice(t("card.files_button", lang, count=len(files)), token.token)]
+    label = t("card.files_button", lang, count=len(files)) if files else t("card.files_none", lang)
+    return [Choice(label, token.token)]
 
 
 async def with_files_button(

@@ -93,12 +93,13 @@ TEXTS.update(
         "chat.welcome": "Welcome, {name}.\nRoles: {roles}.\nCommands: /tugas (my tasks), /cari "
         "(search), /batal (cancel form), /bantuan (help).",
         "chat.help": "Commands:\n/tugas – your tasks\n/cari &lt;case number | NIK | WhatsApp "
-        "number&gt; – find a case\n/ambil &lt;case number&gt; – take that case's task (colleagues "
+        "number&gt; – find a case\n/kasus &lt;case number&gt; – open a case\n"
+        "/berkas &lt;case number&gt; – send the applicant's files to this chat\n/ambil &lt;case number&gt; – take that case's task (colleagues "
         "no longer process it)\n/baru – record a new complaint (call center)\n"
         "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "prompt.chosen": "✔ Chosen: {choice}",
-        "prompt.answered": "✔ Answered",
+        "prompt.answered": "✔ {answer}",
         "prompt.next_page": "› next page",
         "prompt.saved": "✔ Saved: {number}",
         "prompt.cancelled": "✖ Cancelled",
@@ -200,6 +201,7 @@ TEXTS.update(
         "card.status": "Status: {status}",
         "card.documents": "📎 Files: {names}",
         "card.files_button": "📎 Open files ({count})",
+        "card.files_none": "📎 Applicant's files",
         "chat.case_usage": "Type: /kasus <case number>",
         "chat.files_usage": "Type: /berkas <case number>",
         "chat.case_not_allowed": "Case {number} has not reached your role, so it cannot be opened yet. "

@@ -116,12 +116,13 @@ TEXTS.update(
         "chat.welcome": "Selamat datang, {name}.\nPeran: {roles}.\nPerintah: /tugas (tugas saya), "
         "/cari (cari kasus), /batal (batalkan isian), /bantuan.",
         "chat.help": "Perintah:\n/tugas – daftar tugas Anda\n/cari &lt;nomor kasus | NIK | "
-        "nomor WA&gt; – cari kasus\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
+        "nomor WA&gt; – cari kasus\n/kasus &lt;nomor kasus&gt; – buka kasus\n"
+        "/berkas &lt;nomor kasus&gt; – kirim berkas pemohon ke chat ini\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
         "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
         "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "prompt.chosen": "✔ Dipilih: {choice}",
-        "prompt.answered": "✔ Dijawab",
+        "prompt.answered": "✔ {answer}",
         "prompt.next_page": "› halaman berikutnya",
         "prompt.saved": "✔ Disimpan: {number}",
         "prompt.cancelled": "✖ Dibatalkan",
@@ -233,6 +234,7 @@ TEXTS.update(
         "card.status": "Status: {status}",
         "card.documents": "📎 Berkas: {names}",
         "card.files_button": "📎 Buka berkas ({count})",
+        "card.files_none": "📎 Berkas pemohon",
         "chat.case_usage": "Tulis: /kasus <nomor kasus>",
         "chat.files_usage": "Tulis: /berkas <nomor kasus>",
         "chat.case_not_allowed": "Kasus {number} belum sampai ke peran Anda, jadi belum dapat dibuka. "

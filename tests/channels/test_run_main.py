@@ -127,7 +127,7 @@ def test_main_run_in_polling_mode(tmp_path: Path, sqlite_template: Path, demo_pk
                 for row in sent["reply_markup"]["inline_keyboard"]
                 for b in row
             }
-            assert set(buttons) == {"Teruskan", "Tolak"}
+            assert set(buttons) == {"Teruskan", "Tolak", "📎 Berkas pemohon"}
             control(
                 double.url,
                 "post",

@@ -349,7 +349,11 @@ async def test_every_holder_sees_the_outcome_and_a_stale_card_changes_nothing(
     for who in (andi, lina):
         [cards[who]] = [m for m in await chats.messages(who) if m["kind"] == "card"]
         assert number in cards[who]["text"] and cards[who]["status"] == "sent"
-        assert [c["label"] for c in cards[who]["choices"]] == ["Teruskan", "Tolak"]
+        assert [c["label"] for c in cards[who]["choices"]] == [
+            "Teruskan",
+            "Tolak",
+            "📎 Berkas pemohon",
+        ]
     answer = await chats.press(andi, "Teruskan")
     assert answer.text == f"✔ Diteruskan: {number}"
     outcome = "\n\n<b>✔ Diteruskan oleh Andi Saputra, 09:00</b>"

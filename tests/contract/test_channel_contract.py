@@ -153,7 +153,8 @@ def _card_of(transcript: list[Seen], number: str, step: Step) -> Seen:
 
 
 def _closed_as(person: Person, card: Seen, step: Step, outcome: str) -> None:
-    assert card.first_buttons == [a.label for a in step.actions], (person.role, card)
+    files = ["📎 Berkas pemohon"] if step.lists_applicant_files else []
+    assert card.first_buttons == [a.label for a in step.actions] + files, (person.role, card)
     assert card.edits and outcome in card.edits[-1], (person.role, card.edits)
     if person.platform == "whatsapp":
         # WhatsApp cannot edit: the outcome came as a reply quoting the card.

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from staffbot.masking import mask_nik, mask_phone
 from staffbot.services.context import Office
+from staffbot.validation import normalise_phone
 from storage.db import Database
 from tests.contract.conftest import open_desk
 from tests.contract.harness import Desk, Person, Seen, cards
@@ -89,6 +91,45 @@ async def test_prompts_lose_their_buttons_once_answered(
             if "Buat Surat Tanggapan" in m.first_buttons
         ]
         assert offered and all(_spent(person, m) for person, m in offered), offered
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+async def test_a_reloaded_form_shows_the_answers_given(
+    variant: str, db: Database, office: Office, tmp_path: Path
+) -> None:
+    """Half way through the intake form, the chat as it is shown again (the web page
+    reloaded: only the bot's messages come back) says what each question was answered
+    with, NIK and phone masked as on cards; the question at hand is still live."""
+    platform, library = VARIANTS[variant]
+    async with open_desk(
+        db, office, tmp_path, {"petugas_call_center": platform}, library=library
+    ) as desk:
+        cc = desk.person("petugas_call_center")
+        await desk.join(cc)
+        await desk.command(cc, "baru")
+        for given in (FORM.name, FORM.nik, FORM.wa):
+            await desk.say(cc, given)
+        await desk.press(cc, FORM.kecamatan)
+        await desk.settle()
+        seen = await desk.transcript(cc)
+        form = seen[next(i for i, m in enumerate(seen) if "(1/6)" in m.first_text) :]
+        asked = {q: next(m for m in form if f"({q}/6)" in m.first_text) for q in range(1, 6)}
+        assert asked[5].buttons and FORM.layanan in asked[5].buttons, asked[5]
+        if cc.platform == "whatsapp":
+            # The chat keeps what the person typed: no second message repeats it, and
+            # only the choice (a list, which cannot be edited) is answered by a quote.
+            assert [len(m.edits) for m in asked.values()] == [0, 0, 0, 1, 0], asked
+            assert f"Dipilih: {FORM.kecamatan}" in asked[4].edits[0]
+            return
+        shown = {
+            1: FORM.name,
+            2: mask_nik(FORM.nik),
+            3: mask_phone(normalise_phone(FORM.wa)),
+            4: f"Dipilih: {FORM.kecamatan}",
+        }
+        for q, answer in shown.items():
+            assert answer in asked[q].text and not asked[q].buttons, (q, asked[q].text)
+        assert all(FORM.nik not in m.text for m in form), "the full NIK stays out of the chat"
 
 
 async def _record_keeping_the_confirmation(desk: Desk, cc: Person) -> tuple[str, Seen]:

@@ -124,13 +124,17 @@ async def test_record_a_case_and_see_the_next_role_press_it_live(
             await page.wait_for_url(served + "/chat")
             card = log.locator(".msg.kind-card", has_text="PO-2026-00001")
             await expect(card).to_have_count(1)
-            await expect(card.locator("button.choice")).to_have_text(["Teruskan", "Tolak"])
+            await expect(card.locator("button.choice")).to_have_text(
+                ["Teruskan", "Tolak", "📎 Berkas pemohon"]
+            )
             await expect(page.locator("#tasks li")).to_contain_text(["PO-2026-00001"])
             # an item of "Tugas saya" is a button: a tap brings the task's card back
             await page.locator("#tasks li button.task-open", has_text="PO-2026-00001").click()
             await expect(card).to_have_count(2)
             card = card.last
-            await expect(card.locator("button.choice")).to_have_text(["Teruskan", "Tolak"])
+            await expect(card.locator("button.choice")).to_have_text(
+                ["Teruskan", "Tolak", "📎 Berkas pemohon"]
+            )
             # a mark that a reload would wipe: the update must arrive without one
             await page.evaluate("window.__noReload = true")
             await card.get_by_role("button", name="Teruskan").click()

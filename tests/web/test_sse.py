@@ -78,7 +78,11 @@ async def test_a_delivery_wakes_the_stream(web: Web, desk: Desk) -> None:
     await web.drain()  # the web channel's delivery wakes the stream
     batch = await stream.next_event("messages")
     [card] = [m for m in batch["messages"] if m["kind"] == "card"]
-    assert number in card["text"] and [c["label"] for c in card["choices"]] == ["Teruskan", "Tolak"]
+    assert number in card["text"] and [c["label"] for c in card["choices"]] == [
+        "Teruskan",
+        "Tolak",
+        "📎 Berkas pemohon",
+    ]
     assert batch["last_id"] == card["id"]
 
     # pressing the button: the edit arrives on the same stream
