@@ -73,6 +73,7 @@ async def ask(turn: Turn, state: IntakeState, page: int = 0) -> None:
         choices = await turn.choices(
             [
                 _form_button(t("form.save", lang), "confirm=yes"),
+                _form_button(t("form.edit", lang), "confirm=edit"),
                 _form_button(t("form.cancel", lang), "confirm=no"),
             ]
         )
@@ -138,14 +139,49 @@ async def answer(turn: Turn, state: IntakeState, value: str) -> None:
         await spend(turn, t("prompt.chosen", turn.lang, choice=t("form.skip", turn.lang)))
     else:
         await spend(turn, t("prompt.answered", turn.lang, answer=_given(state, field)))
-    state = replace(state, field=INTAKE_FIELDS[INTAKE_FIELDS.index(field) + 1])
+    after = "confirm" if state.review else INTAKE_FIELDS[INTAKE_FIELDS.index(field) + 1]
+    state = replace(state, field=after, review=False)
     await turn.remember(state)
     await ask(turn, state)
 
 
+#: What the summary takes, typed or pressed (lower case).
+_SAVE = ("yes", "ya", "simpan", "save")
+_CANCEL = ("no", "tidak", "batal", "cancel")
+_EDIT = ("edit", "ubah")
+#: The answers the summary can send back to, as typed after "ubah" (lower case).
+_FIELD_WORDS = {
+    "nama": "name",
+    "name": "name",
+    "nik": "nik",
+    "wa": "wa",
+    "whatsapp": "wa",
+    "hp": "wa",
+    "kecamatan": "kecamatan",
+    "layanan": "layanan",
+    "service": "layanan",
+    "keluhan": "keluhan",
+    "complaint": "keluhan",
+}
+
+
 async def _confirm(turn: Turn, state: IntakeState, value: str) -> None:
+    """The summary: save, cancel, or correct one answer. Anything else keeps every
+    answer and says what the summary takes (six answers are not thrown away)."""
+    words = value.strip().lower().split()
+    if words and words[0] in _EDIT:
+        await _correct(turn, state, words[1:])
+        return
+    if words and words[0].startswith("edit:"):
+        await _correct(turn, state, [words[0].removeprefix("edit:")])
+        return
+    if len(words) != 1 or words[0] not in _SAVE + _CANCEL:
+        await spend(turn)
+        await turn.reply(OutgoingMessage(text=esc(t("form.confirm_help", turn.lang))))
+        await ask(turn, state)
+        return
     await turn.forget()
-    if value.strip().lower() not in ("yes", "ya", "simpan", "save"):
+    if words[0] in _CANCEL:
         await spend(turn, t("prompt.cancelled", turn.lang))
         await turn.reply(OutgoingMessage(text=esc(t("chat.cancelled", turn.lang))))
         return
@@ -165,6 +201,29 @@ async def _confirm(turn: Turn, state: IntakeState, value: str) -> None:
         OutgoingMessage(text=t("form.saved", turn.lang, number=esc(result.number))),
         case_id=result.case_id,
     )
+
+
+async def _correct(turn: Turn, state: IntakeState, words: list[str]) -> None:
+    """Back to one question (named, or chosen from a list), then to the summary."""
+    field = _FIELD_WORDS.get(words[0]) if words else None
+    if field is None:
+        await spend(turn, t("prompt.chosen", turn.lang, choice=t("form.edit", turn.lang)))
+        items = [
+            _form_button(t(f"form.field_{f}", turn.lang), f"confirm=edit:{f}")
+            for f in INTAKE_FIELDS[:-1]
+        ]
+        await turn.reply(
+            OutgoingMessage(
+                text=esc(t("form.which", turn.lang)), choices=await turn.choices(items)
+            ),
+            kind=PROMPT,
+        )
+        return
+    label = t(f"form.field_{field}", turn.lang)
+    await spend(turn, t("prompt.chosen", turn.lang, choice=label))
+    state = replace(state, field=field, review=True)
+    await turn.remember(state)
+    await ask(turn, state)
 
 
 __all__ = ["answer", "ask", "start_intake"]

@@ -13,6 +13,7 @@ from staffbot.settings import Settings
 @command
 async def run_cmd() -> None:
     """Start channels, web and scheduler (Ctrl-C / SIGTERM stop cleanly)."""
+    from staffbot.channels.base import ChannelName
     from staffbot.runner import BotApp
 
     settings = Settings()
@@ -24,7 +25,15 @@ async def run_cmd() -> None:
     try:
         await bot.start()
         out.ok(f"staffbot berjalan: {bot.url}  (Ctrl-C untuk berhenti)")
-        channels = ", ".join(sorted(bot.dispatcher.channels))
+        # With WhatsApp off its messages go to the web page's applicant inbox: a stand-in,
+        # not a channel that is on.
+        channels = ", ".join(
+            sorted(
+                name
+                for name, channel in bot.dispatcher.channels.items()
+                if channel is not bot.web_channel or name == ChannelName.WEB
+            )
+        )
         out.console.print(
             f"kanal: {channels} · basis data: {bot.db.dialect}"
             + (" · mode demo: pilih peran di halaman web" if bot.demo else "")

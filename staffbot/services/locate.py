@@ -71,7 +71,10 @@ async def find(uow: UnitOfWork, ref: str) -> WorkItem:
     ref = ref.strip()
     case = await uow.cases.by_number(ref.upper())
     if case is None:
+        # BA numbers are written as typed from a printed page, in any case.
         ba = await uow.cases.ba_by_number(ref) if ref else None
+        if ba is None and ref and ref != ref.upper():
+            ba = await uow.cases.ba_by_number(ref.upper())
         if ba is not None and ba.id is not None:
             return BaItem(ba, await uow.cases.ba_cases(ba.id))
         case = await uow.cases.get(int(ref)) if ref.isdigit() else None

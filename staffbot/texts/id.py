@@ -177,6 +177,15 @@ TEXTS.update(
         "Kecamatan: {kecamatan}\nLayanan: {layanan}\nKeluhan: {keluhan}",
         "form.save": "Simpan",
         "form.cancel": "Batal",
+        "form.edit": "Ubah",
+        "form.which": "Bagian mana yang diubah?",
+        "form.confirm_help": 'Isian belum disimpan dan tetap ada. Tekan Simpan untuk menyimpan, Ubah untuk membetulkan satu isian (atau ketik mis. "ubah nik"), atau Batal.',
+        "form.field_name": "Nama",
+        "form.field_nik": "NIK",
+        "form.field_wa": "Nomor WA",
+        "form.field_kecamatan": "Kecamatan",
+        "form.field_layanan": "Layanan",
+        "form.field_keluhan": "Keluhan",
         "form.saved": "✔ Pengaduan dicatat: <b>{number}</b>. Pemohon diberi tahu lewat WhatsApp "
         "untuk mengirim berkas.",
         # Berita Acara picker

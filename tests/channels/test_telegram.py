@@ -90,6 +90,8 @@ async def test_initialize_checks_the_token_and_registers_the_command_menu(
     assert [c["command"] for c in menu[""]] == [
         "tugas",
         "cari",
+        "kasus",
+        "berkas",
         "ambil",
         "baru",
         "ba",

@@ -413,3 +413,33 @@ async def test_ambil_takes_the_task_and_the_other_holder_is_told(chats: Chats) -
         last = (await chats.messages(who))[-1]
         assert last["kind"] == "edit" and last["ref"] == cards[who]["id"]
         assert last["text"].endswith("<b>✔ Diteruskan oleh Lina Marlina, 09:00</b>")
+
+
+async def test_the_intake_summary_keeps_the_answers_and_corrects_one(chats: Chats) -> None:
+    """An unknown reply at the summary says what it takes and keeps all six answers;
+    "ubah nik" goes back to that one question, then to the summary, then Simpan saves."""
+    cc = "petugas_call_center"
+    await chats.send(cc, CommandReceived, command="baru")
+    for answer in ("Siti Aminah", "1806054501900001", "0812 3456 7890"):
+        await chats.send(cc, TextReceived, text=answer)
+    await chats.press(cc, "Kota Agung")
+    await chats.press(cc, "KTP-el")
+    await chats.send(cc, TextReceived, text="KTP hilang")
+    await chats.send(cc, TextReceived, text="oke deh")
+    texts = [m["text"] for m in await chats.messages(cc)][-2:]
+    assert "Isian belum disimpan dan tetap ada" in texts[0]
+    assert "Nama: Siti Aminah" in texts[1] and "Keluhan: KTP hilang" in texts[1]
+    await chats.press(cc, "Ubah")
+    await chats.press(cc, "NIK")
+    assert "(2/6) NIK" in (await chats.last(cc))["text"]
+    await chats.send(cc, TextReceived, text="1806054501900002")
+    summary = await chats.last(cc)
+    assert "NIK: 1806054501900002" in summary["text"] and "Nama: Siti Aminah" in summary["text"]
+    await chats.send(cc, TextReceived, text="ubah keluhan")
+    await chats.send(cc, TextReceived, text="KTP-el rusak")
+    assert "Keluhan: KTP-el rusak" in (await chats.last(cc))["text"]
+    await chats.press(cc, "Simpan")
+    assert "Pengaduan dicatat" in (await chats.last(cc))["text"]
+    async with chats.desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number("PO-2026-00001")
+    assert case is not None and (case.nik, case.keluhan) == ("1806054501900002", "KTP-el rusak")

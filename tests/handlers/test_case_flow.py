@@ -271,7 +271,10 @@ async def test_a_rejected_berita_acara_returns_its_cases_to_step_14(
     for number in (first, second):
         await advance_to(bus, number, "buat_ba")
     [ba] = await make_ba(bus, first, second)
-    result = await act(bus, first, "reject", role="kepala_dinas", note=REASON)
+    # named as typed from the printed page, in lower case
+    result = await bus.handle(
+        Act(who=who("kepala_dinas"), action="reject", ref=ba.number.lower(), note=REASON)
+    )
     assert (result.to_step, set(result.cases)) == ("buat_ba", {first, second})
     async with fake_db.uow(readonly=True) as uow:
         stored = await uow.cases.ba_by_number(ba.number)

@@ -89,7 +89,7 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     await center.say("KTP-el hilang, mohon dicetak ulang")
     confirm = await center.last()
     assert "Siti Aminah" in confirm["text"] and "1806054501900001" in confirm["text"]
-    assert labels(confirm) == ["Simpan", "Batal"]
+    assert labels(confirm) == ["Simpan", "Ubah", "Batal"]
     await center.press_label(confirm, "Simpan")
     assert f"Pengaduan dicatat: <b>{NUMBER}</b>" in (await center.last())["text"]
     # buttons of the form questions are spent: the question lost them, and pressing one

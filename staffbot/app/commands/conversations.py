@@ -28,6 +28,8 @@ class IntakeState:
     kecamatan: str = ""
     layanan: str = ""
     keluhan: str = ""
+    #: One answer being corrected from the summary: once given, back to the summary.
+    review: bool = False
 
     def __post_init__(self) -> None:
         if self.field not in INTAKE_FIELDS:
@@ -94,7 +96,7 @@ _RECORDS: dict[str, type[ConversationRecord]] = {
     cls.kind: cls
     for cls in (IntakeState, ReasonPrompt, PinPrompt, AttachmentPrompt, BaPick, InviteSignup)
 }
-_TYPES: dict[str, type] = {"int": int, "str": str}
+_TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool}
 
 
 def to_stored(record: ConversationRecord) -> tuple[str, dict[str, Any]]:
