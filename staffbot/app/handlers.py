@@ -17,6 +17,7 @@ from staffbot.app.bus import Command, Handler, Process, ProcessHandler
 #: The feature modules of staffbot/services that handle commands.
 FEATURES = (
     "alert_actions",
+    "applicant_files",
     "audit",
     "batches",
     "calendar_admin",

@@ -18,14 +18,10 @@ from staffbot.app.commands.chat import (
     TaskAtHand,
     UseButton,
 )
-from staffbot.app.commands.conversations import (
-    AttachmentPrompt,
-    IntakeState,
-    PinPrompt,
-    ReasonPrompt,
-)
+from staffbot.app.commands.conversations import IntakeState, Waiting
 from staffbot.channels.base import Answer, ChannelName, ChoicePressed
 from staffbot.chat import alerts, ba_picker, forms, signing, tasks_menu
+from staffbot.chat.card_prompts import done_with, open_prompts, still_waiting, wait_for
 from staffbot.chat.context import Turn
 from staffbot.chat.spent import PROMPT, spend
 from staffbot.messages import OutgoingMessage
@@ -57,7 +53,7 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
         await ba_picker.start(turn, task)
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_reason:
-        await turn.remember(ReasonPrompt(task.id, action.key))
+        await wait_for(turn, Waiting("reason", task.id, action.key, task.number))
         outcome = action.outcome_en if lang == "en" and action.outcome_en else action.outcome
         await turn.reply(
             OutgoingMessage(
@@ -68,13 +64,13 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
     if action.requires_pin:
         if (refusal := await signing.locked(turn)) is not None:
             return refusal
-        await turn.remember(PinPrompt((task.id,), action.key))
+        await wait_for(turn, Waiting("pin", task.id, action.key, task.number))
         await turn.reply(
             OutgoingMessage(text=esc(t("chat.ask_pin", lang, what=task.number) + _pin_note(turn)))
         )
         return Answer(t("chat.toast_prompt", lang))
     if action.requires_attachment:
-        await turn.remember(AttachmentPrompt(task.id, action.key, task.number))
+        await wait_for(turn, Waiting("attachment", task.id, action.key, task.number))
         choices = await turn.choices(
             [Button(t("chat.make_surat", lang), MenuVerb.MAKE_SURAT, task_id=task.id)]
         )
@@ -83,6 +79,7 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
                 text=esc(t("chat.ask_attachment", lang, number=task.number)), choices=choices
             ),
             kind=PROMPT,
+            task_id=task.id,
         )
         return Answer(t("chat.toast_prompt", lang))
     return await do_act(turn, task_id=task.id, action=action.key, token=button.token)
@@ -163,7 +160,7 @@ async def _sign_all(turn: Turn) -> Answer:
     if not task_ids:
         await turn.reply(OutgoingMessage(text=esc(t("chat.no_tasks", turn.lang))))
         return Answer()
-    await turn.remember(PinPrompt(tuple(task_ids), "sign"))
+    await wait_for(turn, *(Waiting("pin", task_id, "sign") for task_id in task_ids))
     await turn.reply(
         OutgoingMessage(
             text=esc(t("chat.ask_pin_many", turn.lang, count=len(task_ids)) + _pin_note(turn))
@@ -188,12 +185,14 @@ async def menu(turn: Turn, target: str) -> Answer:
 
 
 async def _make_surat(turn: Turn, task_id: int) -> Answer:
-    conversation = await turn.conversation()
-    if not isinstance(conversation, AttachmentPrompt) or conversation.task_id != task_id:
+    """The prompt's own button: it answers its card's prompt, whatever was pressed since."""
+    waiting = (await open_prompts(turn)).of_task(task_id, "attachment")
+    if waiting is None:
         return Answer(t("prompt.already_taken", turn.lang))
     document_id = await turn.run(MakeSurat(task_id))
-    await turn.forget()
-    await spend(turn, t("prompt.surat_made", turn.lang))
-    return await do_act(
-        turn, task_id=task_id, action=conversation.action, attachment_id=document_id
-    )
+    left = await done_with(turn, [task_id])
+    await spend(turn, t("prompt.surat_made", turn.lang), task_id=task_id)
+    answer = await do_act(turn, task_id=task_id, action=waiting.action, attachment_id=document_id)
+    if lines := [still_waiting(turn, w) for w in left.waiting if w.number]:
+        await turn.reply(OutgoingMessage(text=esc("\n".join(lines))))
+    return answer

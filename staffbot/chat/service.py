@@ -7,7 +7,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from staffbot.app.commands.chat import FirstTime
-from staffbot.app.commands.conversations import PinPrompt
+from staffbot.app.commands.conversations import CardPrompts
 from staffbot.channels.base import (
     Answer,
     ChannelName,
@@ -127,7 +127,8 @@ class ChatService:
         text = error_text(exc, turn.lang)
         if (
             isinstance(event, TextReceived)
-            and isinstance(await turn.conversation(), PinPrompt)
+            and isinstance(conversation := await turn.conversation(), CardPrompts)
+            and conversation.pin_tasks(event.text)
             and event.message_id is not None
         ):
             await turn.delete_message(event.message_id)

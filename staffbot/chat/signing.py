@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from staffbot.app.commands.cases import Sign, SigningLock, SignOutcome, Who
 from staffbot.app.commands.chat import FirstTime, ReadConversation
-from staffbot.app.commands.conversations import PinPrompt
+from staffbot.app.commands.conversations import CardPrompts
 from staffbot.channels.base import Answer, TextReceived
+from staffbot.chat.card_prompts import done_with, still_waiting
 from staffbot.chat.context import Turn, identify
 from staffbot.errors import PinLocked, StaffbotError, ValidationError
 from staffbot.messages import OutgoingMessage
@@ -29,25 +30,34 @@ if TYPE_CHECKING:
     from staffbot.app.bus import MessageBus, Tx
 
 
-async def pin_conversation(bus: MessageBus, event: TextReceived) -> PinPrompt | None:
+async def pin_conversation(bus: MessageBus, event: TextReceived) -> CardPrompts | None:
+    """The chat's cards waiting for a PIN, when this text is one for them."""
     key = f"{event.channel}:{event.chat_id}"
     conversation = await bus.atomically(lambda tx: tx.run(ReadConversation(key)), readonly=True)
-    return conversation if isinstance(conversation, PinPrompt) else None
+    if isinstance(conversation, CardPrompts) and conversation.pin_tasks(event.text):
+        return conversation
+    return None
 
 
-async def answer_pin(bus: MessageBus, event: TextReceived, prompt: PinPrompt) -> Answer:
+async def answer_pin(bus: MessageBus, event: TextReceived, prompts: CardPrompts) -> Answer:
+    """One PIN for every card waiting for it (each its own signature and audit event)."""
     staff_id = await bus.atomically(lambda tx: _receive(tx, bus, event))
     if staff_id is None:
         return Answer()
-    outcomes = await bus.handle(
-        Sign(
-            Who(staff_id=staff_id),
-            event.text.strip(),
-            task_ids=prompt.task_ids,
-            action=prompt.action,
+    task_ids = prompts.pin_tasks(event.text)
+    actions = {w.task_id: w.action for w in prompts.needing("pin")}
+    outcomes: list[SignOutcome] = []
+    for action in dict.fromkeys(actions.values()):
+        signed: list[SignOutcome] = await bus.handle(
+            Sign(
+                Who(staff_id=staff_id),
+                event.text.strip(),
+                task_ids=tuple(i for i in task_ids if actions[i] == action),
+                action=action,
+            )
         )
-    )
-    return await bus.atomically(lambda tx: _report(tx, bus, event, outcomes))
+        outcomes += signed
+    return await bus.atomically(lambda tx: _report(tx, bus, event, task_ids, outcomes))
 
 
 async def _receive(tx: Tx, bus: MessageBus, event: TextReceived) -> int | None:
@@ -64,12 +74,18 @@ async def _receive(tx: Tx, bus: MessageBus, event: TextReceived) -> int | None:
 
 
 async def _report(
-    tx: Tx, bus: MessageBus, event: TextReceived, outcomes: list[SignOutcome]
+    tx: Tx,
+    bus: MessageBus,
+    event: TextReceived,
+    task_ids: tuple[int, ...],
+    outcomes: list[SignOutcome],
 ) -> Answer:
     turn = Turn(tx, bus.office, event, await identify(tx, event))
+    left = None
     if not any(_type_again(o.error) for o in outcomes if o.error is not None):
-        # Done, locked or refused for good: the prompt ends either way.
-        await turn.forget()
+        # Done, locked or refused for good: these prompts end either way (the cards
+        # waiting for something else stay).
+        left = await done_with(turn, task_ids)
     lines = []
     for outcome in outcomes:
         if outcome.result is not None:
@@ -83,6 +99,8 @@ async def _report(
             )
         elif isinstance(outcome.error, StaffbotError):
             lines.append(error_text(outcome.error, turn.lang))
+    if left is not None:
+        lines += [still_waiting(turn, w) for w in left.waiting if w.number]
     if lines:
         await turn.reply(OutgoingMessage(text=esc("\n".join(lines))))
     failed = [o for o in outcomes if o.error is not None]

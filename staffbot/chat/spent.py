@@ -13,8 +13,9 @@ from staffbot.richtext import esc
 PROMPT = "prompt"
 
 
-async def spend(turn: Turn, line: str = "") -> bool:
-    """Edit the chat's open prompt: its choices gone, ``line`` (plain text) added."""
+async def spend(turn: Turn, line: str = "", *, task_id: int | None = None) -> bool:
+    """Edit the chat's open prompt (of ``task_id``'s card, when given): its choices
+    gone, ``line`` (plain text) added."""
     return await turn.run(
         SpendPrompt(
             turn.event.channel,
@@ -22,5 +23,6 @@ async def spend(turn: Turn, line: str = "") -> bool:
             turn.staff.id if turn.staff else None,
             esc(line),
             key=f"spent:{turn.chat_key}:{uuid.uuid4().hex}",
+            task_id=task_id,
         )
     )

@@ -7,18 +7,15 @@ turn (``bus.atomically``): it never sees a repository or a table row, only the v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from flows.errors import AlreadyDone
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.chat import (
-    ApplicantCase,
     BaKecamatan,
     ButtonView,
     EndConversation,
-    FindApplicantCase,
     FirstTime,
     HoldsRole,
     IdentifyStaff,
@@ -28,7 +25,6 @@ from staffbot.app.commands.chat import (
     QueueDelete,
     QueueReply,
     ReadConversation,
-    ReceiveApplicantFile,
     ResendCard,
     RolesOf,
     SaveConversation,
@@ -51,12 +47,10 @@ from staffbot.services import notify
 from staffbot.services.batches import waiting_for_ba
 from staffbot.services.claims import refuse_if_taken
 from staffbot.services.context import Office
-from staffbot.services.file_button import with_files_button
 from staffbot.services.files import store_document
-from staffbot.services.intake import APPLICANT
 from staffbot.services.locate import of_task
-from staffbot.services.tasks import push_cards, push_task_card, schedule_fields
-from staffbot.services.work_items import CaseItem, already_done
+from staffbot.services.tasks import push_task_card
+from staffbot.services.work_items import already_done
 from storage.tables import ButtonToken, Staff, Task
 from storage.uow import UnitOfWork
 
@@ -208,7 +202,7 @@ async def queue_delete(cmd: QueueDelete, uow: UnitOfWork, office: Office) -> Non
 
 
 async def spend_prompt(cmd: SpendPrompt, uow: UnitOfWork, office: Office) -> bool:
-    prompt = await uow.outbox.open_prompt(cmd.channel, cmd.chat_id)
+    prompt = await uow.outbox.open_prompt(cmd.channel, cmd.chat_id, task_id=cmd.task_id)
     if prompt is None or prompt.id is None:
         return False
     original = OutgoingMessage.from_payload(prompt.payload)
@@ -307,79 +301,9 @@ async def ba_kecamatan(cmd: BaKecamatan, uow: UnitOfWork, office: Office) -> str
     return ba.kecamatan if ba is not None else None
 
 
-# -- the applicant ----------------------------------------------------------------------
-
-
-async def find_applicant_case(
-    cmd: FindApplicantCase, uow: UnitOfWork, office: Office
-) -> ApplicantCase | None:
-    cases = await uow.cases.open_for_phone(cmd.phone)
-    if not cases or cases[0].id is None:
-        return None
-    return ApplicantCase(cases[0].id, cases[0].number)
-
-
-async def receive_applicant_file(
-    cmd: ReceiveApplicantFile, uow: UnitOfWork, office: Office
-) -> None:
-    case = await uow.cases.get(cmd.case_id)
-    assert case is not None and case.id is not None
-    document = await store_document(
-        uow, office, data=cmd.data, filename=cmd.filename, kind="berkas", case_id=case.id
-    )
-    now = office.now()
-    await uow.audit.append(
-        at=now,
-        kind="applicant_file",
-        actor=APPLICANT,
-        case_id=case.id,
-        # the applicant's own file name may carry personal data: not in the hash chain
-        data={"document_id": document.id, "mime": document.mime_type},
-    )
-    task = await uow.tasks.open_for_case(case.id)
-    if task is None:
-        return
-    if task.paused_at is not None:
-        step = office.flow.step(task.step)
-        await uow.tasks.set_fields(task, paused_at=None, **schedule_fields(office, step, now))
-        await uow.audit.append(
-            at=now,
-            kind="resumed",
-            actor=APPLICANT,
-            case_id=case.id,
-            task_id=task.id,
-            from_step=task.step,
-            to_step=task.step,
-            data={"reason": "berkas diterima"},
-        )
-    # The holders' cards are edited to list the new file: one card per case, not one
-    # more per file (a holder who has none yet, e.g. a task opened before cards were
-    # kept, gets one).
-    item = CaseItem(case)
-    step = office.flow.step(task.step)
-    card = await item.card(uow, office, step, task, None)
-
-    async def rechoose(choices: Sequence[Choice], person: Staff, lang: str) -> list[Choice]:
-        return await with_files_button(
-            uow, office, choices, staff=person, step=step, item=item, lang=lang
-        )
-
-    edited = await notify.refresh_cards_of(
-        uow,
-        office,
-        task,
-        lambda choices, lang: card(choices=choices, lang=lang),
-        key=f"file:{document.id}",
-        rechoose=rechoose,
-    )
-    if not edited:
-        await push_cards(uow, office, task, item=item, last=None, key_suffix=f":file:{document.id}")
-
-
 HANDLERS: dict[type[Command[Any]], Handler] = {
     BaKecamatan: ba_kecamatan,
     EndConversation: end_conversation,
-    FindApplicantCase: find_applicant_case,
     FirstTime: first_time,
     HoldsRole: holds_role,
     IdentifyStaff: identify_staff,
@@ -389,7 +313,6 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     QueueDelete: queue_delete,
     QueueReply: queue_reply,
     ReadConversation: read_conversation,
-    ReceiveApplicantFile: receive_applicant_file,
     ResendCard: resend_card,
     RolesOf: roles_of,
     SaveConversation: save_conversation,

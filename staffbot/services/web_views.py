@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from staffbot.app.bus import Command, Handler
-from staffbot.app.commands.conversations import PinPrompt, from_stored
+from staffbot.app.commands.conversations import CardPrompts, from_stored
 from staffbot.app.commands.web import (
     ChatsOfChannel,
     ChatSummary,
@@ -109,7 +109,7 @@ async def read_transcript(cmd: ReadTranscript, uow: UnitOfWork, office: Office) 
     return TranscriptPage(
         messages=tuple(_message(row) for row in rows),
         more=more,
-        awaiting_pin=isinstance(conversation, PinPrompt),
+        awaiting_pin=isinstance(conversation, CardPrompts) and conversation.masks_input,
     )
 
 

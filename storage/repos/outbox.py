@@ -81,9 +81,11 @@ class OutboxRepository:
         )
         return (await self.session.exec(statement)).all()
 
-    async def open_prompt(self, channel: str, chat_id: str) -> Outbox | None:
+    async def open_prompt(
+        self, channel: str, chat_id: str, *, task_id: int | None = None
+    ) -> Outbox | None:
         """The chat's latest prompt (a reply of kind "prompt": it carries choices) that
-        no edit has spent yet."""
+        no edit has spent yet; the one about ``task_id`` when given."""
         await self._settle()
         edit = aliased(Outbox)
         spent = exists().where(col(edit.ref_id) == col(Outbox.id))
@@ -94,6 +96,8 @@ class OutboxRepository:
             .order_by(col(Outbox.id).desc())
             .limit(1)
         )
+        if task_id is not None:
+            statement = statement.where(col(Outbox.task_id) == task_id)
         return (await self.session.exec(statement)).first()
 
     async def due(

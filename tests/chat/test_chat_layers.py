@@ -15,13 +15,12 @@ from flows.validate import UI_VERBS, validate_flow
 from flows.working_time import WorkingTime
 from staffbot.app.commands.chat import FlowAction, MenuVerb, intent_of, stored_action
 from staffbot.app.commands.conversations import (
-    AttachmentPrompt,
     BaPick,
+    CardPrompts,
     ConversationRecord,
     IntakeState,
     InviteSignup,
-    PinPrompt,
-    ReasonPrompt,
+    Waiting,
     from_stored,
     to_stored,
 )
@@ -52,9 +51,14 @@ def test_no_chat_module_imports_storage() -> None:
 RECORDS: list[ConversationRecord] = [
     IntakeState(),
     IntakeState(field="confirm", name="Siti", nik="1806", wa="62812", keluhan=""),
-    ReasonPrompt(7, "reject"),
-    PinPrompt((3, 4), "sign"),
-    AttachmentPrompt(5, "submit_tte", "PO-2026-0001"),
+    CardPrompts(),
+    CardPrompts(
+        (
+            Waiting("reason", 7, "reject", "PO-2026-00007"),
+            Waiting("pin", 3, "sign"),
+            Waiting("attachment", 5, "submit_tte", "PO-2026-00001"),
+        )
+    ),
     BaPick("Gisting", ("PO-1", "PO-2")),
     InviteSignup("hash", "operator", field="nip", name="Budi"),
 ]
@@ -71,10 +75,12 @@ def test_a_record_reads_back_as_it_was_stored(record: ConversationRecord) -> Non
     [
         ("intake", {"field": "name", "data": {}}),  # the shape before typed records
         ("intake", {"field": "nowhere"}),
-        ("reason", {"task_id": "7", "action": "reject"}),
-        ("reason", {"action": "reject"}),
-        ("pin", {"task_ids": [1, "x"], "action": "sign"}),
-        ("pin", "not an object"),
+        ("reason", {"task_id": 7, "action": "reject"}),  # a kind of an earlier version
+        ("cards", {"waiting": [{"need": "reason", "task_id": "7", "action": "reject"}]}),
+        ("cards", {"waiting": [{"need": "fax", "task_id": 7, "action": "reject"}]}),
+        ("cards", {"waiting": [{"need": "pin", "action": "sign"}]}),
+        ("cards", {"waiting": "not a list"}),
+        ("cards", "not an object"),
         ("invite", {"code_hash": "h", "role": "r", "field": "age"}),
         ("something_else", {}),
     ],
@@ -115,3 +121,23 @@ def test_a_flow_action_cannot_shadow_a_menu_verb(verb: str) -> None:
         validate_flow(_flow_with_action(verb))
     assert f"step 's1' (SOP 1), action {verb!r}: the key is a chat button verb" in str(caught.value)
     assert validate_flow(_flow_with_action("go")).key == "tiny"
+
+
+def test_card_prompts_wait_side_by_side_and_a_pin_goes_to_the_pin_cards() -> None:
+    reason, pin_a, pin_b = (
+        Waiting("reason", 1, "reject", "PO-1"),
+        Waiting("pin", 2, "sign", "PO-2"),
+        Waiting("pin", 3, "sign", "PO-3"),
+    )
+    prompts = CardPrompts().adding(reason, pin_a).adding(pin_b)
+    assert prompts.pin_tasks("123456") == (2, 3) and prompts.pin_tasks("rusak") == ()
+    assert not prompts.masks_input  # a reason may be typed next
+    # pressing a card again replaces only that card's prompt
+    again = prompts.adding(Waiting("reason", 2, "reject", "PO-2"))
+    assert [(w.task_id, w.need) for w in again.waiting] == [
+        (1, "reason"),
+        (3, "pin"),
+        (2, "reason"),
+    ]
+    only_pins = prompts.without([1])
+    assert only_pins.masks_input and only_pins.pin_tasks("12") == (2, 3)

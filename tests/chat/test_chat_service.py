@@ -177,6 +177,36 @@ async def test_wrong_pin_keeps_the_prompt_and_deletes_the_message(chats: Chats) 
     assert deletes == ["m1", "m2"]
 
 
+async def test_prompts_of_two_cards_wait_side_by_side(chats: Chats) -> None:
+    """Tanda Tangani on A, then Tolak on B: the reason goes to B, the PIN to A, and each
+    reply names its case (before, the second press silently dropped the first)."""
+    kadis = "kepala_dinas"
+    a = await record_case(chats)
+    b = (await chats.desk.new_case()).number
+    for number in (a, b):
+        await chats.desk.advance_to(number, "ttd_kadis")
+
+    async def press_on(number: str, label: str) -> None:
+        for message in reversed(await chats.messages(kadis)):
+            if number in message["text"] and message["kind"] == "card":
+                [token] = [c["token"] for c in message["choices"] if c["label"] == label]
+                await chats.send(kadis, ChoicePressed, token=token)
+                return
+        raise AssertionError(f"no card of {number}")
+
+    await press_on(a, "Tanda Tangani")
+    await press_on(b, "Tolak")
+    answer = await chats.send(kadis, TextReceived, text="Data belum lengkap")
+    assert answer.text == f"✔ Ditolak: {b}"
+    assert f"Masih menunggu PIN untuk {a}." in (await chats.last(kadis))["text"]
+    answer = await chats.send(kadis, TextReceived, text=PIN, message_id="m1")
+    assert answer.text == f"✔ Ditandatangani: {a}"
+    assert (await chats.desk.step_of(a), await chats.desk.step_of(b)) == (
+        "cetak_dokumen",
+        "entri_data",
+    )
+
+
 async def test_reject_asks_for_a_reason(chats: Chats) -> None:
     number = await record_case(chats)
     await chats.press("operator_penerima_wa", "Tolak")

@@ -183,7 +183,9 @@ class FakeOutboxRepository(NotFaked):
             limit=limit,
         )
 
-    async def open_prompt(self, channel: str, chat_id: str) -> Outbox | None:
+    async def open_prompt(
+        self, channel: str, chat_id: str, *, task_id: int | None = None
+    ) -> Outbox | None:
         await self._settle()
         spent = {r.ref_id for r in self.tx.select(Outbox, lambda r: r["ref_id"] is not None)}
         found = self.tx.select(
@@ -193,6 +195,7 @@ class FakeOutboxRepository(NotFaked):
                 and r["chat_id"] == chat_id
                 and r["kind"] == "prompt"
                 and r["id"] not in spent
+                and (task_id is None or r["task_id"] == task_id)
             ),
             descending=True,
             limit=1,

@@ -76,6 +76,7 @@ async def test_recording_a_case_writes_steps_1_and_2_and_pushes_step_3(
     assert [(t.action, t.task_id) for t in stored if t] == [
         ("forward", tasks[2].id),
         ("reject", tasks[2].id),
+        ("menu", None),  # 📎: the applicant's files, sent to the chat (none yet)
     ]
 
 

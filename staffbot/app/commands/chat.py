@@ -209,13 +209,15 @@ class QueueDelete(Command[None]):
 class SpendPrompt(Command[bool]):
     """The chat's open prompt (the latest reply of kind "prompt") was answered: edit its
     choices away, with ``line`` (what was chosen) added; WhatsApp, which cannot edit,
-    gets that line as a reply quoting the prompt. False: no prompt was open."""
+    gets that line as a reply quoting the prompt. False: no prompt was open.
+    ``task_id``: the prompt a card's action opened (several may be open at once)."""
 
     channel: str
     chat_id: str
     staff_id: int | None
     line: str
     key: str
+    task_id: int | None = None
 
 
 # -- tasks a chat prompt is about ------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A chat's prompt in progress, as typed records: the intake form, a reason, the PIN, an
-attachment, the Berita Acara pick, an invite's sign-up.
+"""A chat's prompt in progress, as typed records: the intake form, the cards' prompts (a
+reason, the PIN, a result document: several at once), the Berita Acara pick, an invite's
+sign-up.
 
 Stored as a kind and a JSON object (:func:`to_stored` / :func:`from_stored`); a stored
 shape that no longer fits its record (an old version, a hand edit) reads as no
@@ -9,6 +10,7 @@ conversation, so the person simply starts again instead of meeting a crash.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -36,32 +38,61 @@ class IntakeState:
             raise ValueError(f"no intake question {self.field!r}")
 
 
-@dataclass(frozen=True)
-class ReasonPrompt:
-    """A Tolak (or another action) waiting for its reason."""
+#: What a card's action can wait for before it is done.
+NEEDS = ("reason", "pin", "attachment")
 
-    kind: ClassVar[str] = "reason"
+
+@dataclass(frozen=True)
+class Waiting:
+    """One card's action waiting in the chat: for a reason (Tolak), the PIN (Tanda
+    Tangani) or its result document (Ajukan TTE). ``number`` names the case or BA in
+    replies ("" for the documents of "sign all", whose replies name them one by one)."""
+
+    need: str
     task_id: int
     action: str
+    number: str = ""
+
+    def __post_init__(self) -> None:
+        if self.need not in NEEDS:
+            raise ValueError(f"no prompt for {self.need!r}")
 
 
 @dataclass(frozen=True)
-class PinPrompt:
-    """Signing waiting for the PIN: one task, or every one "sign all" listed."""
+class CardPrompts:
+    """The cards' prompts open in one chat, oldest first. Several may wait at once (a
+    reason for one case, a result for another, PINs for three): each is answered on
+    behalf of its own card, and pressing a card again replaces only that card's."""
 
-    kind: ClassVar[str] = "pin"
-    task_ids: tuple[int, ...]
-    action: str = "sign"
+    kind: ClassVar[str] = "cards"
+    waiting: tuple[Waiting, ...] = ()
 
+    def adding(self, *new: Waiting) -> CardPrompts:
+        tasks = {w.task_id for w in new}
+        return CardPrompts((*(w for w in self.waiting if w.task_id not in tasks), *new))
 
-@dataclass(frozen=True)
-class AttachmentPrompt:
-    """An action waiting for its result document (a file, or "make the letter")."""
+    def without(self, task_ids: Sequence[int]) -> CardPrompts:
+        return CardPrompts(tuple(w for w in self.waiting if w.task_id not in set(task_ids)))
 
-    kind: ClassVar[str] = "attachment"
-    task_id: int
-    action: str
-    number: str
+    def needing(self, need: str) -> tuple[Waiting, ...]:
+        return tuple(w for w in self.waiting if w.need == need)
+
+    def of_task(self, task_id: int, need: str) -> Waiting | None:
+        return next((w for w in self.waiting if (w.task_id, w.need) == (task_id, need)), None)
+
+    def pin_tasks(self, text: str) -> tuple[int, ...]:
+        """The tasks a typed text signs: every card waiting for a PIN, when the text is
+        digits (a PIN of any length: the signing process judges its shape), or any text
+        while no card waits for a reason."""
+        pins = self.needing("pin")
+        if pins and (text.strip().isdigit() or not self.needing("reason")):
+            return tuple(w.task_id for w in pins)
+        return ()
+
+    @property
+    def masks_input(self) -> bool:
+        """What is typed next is a PIN (the web page masks its text box)."""
+        return bool(self.needing("pin")) and not self.needing("reason")
 
 
 @dataclass(frozen=True)
@@ -88,21 +119,26 @@ class InviteSignup:
             raise ValueError(f"no sign-up question {self.field!r}")
 
 
-ConversationRecord = (
-    IntakeState | ReasonPrompt | PinPrompt | AttachmentPrompt | BaPick | InviteSignup
-)
+ConversationRecord = IntakeState | CardPrompts | BaPick | InviteSignup
 
 _RECORDS: dict[str, type[ConversationRecord]] = {
-    cls.kind: cls
-    for cls in (IntakeState, ReasonPrompt, PinPrompt, AttachmentPrompt, BaPick, InviteSignup)
+    cls.kind: cls for cls in (IntakeState, CardPrompts, BaPick, InviteSignup)
 }
 _TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool}
+#: Records stored inside a record (as JSON objects).
+_NESTED: dict[str, type[Any]] = {"Waiting": Waiting}
 
 
 def to_stored(record: ConversationRecord) -> tuple[str, dict[str, Any]]:
     """(kind, JSON object) of a record."""
-    return record.kind, {
-        f.name: list(value) if isinstance(value := getattr(record, f.name), tuple) else value
+    return record.kind, _fields_of(record)
+
+
+def _fields_of(record: Any) -> dict[str, Any]:
+    return {
+        f.name: [_fields_of(v) if dataclasses.is_dataclass(v) else v for v in value]
+        if isinstance(value := getattr(record, f.name), tuple)
+        else value
         for f in dataclasses.fields(record)
     }
 
@@ -110,7 +146,15 @@ def to_stored(record: ConversationRecord) -> tuple[str, dict[str, Any]]:
 def from_stored(kind: str, state: object) -> ConversationRecord | None:
     """The record a stored (kind, state) holds; None if it does not fit one."""
     cls = _RECORDS.get(kind)
-    if cls is None or not isinstance(state, dict):
+    if cls is None:
+        return None
+    record: ConversationRecord | None = _build(cls, state)
+    return record
+
+
+def _build(cls: type[Any], state: object) -> Any:
+    """``cls`` made of a JSON object, or None if it does not fit."""
+    if not isinstance(state, dict):
         return None
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
@@ -133,7 +177,11 @@ def from_stored(kind: str, state: object) -> ConversationRecord | None:
 def _checked(annotation: str, value: object) -> object | None:
     """``value`` if it has the annotated type (a JSON list for a tuple), else None."""
     if annotation.startswith("tuple[") and isinstance(value, list):
-        item = _TYPES[annotation.removeprefix("tuple[").split(",")[0]]
+        name = annotation.removeprefix("tuple[").split(",")[0]
+        if name in _NESTED:
+            built = tuple(_build(_NESTED[name], v) for v in value)
+            return built if all(b is not None for b in built) else None
+        item = _TYPES[name]
         items = tuple(value)
         return items if all(type(v) is item for v in items) else None
     expected = _TYPES.get(annotation)
