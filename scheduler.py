@@ -10,7 +10,10 @@ send anything twice:
   and each alert's outbox row has a unique idempotency key;
 * morning digest (07:45 WIB) and daily rekap (at each weekday's closing time): one
   ``job_run`` row per (job, office day), inserted in the same transaction as the cards;
-* outbox sweep (every 15 s): wakes the dispatcher, whose rows are leased by CAS.
+* outbox sweep (every 15 s): wakes the dispatcher, whose rows are leased by CAS;
+* task digests (with the escalation scan): for who chose a digest over a card per
+  task; each digest's outbox row carries a fingerprint of what it listed and a unique
+  key, so a second process writes nothing new.
 
 Weekends and holidays are skipped by the working-day calendar inside the jobs (the
 cron triggers only know weekdays). The calendar itself is reloaded before each scan
@@ -41,6 +44,7 @@ from staffbot.app.commands.sla import (
     EscalationPass,
     EscalationReport,
     MorningDigest,
+    TaskDigests,
 )
 from staffbot.clock import Clock
 from staffbot.services.calendar_admin import CalendarBuilder, CalendarReloader
@@ -52,6 +56,7 @@ _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ESCALATION_JOB = "escalation_scan"
 SWEEP_JOB = "outbox_sweep"
 MORNING_JOB = "morning_digest"
+DIGESTS_JOB = "task_digests"
 REKAP_JOB_PREFIX = "daily_rekap"
 
 
@@ -66,8 +71,10 @@ class Jobs:
         sweep: Callable[[], object] | None,
         reloader: CalendarReloader | None,
         digest_threshold: int,
+        digest_every: timedelta = timedelta(hours=1),
     ) -> None:
         self.bus = bus
+        self._digest_every = digest_every
         self.clock = clock
         self._sweep = sweep
         self._reloader = reloader
@@ -111,6 +118,17 @@ class Jobs:
                 await result
         except Exception:
             log.exception("outbox sweep failed")
+        finally:
+            self._leave()
+
+    async def digests(self) -> int:
+        self._enter()
+        try:
+            now = self.clock.now()
+            return await self.bus.handle(TaskDigests(now=now, every=self._digest_every))
+        except Exception:
+            log.exception("task digests failed; the next scan tries again")
+            return 0
         finally:
             self._leave()
 
@@ -183,6 +201,7 @@ def build_scheduler(
     morning_at: time = time(7, 45),
     escalation_seconds: int = 60,
     sweep_seconds: int = 15,
+    digest_every: timedelta = timedelta(hours=1),
 ) -> StaffbotScheduler:
     """The scheduler with its fixed jobs, not started (``start()`` inside the loop).
 
@@ -203,6 +222,7 @@ def build_scheduler(
         sweep=sweep,
         reloader=CalendarReloader(reload_calendar) if reload_calendar is not None else None,
         digest_threshold=digest_threshold,
+        digest_every=digest_every,
     )
     scheduler.staffbot_jobs = jobs
     scheduler.add_job(
@@ -215,6 +235,15 @@ def build_scheduler(
         misfire_grace_time=escalation_seconds,
         # a scan right at start-up catches up on what fell due while the bot was down
         next_run_time=datetime.now(tz) + timedelta(seconds=1),
+    )
+    scheduler.add_job(
+        jobs.digests,
+        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
+        id=DIGESTS_JOB,
+        name="task digests",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=escalation_seconds,
     )
     if sweep is not None:
         scheduler.add_job(

@@ -19,6 +19,7 @@ UI_VERBS = frozenset(
         "ba_all",
         "make_surat",
         "sign_all",
+        "sign_pick",
         "alert_nudge",
         "alert_takeover",
         "alert_reassign",

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from staffbot.admin import init_demo_pki, install_log_safety
@@ -174,6 +175,7 @@ class BotApp:
             morning_at=settings.morning_digest_time,
             escalation_seconds=settings.escalation_interval_seconds,
             sweep_seconds=settings.outbox_sweep_seconds,
+            digest_every=timedelta(minutes=settings.digest_every_minutes),
         )
         self.scheduler.start()
         self.stack.push_async_callback(self.scheduler.aclose)

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     #: A person who would get more escalation alerts than this in one scan gets one
     #: digest card instead.
     digest_threshold: int = Field(default=3, ge=1)
+    #: Who chose a task digest (`/ringkasan`) gets a new one at most this often where
+    #: the chat cannot update it in place (WhatsApp); web and Telegram update theirs.
+    digest_every_minutes: int = Field(default=60, ge=1)
     #: The morning digest of pending tasks (office time, working days only).
     morning_digest_at: str = Field(default="07:45", pattern=r"^\d{1,2}[:.]\d{2}$")
     escalation_interval_seconds: int = Field(default=60, ge=5)

@@ -42,6 +42,9 @@ class Staff(SQLModel, table=True):
     #: Where cards go: web, telegram or whatsapp.
     channel: str = Field(default="web", max_length=16)
     language: str | None = Field(default=None, max_length=5)
+    #: Task cards as they come ("each") or gathered in one digest message ("digest"):
+    #: the Kepala Dinas signs dozens a day.
+    cards: str = Field(default="each", max_length=8, sa_column_kwargs={"server_default": "each"})
     supervisor_id: int | None = Field(default=None, foreign_key="staff.id")
     active: bool = True
     on_leave: bool = False

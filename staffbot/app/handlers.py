@@ -37,6 +37,7 @@ FEATURES = (
     "roster",
     "signing",
     "staff",
+    "task_digest",
     "transitions",
     "verification",
     "web_auth",

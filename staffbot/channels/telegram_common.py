@@ -63,6 +63,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("baru", "Catat pengaduan baru (Call Center)", "Record a new complaint (call center)"),
     ("ba", "Buat Berita Acara pengiriman ke UPT", "Make a Berita Acara (handover to UPT)"),
     ("laporan", "Rekap dan Mutu Baku bulan ini (Kasi ke atas)", "This month's reports"),
+    ("ringkasan", "Kartu tugas: satu per dokumen atau ringkasan", "Cards one by one or a digest"),
     ("batal", "Batalkan isian yang sedang berjalan", "Cancel the form in progress"),
     ("bantuan", "Bantuan dan daftar perintah", "Help and list of commands"),
 )

@@ -1,5 +1,5 @@
-"""Commands: /start, /tugas, /cari, /kasus, /berkas, /ambil, /baru, /ba, /laporan, /batal,
-/bantuan (/help)."""
+"""Commands: /start, /tugas, /cari, /kasus, /berkas, /ambil, /baru, /ba, /laporan,
+/ringkasan, /batal, /bantuan (/help)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from staffbot.app.commands.cases import Claim, Who
 from staffbot.app.commands.chat import Button, HoldsRole, MenuVerb, RolesOf
 from staffbot.app.commands.queries import SearchCases
 from staffbot.app.commands.reports import MakeReport, ReportKind
+from staffbot.app.commands.staff import CARDS_DIGEST, CARDS_EACH, ChangeStaff
 from staffbot.channels.base import Answer
 from staffbot.chat import ba_picker, case_view, forms, tasks_menu
 from staffbot.chat.context import Turn
@@ -37,11 +38,28 @@ ALIASES = {
     "help": "help",
     "menu": "start",
     "laporan": "report",
+    "ringkasan": "cards",
+    "digest": "cards",
     "report": "report",
 }
 
 #: Who may pull the reports from the chat: the section heads and above.
 REPORT_ROLES = ("kasi_identitas_penduduk", "kasi_inovasi", "kepala_bidang", "kepala_dinas")
+
+
+async def _cards(turn: Turn, choice: str) -> None:
+    """/ringkasan: task cards one per document, or gathered in one digest."""
+    assert turn.staff is not None
+    mode = turn.staff.cards
+    if choice in (CARDS_EACH, CARDS_DIGEST):
+        await turn.run(ChangeStaff(turn.staff.nip, by=turn.staff.name, cards=choice))
+        mode = choice
+    buttons = [
+        Button(t("cards.each", turn.lang), MenuVerb.MENU, target=f"ringkasan {CARDS_EACH}"),
+        Button(t("cards.digest", turn.lang), MenuVerb.MENU, target=f"ringkasan {CARDS_DIGEST}"),
+    ]
+    text = t("cards.now_digest" if mode == CARDS_DIGEST else "cards.now_each", turn.lang)
+    await turn.reply(OutgoingMessage(text=esc(text), choices=await turn.choices(buttons)))
 
 
 async def run(turn: Turn, command: str, args: str) -> Answer:
@@ -60,6 +78,8 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
         await welcome(turn)
     elif name == "tasks":
         await tasks_menu.list_tasks(turn)
+    elif name == "cards":
+        await _cards(turn, args.strip().lower())
     elif name == "search":
         await _search(turn, args)
     elif name == "case":

@@ -20,7 +20,7 @@ from staffbot.app.commands.chat import (
 )
 from staffbot.app.commands.conversations import IntakeState, Waiting
 from staffbot.channels.base import Answer, ChannelName, ChoicePressed
-from staffbot.chat import alerts, ba_picker, forms, signing, tasks_menu
+from staffbot.chat import alerts, ba_picker, forms, sign_pick, signing, tasks_menu
 from staffbot.chat.card_prompts import done_with, open_prompts, still_waiting, wait_for
 from staffbot.chat.context import Turn
 from staffbot.chat.spent import PROMPT, spend
@@ -127,6 +127,8 @@ async def _menu_action(turn: Turn, button: ButtonView, verb: MenuVerb) -> Answer
         return await alerts.press(turn, button, verb)
     if verb is MenuVerb.SIGN_ALL:
         return await _sign_all(turn)
+    if verb is MenuVerb.SIGN_PICK:
+        return await sign_pick.press(turn, target)
     return Answer(t("chat.token_stale", turn.lang), alert=True)
 
 

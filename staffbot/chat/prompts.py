@@ -9,9 +9,10 @@ from staffbot.app.commands.conversations import (
     CardPrompts,
     ConversationRecord,
     IntakeState,
+    SignPick,
 )
 from staffbot.channels.base import Answer, FileReceived, TextReceived
-from staffbot.chat import ba_picker, forms
+from staffbot.chat import ba_picker, forms, sign_pick
 from staffbot.chat.card_prompts import done_with, still_waiting
 from staffbot.chat.context import Turn
 from staffbot.chat.presses import do_act
@@ -30,6 +31,8 @@ async def text(turn: Turn, event: TextReceived, conversation: ConversationRecord
         return await ba_picker.picked(turn, conversation, event.text)
     if isinstance(conversation, CardPrompts):
         return await _card_text(turn, event, conversation)
+    if isinstance(conversation, SignPick):
+        return await sign_pick.typed(turn, conversation, event.text)
     await turn.forget()
     return Answer()
 

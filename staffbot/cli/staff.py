@@ -182,3 +182,18 @@ async def staff_set_pin(
     async with opened() as app:
         await app.bus.handle(ChangeStaff(nip, pin=pin))
     out.ok("PIN diperbarui")
+
+
+@verbs.command("set-cards")
+@command
+async def staff_set_cards(
+    nip: Annotated[str, typer.Argument()],
+    cards: Annotated[
+        str,
+        typer.Argument(help="each: satu kartu per dokumen; digest: satu ringkasan"),
+    ],
+) -> None:
+    """Task cards one per document (each) or gathered in one digest (digest)."""
+    async with opened() as app:
+        await app.bus.handle(ChangeStaff(nip, cards=cards.strip().lower()))
+    out.ok(f"kartu tugas {nip}: {cards}")

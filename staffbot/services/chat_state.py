@@ -25,6 +25,7 @@ from staffbot.app.commands.chat import (
     QueueDelete,
     QueueReply,
     ReadConversation,
+    RedrawPrompt,
     ResendCard,
     RolesOf,
     SaveConversation,
@@ -51,6 +52,7 @@ from staffbot.services.files import store_document
 from staffbot.services.locate import of_task
 from staffbot.services.tasks import push_task_card
 from staffbot.services.work_items import already_done
+from storage.repos.outbox import REDRAW
 from storage.tables import ButtonToken, Staff, Task
 from storage.uow import UnitOfWork
 
@@ -67,7 +69,7 @@ def _hold(uow: UnitOfWork, *rows: object) -> None:
 
 def staff_view(staff: Staff) -> StaffView:
     assert staff.id is not None
-    return StaffView(staff.id, staff.name, staff.nip, staff.active, staff.language)
+    return StaffView(staff.id, staff.name, staff.nip, staff.active, staff.language, staff.cards)
 
 
 async def identify_staff(cmd: IdentifyStaff, uow: UnitOfWork, office: Office) -> StaffView | None:
@@ -226,6 +228,24 @@ async def spend_prompt(cmd: SpendPrompt, uow: UnitOfWork, office: Office) -> boo
     return True
 
 
+async def redraw_prompt(cmd: RedrawPrompt, uow: UnitOfWork, office: Office) -> bool:
+    prompt = await uow.outbox.open_prompt(cmd.channel, cmd.chat_id)
+    if prompt is None or prompt.id is None:
+        return False
+    await notify.queue(
+        uow,
+        office,
+        address=notify.Address(cmd.channel, cmd.chat_id),
+        kind="edit",
+        message=cmd.message,
+        # a redraw leaves the prompt open (storage: OutboxRepository.open_prompt)
+        key=f"{REDRAW}{cmd.key}",
+        staff=await _sender(uow, cmd.staff_id),
+        ref_id=prompt.id,
+    )
+    return True
+
+
 # -- tasks ----------------------------------------------------------------------------
 
 
@@ -317,6 +337,7 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     RolesOf: roles_of,
     SaveConversation: save_conversation,
     SpendPrompt: spend_prompt,
+    RedrawPrompt: redraw_prompt,
     StaffById: staff_by_id,
     StoreResult: store_result,
     TaskAtHand: task_at_hand,

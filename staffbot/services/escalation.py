@@ -55,6 +55,7 @@ from staffbot.app.commands.sla import (
     EscalationReport,
     Fired,
 )
+from staffbot.app.commands.staff import CARDS_DIGEST
 from staffbot.cards import step_title
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
@@ -247,7 +248,8 @@ def _send(
     folded: set[int] = set()
     for staff_id, mine in per_person.items():
         person = roster.people[staff_id]
-        if len(mine) > threshold:
+        # Who chose digests over a card each (/ringkasan) gets their alerts folded too.
+        if len(mine) > threshold or person.cards == CARDS_DIGEST:
             folded.add(staff_id)
             entries = [(c.item, c.rung.level) for c in mine]
             mailer.card(

@@ -8,6 +8,8 @@ from typing import Any
 
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.staff import (
+    CARDS_DIGEST,
+    CARDS_EACH,
     DEMO_PIN,
     DEMO_ROSTER,
     KEEP,
@@ -142,6 +144,10 @@ async def change_staff(cmd: ChangeStaff, uow: UnitOfWork, office: Office) -> Sta
         audit["pin"] = "changed"
     if cmd.active is not KEEP:
         staff.active = audit["active"] = cmd.active
+    if cmd.cards is not KEEP:
+        if cmd.cards not in (CARDS_EACH, CARDS_DIGEST):
+            raise ValidationError(field="cards", problem="unknown", value=cmd.cards)
+        staff.cards = audit["cards"] = cmd.cards
     if cmd.roles is not KEEP:
         assert staff.id is not None
         roles = check_roles(office, cmd.roles)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flows.ladder import next_rung
 from flows.model import Step
+from staffbot.app.commands.staff import CARDS_DIGEST
 from staffbot.cards import Happened
 from staffbot.messages import Attachment
 from staffbot.services import notify
@@ -61,7 +62,12 @@ async def push_cards(
     key_suffix: str = "",
 ) -> int:
     step = office.flow.step(task.step)
-    people = list(recipients) if recipients is not None else await notify.task_recipients(uow, task)
+    if recipients is None:
+        # Who chose a digest gets this task in it (services/task_digest), not as a card;
+        # a card asked for by name (reopened from /tugas, handed over) still goes.
+        people = [p for p in await notify.task_recipients(uow, task) if p.cards != CARDS_DIGEST]
+    else:
+        people = list(recipients)
     attachment = await _card_document(uow, step, item)
     card = await item.card(uow, office, step, task, last)
     for person in people:

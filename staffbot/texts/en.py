@@ -47,6 +47,7 @@ TEXTS: dict[str, str] = {
     "invalid.telegram.format": "The Telegram id must be a number.",
     "invalid.staff.unknown": "No staff member with NIP {value}.",
     "invalid.case.unknown": 'Case "{value}" not found.',
+    "invalid.cards.unknown": 'Card choice "{value}" is unknown. Choices: each (one per document), digest.',
     "invalid.channel.unknown": 'Unknown channel "{value}". Choices: {choices}.',
     "invalid.delegate.self": "A staff member cannot be their own delegate.",
     "invalid.delegate.roles": "Delegate {name} does not hold role(s) {roles} and cannot stand in.",
@@ -96,7 +97,7 @@ TEXTS.update(
         "number&gt; – find a case\n/kasus &lt;case number&gt; – open a case\n"
         "/berkas &lt;case number&gt; – send the applicant's files to this chat\n/ambil &lt;case number&gt; – take that case's task (colleagues "
         "no longer process it)\n/baru – record a new complaint (call center)\n"
-        "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/batal – cancel the form in "
+        "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n/ringkasan – task cards one by one or one digest\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "prompt.chosen": "✔ Chosen: {choice}",
         "prompt.answered": "✔ {answer}",
@@ -110,6 +111,26 @@ TEXTS.update(
         "chat.still_waiting_reason": "Still waiting for the reason for {number}.",
         "chat.still_waiting_pin": "Still waiting for the PIN for {number}.",
         "chat.still_waiting_attachment": "Still waiting for the result document for {number}.",
+        "digest.to_sign": "✍ {count} documents waiting for your signature",
+        "digest.tasks": "📋 {count} tasks waiting for you ({signing} to sign)",
+        "digest.line": "• {number} · Step {sop_no} · {kecamatan}",
+        "digest.more": "… and {count} more",
+        "digest.empty": "✔ Nothing is waiting.",
+        "digest.pick": "✍ Sign ({count})",
+        "digest.list": "📋 Task list",
+        "pick.title": 'Documents to sign: {chosen} of {count}. Press a document to leave it out or put it back (or type e.g. "except 3 7"), then Sign.',
+        "pick.line_in": "{i}. ✅ {number} · {kecamatan}",
+        "pick.line_out": "{i}. ⬜ {number} · {kecamatan} (not now)",
+        "pick.sign": "Sign",
+        "pick.cancel": "Cancel",
+        "pick.chosen": "✔ {chosen} documents chosen",
+        "pick.none": "No document is chosen.",
+        "pick.nothing": "No document is waiting for your signature.",
+        "pick.ask_pin": "Type your PIN to sign {count} documents: {numbers}",
+        "cards.now_each": "Your task cards: one card per document.",
+        "cards.now_digest": "Your task cards: a digest (one message, updated in office hours, not a card per document).",
+        "cards.each": "One per document",
+        "cards.digest": "Digest",
         "chat.cancelled": "Form cancelled.",
         "chat.nothing_to_cancel": "No form in progress.",
         "chat.no_tasks": "No tasks waiting for you. 👍",

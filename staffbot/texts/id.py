@@ -52,6 +52,7 @@ TEXTS: dict[str, str] = {
     "invalid.telegram.format": "ID Telegram harus berupa angka.",
     "invalid.staff.unknown": "Petugas dengan NIP {value} tidak ditemukan.",
     "invalid.case.unknown": 'Kasus "{value}" tidak ditemukan.',
+    "invalid.cards.unknown": 'Pilihan kartu "{value}" tidak dikenal. Pilihan: each (satu per dokumen), digest (ringkasan).',
     "invalid.channel.unknown": 'Kanal "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.delegate.self": "Petugas tidak dapat menjadi wakil dirinya sendiri.",
     "invalid.delegate.roles": "Wakil {name} tidak memegang peran {roles} dan tidak dapat "
@@ -119,7 +120,7 @@ TEXTS.update(
         "nomor WA&gt; – cari kasus\n/kasus &lt;nomor kasus&gt; – buka kasus\n"
         "/berkas &lt;nomor kasus&gt; – kirim berkas pemohon ke chat ini\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
         "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
-        "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/batal – batalkan isian yang "
+        "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/ringkasan – kartu tugas satu per dokumen atau satu ringkasan\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "prompt.chosen": "✔ Dipilih: {choice}",
         "prompt.answered": "✔ {answer}",
@@ -133,6 +134,26 @@ TEXTS.update(
         "chat.still_waiting_reason": "Masih menunggu alasan untuk {number}.",
         "chat.still_waiting_pin": "Masih menunggu PIN untuk {number}.",
         "chat.still_waiting_attachment": "Masih menunggu dokumen hasil untuk {number}.",
+        "digest.to_sign": "✍ {count} dokumen menunggu tanda tangan Bapak/Ibu",
+        "digest.tasks": "📋 {count} tugas menunggu Anda ({signing} menunggu tanda tangan)",
+        "digest.line": "• {number} · Langkah {sop_no} · {kecamatan}",
+        "digest.more": "… dan {count} lainnya",
+        "digest.empty": "✔ Tidak ada tugas yang menunggu.",
+        "digest.pick": "✍ Tanda tangani ({count})",
+        "digest.list": "📋 Daftar tugas",
+        "pick.title": 'Dokumen yang akan ditandatangani: {chosen} dari {count}. Tekan dokumen untuk mengecualikan atau memasukkannya kembali (atau ketik mis. "kecuali 3 7"), lalu Tanda Tangani.',
+        "pick.line_in": "{i}. ✅ {number} · {kecamatan}",
+        "pick.line_out": "{i}. ⬜ {number} · {kecamatan} (tidak sekarang)",
+        "pick.sign": "Tanda Tangani",
+        "pick.cancel": "Batal",
+        "pick.chosen": "✔ {chosen} dokumen dipilih",
+        "pick.none": "Tidak ada dokumen yang dipilih.",
+        "pick.nothing": "Tidak ada dokumen yang menunggu tanda tangan Anda.",
+        "pick.ask_pin": "Ketik PIN untuk menandatangani {count} dokumen: {numbers}",
+        "cards.now_each": "Kartu tugas Anda: satu kartu per dokumen.",
+        "cards.now_digest": "Kartu tugas Anda: ringkasan (satu pesan yang diperbarui pada jam kerja, bukan kartu per dokumen).",
+        "cards.each": "Satu per dokumen",
+        "cards.digest": "Ringkasan",
         "chat.cancelled": "Isian dibatalkan.",
         "chat.nothing_to_cancel": "Tidak ada isian yang sedang berjalan.",
         "chat.no_tasks": "Tidak ada tugas yang menunggu Anda. 👍",

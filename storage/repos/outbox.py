@@ -11,6 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, ButtonToken, Outbox
 
+#: The key prefix of an edit that redraws a prompt and leaves it open (a checklist).
+REDRAW = "redraw:"
+
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -64,6 +67,27 @@ class OutboxRepository:
         statement = select(Outbox).where(Outbox.task_id == task_id, Outbox.kind == "card")
         return (await self.session.exec(statement.order_by(col(Outbox.id)))).all()
 
+    async def latest_of_kind(self, staff_id: int, kind: str) -> Outbox | None:
+        """A person's newest row of one kind (their task digest)."""
+        await self._settle()
+        statement = (
+            select(Outbox)
+            .where(Outbox.staff_id == staff_id, Outbox.kind == kind)
+            .order_by(col(Outbox.id).desc())
+            .limit(1)
+        )
+        return (await self.session.exec(statement)).first()
+
+    async def latest_edit_of(self, row_id: int) -> Outbox | None:
+        await self._settle()
+        statement = (
+            select(Outbox)
+            .where(Outbox.ref_id == row_id, Outbox.kind == "edit")
+            .order_by(col(Outbox.id).desc())
+            .limit(1)
+        )
+        return (await self.session.exec(statement)).first()
+
     async def for_case(self, case_id: int) -> Sequence[Outbox]:
         await self._settle()
         statement = select(Outbox).where(Outbox.case_id == case_id).order_by(col(Outbox.id))
@@ -88,7 +112,9 @@ class OutboxRepository:
         no edit has spent yet; the one about ``task_id`` when given."""
         await self._settle()
         edit = aliased(Outbox)
-        spent = exists().where(col(edit.ref_id) == col(Outbox.id))
+        spent = exists().where(
+            col(edit.ref_id) == col(Outbox.id), ~col(edit.idempotency_key).startswith(REDRAW)
+        )
         statement = (
             select(Outbox)
             .where(Outbox.channel == channel, Outbox.chat_id == chat_id, Outbox.kind == "prompt")

@@ -96,6 +96,7 @@ async def test_initialize_checks_the_token_and_registers_the_command_menu(
         "baru",
         "ba",
         "laporan",
+        "ringkasan",
         "batal",
         "bantuan",
     ]

@@ -260,3 +260,12 @@ def test_a_berita_acara_is_claimed_and_signed_by_its_number(env: dict[str, str])
     )
     assert again.exit_code == 1
     assert "Sudah diproses oleh Ahmad Fauzi" in again.output
+
+
+def test_set_cards_chooses_the_digest_and_refuses_an_unknown_choice(env: dict[str, str]) -> None:
+    run(env, "staff", "seed-demo")
+    kadis = "197903031998101001"
+    assert "kartu tugas" in run(env, "staff", "set-cards", kadis, "digest")
+    refused = CliRunner().invoke(app, ["staff", "set-cards", kadis, "semua"], env=env)
+    assert refused.exit_code == 1
+    assert 'Pilihan kartu "semua" tidak dikenal' in refused.output

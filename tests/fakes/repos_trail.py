@@ -9,7 +9,7 @@ from typing import Any
 
 from storage.audit_chain import chain_hash
 from storage.repos.audit import AuditRepository
-from storage.repos.outbox import OutboxRepository
+from storage.repos.outbox import REDRAW, OutboxRepository
 from storage.tables import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
@@ -169,6 +169,26 @@ class FakeOutboxRepository(NotFaked):
         await self._settle()
         return self.tx.select(Outbox, lambda r: r["task_id"] == task_id and r["kind"] == "card")
 
+    async def latest_of_kind(self, staff_id: int, kind: str) -> Outbox | None:
+        await self._settle()
+        found = self.tx.select(
+            Outbox,
+            lambda r: r["staff_id"] == staff_id and r["kind"] == kind,
+            descending=True,
+            limit=1,
+        )
+        return found[0] if found else None
+
+    async def latest_edit_of(self, row_id: int) -> Outbox | None:
+        await self._settle()
+        found = self.tx.select(
+            Outbox,
+            lambda r: r["ref_id"] == row_id and r["kind"] == "edit",
+            descending=True,
+            limit=1,
+        )
+        return found[0] if found else None
+
     async def for_case(self, case_id: int) -> Sequence[Outbox]:
         await self._settle()
         return self.tx.select(Outbox, lambda r: r["case_id"] == case_id)
@@ -187,7 +207,13 @@ class FakeOutboxRepository(NotFaked):
         self, channel: str, chat_id: str, *, task_id: int | None = None
     ) -> Outbox | None:
         await self._settle()
-        spent = {r.ref_id for r in self.tx.select(Outbox, lambda r: r["ref_id"] is not None)}
+        spent = {
+            r.ref_id
+            for r in self.tx.select(
+                Outbox,
+                lambda r: r["ref_id"] is not None and not r["idempotency_key"].startswith(REDRAW),
+            )
+        }
         found = self.tx.select(
             Outbox,
             lambda r: (

@@ -31,6 +31,7 @@ async def test_the_jobs_and_their_triggers(
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "escalation_scan",
+        "task_digests",
         "outbox_sweep",
         "morning_digest",
         "daily_rekap_1600",
@@ -40,6 +41,7 @@ async def test_the_jobs_and_their_triggers(
     assert (scan.coalesce, scan.max_instances, scan.misfire_grace_time) == (True, 1, 60)
     assert scan.trigger.interval.total_seconds() == 60
     assert jobs["outbox_sweep"].trigger.interval.total_seconds() == 15
+    assert jobs["task_digests"].trigger.interval.total_seconds() == 60
     assert str(jobs["morning_digest"].trigger) == (
         "cron[day_of_week='mon,tue,wed,thu,fri', hour='7', minute='45']"
     )

@@ -87,3 +87,24 @@ async def test_a_few_alerts_stay_single_cards(
     await scan(db, office, clock, wib(2026, 11, 25, 10))
     assert await digests(db) == []
     assert len(await alerts(db)) == 6  # three each for Budi and the Kasi
+
+
+async def test_who_chose_digests_gets_even_two_alerts_as_one(
+    desk: Desk, db: Database, office: Office, clock: FixedClock
+) -> None:
+    """Below the storm threshold, the supervisor who chose digests (/ringkasan) gets
+    one digest card; the holder, who did not, gets an alert card each."""
+    from staffbot.app.commands.staff import CARDS_DIGEST, ChangeStaff
+    from tests.support import ROSTER
+
+    await desk.bus.handle(ChangeStaff(ROSTER["kasi_identitas_penduduk"], cards=CARDS_DIGEST))
+    due = wib(2026, 11, 25, 9)
+    await bulk_overdue(
+        db, n=2, step="cetak_berkas", role="operator_cetak_berkas", due=due, next_at=due
+    )
+    await scan(db, office, clock, wib(2026, 11, 25, 10))
+    ids = await staff_ids(db)
+    holder, kasi = ids["operator_cetak_berkas"], ids["kasi_identitas_penduduk"]
+    [digest] = await digests(db)
+    assert digest["staff_id"] == kasi and len(digest["alerts"]) == 2
+    assert sorted(a.staff_id for a in await alerts(db)) == [holder, holder]

@@ -28,6 +28,7 @@ class MenuVerb(StrEnum):
     BA_ALL = "ba_all"
     MAKE_SURAT = "make_surat"
     SIGN_ALL = "sign_all"
+    SIGN_PICK = "sign_pick"
     ALERT_NUDGE = NUDGE
     ALERT_TAKEOVER = TAKEOVER
     ALERT_REASSIGN = REASSIGN
@@ -78,6 +79,8 @@ class StaffView:
     nip: str
     active: bool
     language: str | None = None
+    #: Task cards one per document ("each") or gathered in a digest ("digest").
+    cards: str = "each"
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,19 @@ class SpendPrompt(Command[bool]):
     line: str
     key: str
     task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RedrawPrompt(Command[bool]):
+    """The chat's open prompt shown anew (``message``: new text and choices) and still
+    open: a checklist whose ticks changed. WhatsApp, which cannot edit, gets the last
+    paragraph of the text as a reply quoting the prompt (its buttons stay usable)."""
+
+    channel: str
+    chat_id: str
+    staff_id: int | None
+    message: OutgoingMessage
+    key: str
 
 
 # -- tasks a chat prompt is about ------------------------------------------------------

@@ -96,6 +96,22 @@ class CardPrompts:
 
 
 @dataclass(frozen=True)
+class SignPick:
+    """The documents a signer picked from the digest to sign with one PIN: all of
+    ``task_ids`` except those left ``out`` (for now)."""
+
+    kind: ClassVar[str] = "sign_pick"
+    task_ids: tuple[int, ...]
+    numbers: tuple[str, ...]
+    places: tuple[str, ...]
+    out: tuple[int, ...] = ()
+
+    @property
+    def chosen(self) -> tuple[int, ...]:
+        return tuple(i for i in self.task_ids if i not in self.out)
+
+
+@dataclass(frozen=True)
 class BaPick:
     """The Kasi picking which waiting cases of a kecamatan go into a Berita Acara."""
 
@@ -119,10 +135,10 @@ class InviteSignup:
             raise ValueError(f"no sign-up question {self.field!r}")
 
 
-ConversationRecord = IntakeState | CardPrompts | BaPick | InviteSignup
+ConversationRecord = IntakeState | CardPrompts | SignPick | BaPick | InviteSignup
 
 _RECORDS: dict[str, type[ConversationRecord]] = {
-    cls.kind: cls for cls in (IntakeState, CardPrompts, BaPick, InviteSignup)
+    cls.kind: cls for cls in (IntakeState, CardPrompts, SignPick, BaPick, InviteSignup)
 }
 _TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool}
 #: Records stored inside a record (as JSON objects).

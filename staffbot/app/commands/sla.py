@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from staffbot.app.command import Command, Process, Query
 from staffbot.app.commands.cases import Who
@@ -88,6 +88,16 @@ class EscalateBatch(Command[EscalationBatch]):
     now: datetime
     digest_threshold: int = DIGEST_THRESHOLD
     batch: int = BATCH
+
+
+@dataclass(frozen=True)
+class TaskDigests(Command[int]):
+    """The task digests of the people who chose them (``staff.cards == "digest"``): while
+    the office is open, each one's digest is updated in place where the chat can edit,
+    else posted again at most every ``every``. The result is the messages queued."""
+
+    now: datetime
+    every: timedelta
 
 
 @dataclass(frozen=True)

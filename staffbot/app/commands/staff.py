@@ -20,6 +20,9 @@ KEEP = Keep.KEEP
 
 DEMO_PIN = "123456"
 
+#: ``staff.cards``: a task card per document, or one digest message (services/task_digest).
+CARDS_EACH, CARDS_DIGEST = "each", "digest"
+
 #: One staff member per role of the SOP: (role, name, NIP, supervisor's NIP); supervisors
 #: follow the office hierarchy.
 DEMO_ROSTER: tuple[tuple[str, str, str, str | None], ...] = (
@@ -82,6 +85,8 @@ class ChangeStaff(Command[StaffRef]):
     pin: str | Keep = KEEP
     active: bool | Keep = KEEP
     roles: tuple[str, ...] | Keep = KEEP
+    #: :data:`CARDS_EACH` or :data:`CARDS_DIGEST`.
+    cards: str | Keep = KEEP
 
 
 @dataclass(frozen=True)
