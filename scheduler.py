@@ -1,4 +1,5 @@
-"""The bot's clockwork: escalation scan, outbox sweep, morning digest, daily rekap.
+"""The bot's clockwork: escalation scan, outbox sweep, delivery watch, morning digest,
+daily rekap.
 
 APScheduler 3.11 ``AsyncIOScheduler`` in the bot process with the memory job store:
 the jobs are fixed at start-up and every bit of state lives in our own tables, so two
@@ -10,7 +11,10 @@ send anything twice:
   and each alert's outbox row has a unique idempotency key;
 * morning digest (07:45 WIB) and daily rekap (at each weekday's closing time): one
   ``job_run`` row per (job, office day), inserted in the same transaction as the cards;
-* outbox sweep (every 15 s): wakes the dispatcher, whose rows are leased by CAS.
+* outbox sweep (every 15 s): wakes the dispatcher, whose rows are leased by CAS;
+* delivery watch (with each escalation scan): the applicant's documents that failed
+  or were not delivered in time alert their sender and the Kasi Inovasi once (a
+  ``processed_update`` row and unique outbox keys, services/delivery_alerts.py).
 
 Weekends and holidays are skipped by the working-day calendar inside the jobs (the
 cron triggers only know weekdays). The calendar itself is reloaded before each scan
@@ -35,6 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from flows.calendar import OfficeHours
 from staffbot.app.bus import MessageBus
+from staffbot.app.commands.deliveries import WatchDeliveries
 from staffbot.app.commands.sla import (
     DIGEST_THRESHOLD,
     DailyRekap,
@@ -51,6 +56,7 @@ log = logging.getLogger("staffbot.scheduler")
 _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ESCALATION_JOB = "escalation_scan"
 SWEEP_JOB = "outbox_sweep"
+DELIVERY_JOB = "delivery_watch"
 MORNING_JOB = "morning_digest"
 REKAP_JOB_PREFIX = "daily_rekap"
 
@@ -66,12 +72,14 @@ class Jobs:
         sweep: Callable[[], object] | None,
         reloader: CalendarReloader | None,
         digest_threshold: int,
+        delivery_alert_hours: float | None = None,
     ) -> None:
         self.bus = bus
         self.clock = clock
         self._sweep = sweep
         self._reloader = reloader
         self._threshold = digest_threshold
+        self._late_hours = delivery_alert_hours
         self._owner = owner_name()
         self.running: set[asyncio.Task[Any]] = set()
 
@@ -98,6 +106,18 @@ class Jobs:
         except Exception:
             log.exception("escalation scan failed; the next scan tries again")
             return None
+        finally:
+            self._leave()
+
+    async def watch_deliveries(self) -> int:
+        self._enter()
+        try:
+            now = self.clock.now()
+            await self._calendar(now)
+            return await self.bus.handle(WatchDeliveries(now=now, late_hours=self._late_hours))
+        except Exception:
+            log.exception("delivery watch failed; the next one tries again")
+            return 0
         finally:
             self._leave()
 
@@ -183,11 +203,14 @@ def build_scheduler(
     morning_at: time = time(7, 45),
     escalation_seconds: int = 60,
     sweep_seconds: int = 15,
+    delivery_alert_hours: float | None = None,
 ) -> StaffbotScheduler:
     """The scheduler with its fixed jobs, not started (``start()`` inside the loop).
 
     ``sweep`` is called every ``sweep_seconds`` (e.g. the dispatcher's ``wake``);
-    ``reload_calendar`` rebuilds the calendar from the overrides when they change.
+    ``reload_calendar`` rebuilds the calendar from the overrides when they change;
+    ``delivery_alert_hours``: office hours after which an applicant's document that
+    WhatsApp never reported delivered alerts (None or 0: only failures alert).
     """
     office = bus.office
     tz = office.tz
@@ -203,6 +226,7 @@ def build_scheduler(
         sweep=sweep,
         reloader=CalendarReloader(reload_calendar) if reload_calendar is not None else None,
         digest_threshold=digest_threshold,
+        delivery_alert_hours=delivery_alert_hours,
     )
     scheduler.staffbot_jobs = jobs
     scheduler.add_job(
@@ -215,6 +239,15 @@ def build_scheduler(
         misfire_grace_time=escalation_seconds,
         # a scan right at start-up catches up on what fell due while the bot was down
         next_run_time=datetime.now(tz) + timedelta(seconds=1),
+    )
+    scheduler.add_job(
+        jobs.watch_deliveries,
+        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
+        id=DELIVERY_JOB,
+        name="delivery watch",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=escalation_seconds,
     )
     if sweep is not None:
         scheduler.add_job(
