@@ -1,4 +1,5 @@
-"""The bot's clockwork: escalation scan, outbox sweep, morning digest, daily rekap.
+"""The bot's clockwork: escalation scan, outbox sweep, delivery watch, morning digest,
+daily rekap.
 
 APScheduler 3.11 ``AsyncIOScheduler`` in the bot process with the memory job store:
 the jobs are fixed at start-up and every bit of state lives in our own tables, so two
@@ -14,6 +15,9 @@ send anything twice:
 * task digests (with the escalation scan): for who chose a digest over a card per
   task; each digest's outbox row carries a fingerprint of what it listed and a unique
   key, so a second process writes nothing new.
+* delivery watch (with each escalation scan): the applicant's documents that failed
+  or were not delivered in time alert their sender and the Kasi Inovasi once (a
+  ``processed_update`` row and unique outbox keys, services/delivery_alerts.py).
 
 Weekends and holidays are skipped by the working-day calendar inside the jobs (the
 cron triggers only know weekdays). The calendar itself is reloaded before each scan
@@ -38,6 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from flows.calendar import OfficeHours
 from staffbot.app.bus import MessageBus
+from staffbot.app.commands.deliveries import WatchDeliveries
 from staffbot.app.commands.sla import (
     DIGEST_THRESHOLD,
     DailyRekap,
@@ -55,6 +60,7 @@ log = logging.getLogger("staffbot.scheduler")
 _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ESCALATION_JOB = "escalation_scan"
 SWEEP_JOB = "outbox_sweep"
+DELIVERY_JOB = "delivery_watch"
 MORNING_JOB = "morning_digest"
 DIGESTS_JOB = "task_digests"
 REKAP_JOB_PREFIX = "daily_rekap"
@@ -72,6 +78,7 @@ class Jobs:
         reloader: CalendarReloader | None,
         digest_threshold: int,
         digest_every: timedelta = timedelta(hours=1),
+        delivery_alert_hours: float | None = None,
     ) -> None:
         self.bus = bus
         self._digest_every = digest_every
@@ -79,6 +86,7 @@ class Jobs:
         self._sweep = sweep
         self._reloader = reloader
         self._threshold = digest_threshold
+        self._late_hours = delivery_alert_hours
         self._owner = owner_name()
         self.running: set[asyncio.Task[Any]] = set()
 
@@ -105,6 +113,18 @@ class Jobs:
         except Exception:
             log.exception("escalation scan failed; the next scan tries again")
             return None
+        finally:
+            self._leave()
+
+    async def watch_deliveries(self) -> int:
+        self._enter()
+        try:
+            now = self.clock.now()
+            await self._calendar(now)
+            return await self.bus.handle(WatchDeliveries(now=now, late_hours=self._late_hours))
+        except Exception:
+            log.exception("delivery watch failed; the next one tries again")
+            return 0
         finally:
             self._leave()
 
@@ -202,11 +222,14 @@ def build_scheduler(
     escalation_seconds: int = 60,
     sweep_seconds: int = 15,
     digest_every: timedelta = timedelta(hours=1),
+    delivery_alert_hours: float | None = None,
 ) -> StaffbotScheduler:
     """The scheduler with its fixed jobs, not started (``start()`` inside the loop).
 
     ``sweep`` is called every ``sweep_seconds`` (e.g. the dispatcher's ``wake``);
-    ``reload_calendar`` rebuilds the calendar from the overrides when they change.
+    ``reload_calendar`` rebuilds the calendar from the overrides when they change;
+    ``delivery_alert_hours``: office hours after which an applicant's document that
+    WhatsApp never reported delivered alerts (None or 0: only failures alert).
     """
     office = bus.office
     tz = office.tz
@@ -223,6 +246,7 @@ def build_scheduler(
         reloader=CalendarReloader(reload_calendar) if reload_calendar is not None else None,
         digest_threshold=digest_threshold,
         digest_every=digest_every,
+        delivery_alert_hours=delivery_alert_hours,
     )
     scheduler.staffbot_jobs = jobs
     scheduler.add_job(
@@ -241,6 +265,15 @@ def build_scheduler(
         IntervalTrigger(seconds=escalation_seconds, timezone=tz),
         id=DIGESTS_JOB,
         name="task digests",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=escalation_seconds,
+    )
+    scheduler.add_job(
+        jobs.watch_deliveries,
+        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
+        id=DELIVERY_JOB,
+        name="delivery watch",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=escalation_seconds,

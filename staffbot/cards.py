@@ -12,6 +12,7 @@ from staffbot.masking import mask_free_text, mask_nik, mask_phone
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.texts import t
+from staffbot.texts.delivery import dt, state_label, what_label
 from staffbot.timefmt import long_time, short_time
 
 KELUHAN_PREVIEW = 200
@@ -125,6 +126,11 @@ def glance_card(
     if glance.files:
         names = mask_free_text(", ".join(f.filename for f in glance.files[:5]))
         lines.append(esc(t("card.documents", lang, names=names)))
+    # the documents sent to the applicant, each as far as it got (its newest message)
+    sent = {d.filename: d for d in glance.deliveries if d.is_document}
+    for d in list(sent.values())[-3:]:
+        what, state = what_label(d.what, None, lang), state_label(d.state, lang)
+        lines.append(esc(dt("card.line", lang, what=what, state=state)))
     lines.append(esc(t("card.look", lang)))
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 

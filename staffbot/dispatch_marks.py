@@ -51,6 +51,7 @@ class OutboxMarks:
         clock: Clock,
         stats: DispatcherStats,
         *,
+        owner: str | None = None,
         lease: timedelta,
         max_attempts: int,
         max_backoff: float,
@@ -58,6 +59,8 @@ class OutboxMarks:
         self.db = db
         self.clock = clock
         self.stats = stats
+        #: The process the claims of the chats' next rows are made in the name of.
+        self.owner = owner
         self.lease = lease
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
@@ -125,7 +128,11 @@ class OutboxMarks:
             if self.claim_next:
                 for channel, chat_ids in chats.items():
                     following += await uow.outbox.claim_next(
-                        channel, sorted(chat_ids), now=now, lease_until=now + self.lease
+                        channel,
+                        sorted(chat_ids),
+                        now=now,
+                        lease_until=now + self.lease,
+                        owner=self.owner,
                     )
             await uow.commit()
         return {(row.channel, row.chat_id): row for row in following}

@@ -1,9 +1,12 @@
 """The outbox dispatcher: delivers outbox rows through their channel, at least once.
 
 * In order per chat: only the oldest pending row of a chat is ever handed out.
-* Claimed with a lease (compare-and-set on next_attempt_at), so several bot processes
-  on one database never deliver the same row at the same time, and a row claimed by a
-  process that died is delivered again once its lease runs out.
+* Claimed with a lease (compare-and-set on next_attempt_at) in the name of this
+  process (``claimed_by``), so several bot processes on one database never deliver the
+  same row at the same time. A process that died does not hold its rows for the rest
+  of the lease: the others (or itself, started again) find it dead by its heartbeat
+  and take its claims back at once (staffbot.dispatch_owner); a live process's claims
+  are never taken, they end with the row marked or with the lease.
 * Paced per chat and per channel (the platform's flood limits); a RetryAfter pauses
   the row (and the whole channel) for as long as the platform asked.
 * Transient failures back off exponentially; after the retry budget the row is
@@ -30,6 +33,7 @@ from datetime import datetime, timedelta
 from staffbot.channels.base import Channel, Delivered, Delivery, FileBlob
 from staffbot.clock import Clock
 from staffbot.dispatch_marks import DispatcherStats, OutboxMarks
+from staffbot.dispatch_owner import ClaimKeeper
 from staffbot.dispatch_pacing import Pacer
 from staffbot.errors import (
     BadChannelRequest,
@@ -63,6 +67,8 @@ class OutboxDispatcher:
         max_attempts: int = 10,
         max_backoff: float = 600.0,
         concurrency: int = 32,
+        heartbeat_seconds: float = 2.0,
+        dead_after_seconds: float = 10.0,
     ) -> None:
         self.db = db
         self.channels = dict(channels)
@@ -72,10 +78,20 @@ class OutboxDispatcher:
         self.sweep_interval = sweep_interval
         self.lease = timedelta(seconds=lease_seconds)
         self.stats = DispatcherStats()
+        self.keeper = ClaimKeeper(
+            db,
+            clock,
+            on_release=self.wake,
+            beat_seconds=heartbeat_seconds,
+            dead_after_seconds=dead_after_seconds,
+        )
+        #: The name this process's claims carry.
+        self.owner = self.keeper.owner
         self.marks = OutboxMarks(
             db,
             clock,
             self.stats,
+            owner=self.owner,
             lease=self.lease,
             max_attempts=max_attempts,
             max_backoff=max_backoff,
@@ -98,6 +114,9 @@ class OutboxDispatcher:
             return
         self._stopping = False
         self.marks.claim_next = True
+        # Our heartbeat first; what a killed predecessor held is due again before the
+        # first pass.
+        await self.keeper.start()
         self.db.add_commit_listener(self.wake)
         self._task = asyncio.create_task(self._loop(), name="outbox-dispatcher")
 
@@ -115,6 +134,9 @@ class OutboxDispatcher:
             _, pending = await asyncio.wait(self._inflight, timeout=drain_timeout)
             for task in pending:
                 task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=2.0)
+        await self.keeper.stop()
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows (same event loop)."""
@@ -175,6 +197,7 @@ class OutboxDispatcher:
                     [row.id for row in rows if row.id is not None],
                     now=now,
                     lease_until=lease_until,
+                    owner=self.owner,
                 )
                 await uow.commit()
                 return won

@@ -176,6 +176,11 @@ class BotApp:
             escalation_seconds=settings.escalation_interval_seconds,
             sweep_seconds=settings.outbox_sweep_seconds,
             digest_every=timedelta(minutes=settings.digest_every_minutes),
+            # Without WhatsApp the applicant's messages go to the web page's inbox,
+            # which reports no delivery: only failures are watched then.
+            delivery_alert_hours=(
+                settings.applicant_delivery_alert_hours if settings.whatsapp_enabled else None
+            ),
         )
         self.scheduler.start()
         self.stack.push_async_callback(self.scheduler.aclose)

@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     #: How long a process holds an outbox row it is delivering. When a process dies
     #: mid-delivery, another one (or the restarted one) sends the row again after this.
     outbox_lease_seconds: int = Field(default=60, ge=1)
+    #: A document sent to the applicant (the proof of registration, the signed PDF of
+    #: step 13) that WhatsApp has not reported delivered or read after this many office
+    #: hours alerts its sender and the Kasi Inovasi (0: only failures alert).
+    applicant_delivery_alert_hours: float = Field(default=4.0, ge=0)
     #: Processes that render and sign PDFs for `run` (0: a thread of the bot itself).
     document_workers: int = Field(default=1, ge=0, le=16)
 

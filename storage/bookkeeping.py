@@ -1,7 +1,8 @@
 """Tables of the surfaces' bookkeeping: holiday overrides, processed platform updates,
 web login links and sessions, invite codes, WhatsApp's 24-hour windows, scheduler job
-runs. The case tables are in :mod:`storage.tables`, which re-exports these so that
-one import registers every table on the metadata."""
+runs, the heartbeats of the processes that deliver the outbox. The case tables are in
+:mod:`storage.tables`, which re-exports these so that one import registers every table
+on the metadata."""
 
 from __future__ import annotations
 
@@ -103,3 +104,25 @@ class JobRun(SQLModel, table=True):
     owner: str = Field(max_length=120)
     #: Messages the run queued.
     sent: int = 0
+
+
+class ProcessHeartbeat(SQLModel, table=True):
+    """A running process that claims outbox rows, and when it last said it was alive.
+
+    Claims (``outbox.claimed_by``) name the process; a process that finds another one
+    dead (its pid gone on the same machine, or its heartbeat too old) takes its claims
+    back at once instead of waiting for their lease (staffbot.dispatch_owner).
+    """
+
+    __tablename__ = "process_heartbeat"
+
+    #: host:pid:random, the value of ``outbox.claimed_by``.
+    owner: str = Field(max_length=120, primary_key=True)
+    pid: int
+    #: Which pids this one can be compared with: the machine's boot id and the pid
+    #: namespace ("" when unknown; then only the heartbeat's age tells).
+    space: str = Field(default="", max_length=120)
+    #: The process's start time as the kernel counts it (tells a reused pid apart).
+    pid_start: str = Field(default="", max_length=32)
+    started_at: datetime = _ts()
+    beat_at: datetime = _ts()

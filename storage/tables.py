@@ -262,6 +262,9 @@ class Outbox(SQLModel, table=True):
     #: What the platform reported after sending (WhatsApp: sent, delivered, read, failed).
     delivery_status: str | None = Field(default=None, max_length=16)
     delivery_status_at: datetime | None = _ts(default=None)
+    #: The process (staffbot.dispatch_owner) holding the row while ``next_attempt_at``
+    #: is its lease; None once rescheduled or released.
+    claimed_by: str | None = Field(default=None, max_length=120)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     task_id: int | None = Field(default=None, foreign_key="task.id")
     ba_id: int | None = Field(default=None, foreign_key="berita_acara.id")
@@ -272,6 +275,8 @@ class Outbox(SQLModel, table=True):
         Index("ix_outbox_task", "task_id", "kind"),
         # WhatsApp status webhooks find their message by the platform's id.
         Index("ix_outbox_platform_message", "channel", "platform_message_id"),
+        # The watch over the applicant's documents reads the last days' messages to them.
+        Index("ix_outbox_kind_created", "kind", "created_at"),
     )
 
 
@@ -337,6 +342,7 @@ from storage.bookkeeping import (  # noqa: E402
     JobRun,
     LoginLink,
     ProcessedUpdate,
+    ProcessHeartbeat,
     WebSession,
 )
 
@@ -346,6 +352,7 @@ __all__ = [
     "InviteCode",
     "JobRun",
     "LoginLink",
+    "ProcessHeartbeat",
     "ProcessedUpdate",
     "WebSession",
 ]

@@ -50,6 +50,7 @@ TABLES_IN_ORDER = (
     "processed_update",
     "holiday_override",
     "job_run",
+    "process_heartbeat",
     "audit_event",
     "counter",
     "cases",

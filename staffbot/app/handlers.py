@@ -23,6 +23,8 @@ FEATURES = (
     "calendar_admin",
     "chat_state",
     "claims",
+    "deliveries",
+    "delivery_alerts",
     "digests",
     "escalation",
     "files",

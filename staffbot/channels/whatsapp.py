@@ -349,6 +349,7 @@ class WhatsAppChannel(Channel):
             status=status.status,
             recipient=status.recipient,
             window_closed=status.status == "failed" and WINDOW_CLOSED in status.error_codes,
+            error=status.error,
         )
         return await self.state.record_status(reported, self.config.templates)
 

@@ -78,6 +78,8 @@ class DeliveryStatus:
     recipient: str
     #: Failed because the 24-hour window was closed (the platform's clock wins over ours).
     window_closed: bool = False
+    #: Why it failed, as the platform said it ("131026 Message undeliverable").
+    error: str = ""
 
 
 class WhatsAppState(Protocol):

@@ -64,6 +64,8 @@ class Status:
     status: str
     recipient: str
     error_codes: tuple[int, ...] = ()
+    #: The first error as Meta words it ("131026 Message undeliverable").
+    error: str = ""
 
 
 @dataclass
@@ -129,9 +131,20 @@ def parse_payload(
                                 for e in _objs(status.get("errors"))
                                 if (code := _text(e.get("code"))).isdigit() and len(code) < 10
                             ),
+                            error=_first_error(status),
                         )
                     )
     return batch
+
+
+def _first_error(status: dict[str, Any]) -> str:
+    """The first error of a failed status, code and title, kept short (it is shown
+    to staff with the case)."""
+    for error in _objs(status.get("errors")):
+        code = _text(error.get("code"))
+        title = _text(error.get("title")) or _text(error.get("message"))
+        return f"{code} {title}".strip()[:200]
+    return ""
 
 
 def parse_message(

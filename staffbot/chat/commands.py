@@ -1,20 +1,22 @@
 """Commands: /start, /tugas, /cari, /kasus, /berkas, /ambil, /baru, /ba, /laporan,
-/ringkasan, /batal, /bantuan (/help)."""
+/ringkasan, /kirimulang, /batal, /bantuan (/help)."""
 
 from __future__ import annotations
 
 from staffbot.app.commands.cases import Claim, Who
 from staffbot.app.commands.chat import Button, HoldsRole, MenuVerb, RolesOf
+from staffbot.app.commands.deliveries import ResendToApplicant
 from staffbot.app.commands.queries import SearchCases
 from staffbot.app.commands.reports import MakeReport, ReportKind
 from staffbot.app.commands.staff import CARDS_DIGEST, CARDS_EACH, ChangeStaff
 from staffbot.channels.base import Answer
 from staffbot.chat import ba_picker, case_view, forms, tasks_menu
 from staffbot.chat.context import Turn
-from staffbot.masking import mask_nik
+from staffbot.masking import mask_free_text, mask_nik
 from staffbot.messages import Attachment, OutgoingMessage
 from staffbot.richtext import b, esc
 from staffbot.texts import has, t
+from staffbot.texts.delivery import dt
 
 ALIASES = {
     "start": "start",
@@ -41,6 +43,8 @@ ALIASES = {
     "ringkasan": "cards",
     "digest": "cards",
     "report": "report",
+    "kirimulang": "resend",
+    "resend": "resend",
 }
 
 #: Who may pull the reports from the chat: the section heads and above.
@@ -88,6 +92,8 @@ async def run(turn: Turn, command: str, args: str) -> Answer:
         await case_view.send_files(turn, args)
     elif name == "claim":
         await _claim(turn, args)
+    elif name == "resend":
+        await _resend(turn, args)
     elif name == "new_case":
         if not await _holds(turn, turn.office.flow.step("catat").role):
             await _say(turn, t("chat.not_allowed", turn.lang))
@@ -177,6 +183,25 @@ async def _claim(turn: Turn, ref: str) -> None:
     result = await turn.run(Claim(Who(staff_id=turn.staff_id), ref=ref.strip()))
     key = "claim.done" if result.changed else "claim.already_yours"
     await _say(turn, t(key, turn.lang, number=result.number, no=result.sop_no))
+
+
+async def _resend(turn: Turn, ref: str) -> None:
+    """/kirimulang <nomor kasus> (the delivery alert's button): the case's documents
+    that did not reach the applicant, sent again (services/deliveries.py)."""
+    lang = turn.lang
+    if not ref.strip():
+        await _say(turn, dt("resend.usage", lang))
+        return
+    result = await turn.run(ResendToApplicant(Who(staff_id=turn.staff_id), ref.strip()))
+    if not result.documents:
+        await _say(turn, dt("resend.nothing", lang, number=result.number))
+        return
+    names = mask_free_text(", ".join(result.documents))
+    count = len(result.documents)
+    await _say(
+        turn,
+        dt("resend.done", lang, count=count, number=result.number, phone=result.to, names=names),
+    )
 
 
 async def _reports(turn: Turn) -> None:

@@ -1,11 +1,13 @@
-"""`case ...`: record a call, list, show, act (a case or a Berita Acara), claim, purge
-old personal data, clear a manual signing check."""
+"""`case ...`: record a call, list, show (with the messages to the applicant and their
+delivery), act (a case or a Berita Acara), claim, send the applicant's documents again,
+purge old personal data, clear a manual signing check."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,10 +23,12 @@ from staffbot.app.commands.cases import (
     Sign,
     Who,
 )
+from staffbot.app.commands.deliveries import ResendToApplicant
 from staffbot.app.commands.queries import ListCases, ShowCase
 from staffbot.cli.common import JsonOpt, command, default_actor, group, opened
 from staffbot.errors import ConfigurationError
 from staffbot.settings import Settings
+from staffbot.texts.delivery import dt, reason_text, state_label, what_label
 
 if TYPE_CHECKING:
     from staffbot.app.bus import MessageBus, Tx
@@ -134,6 +138,58 @@ async def case_show(
             )
             for h in view["history"]
         ],
+    )
+    if view["deliveries"]:
+        _print_deliveries(view["deliveries"], app.office.tz)
+
+
+def _print_deliveries(lines: list[dict[str, Any]], tz: tzinfo) -> None:
+    """What went to the applicant and how far it got (WhatsApp's statuses)."""
+
+    def local(value: str | None) -> str:
+        return f"{datetime.fromisoformat(value).astimezone(tz):%Y-%m-%d %H:%M}" if value else ""
+
+    out.print_table(
+        dt("heading"),
+        [dt(f"column.{c}") for c in ("what", "to", "sent", "state", "state_at", "note")],
+        [
+            (
+                what_label(d["what"], d["again"]),
+                d["to"],
+                local(d["sent_at"] or d["queued_at"]),
+                state_label(d["state"]),
+                local(d["state_at"]),
+                reason_text(d["error"]),
+            )
+            for d in lines
+        ],
+    )
+
+
+@verbs.command("resend")
+@command
+async def case_resend(
+    ref: Annotated[str, typer.Argument(help="Nomor kasus")],
+    as_nip: Annotated[str, typer.Option("--as", help="NIP pengirim PDF atau Kasi Inovasi")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Send the case's documents that did not reach the applicant again (WhatsApp)."""
+    async with opened() as app:
+        result = await app.bus.handle(ResendToApplicant(Who(nip=as_nip), ref))
+    if as_json:
+        out.print_json(result)
+        return
+    if not result.documents:
+        out.ok(dt("resend.nothing", number=result.number))
+        return
+    out.ok(
+        dt(
+            "resend.done",
+            count=len(result.documents),
+            number=result.number,
+            phone=result.to,
+            names=", ".join(result.documents),
+        )
     )
 
 

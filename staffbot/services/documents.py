@@ -207,6 +207,7 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
             text=esc(text), attachment=MessageAttachment(document.id, document.filename)
         ),
         key=f"applicant:{case.id}:terdaftar",
+        task_id=ctx.task.id,
     )
 
 

@@ -94,6 +94,7 @@ def _applicant_text(kind: str) -> EffectHandler:
             phone=case.wa_number,
             message=OutgoingMessage(text=esc(text)),
             key=f"applicant:{case.id}:{kind}:{ctx.task.id}",
+            task_id=ctx.task.id,
         )
 
     return handler
@@ -152,4 +153,5 @@ async def send_pdf_to_applicant(uow: UnitOfWork, office: Office, ctx: EffectCont
             text=esc(text), attachment=Attachment(document.id, document.filename)
         ),
         key=f"applicant:{case.id}:dokumen:{ctx.task.id}",
+        task_id=ctx.task.id,
     )

@@ -18,9 +18,19 @@ from staffbot.app.commands.outbox import ListOutbox, OutboxLine, RetryOutbox
 from staffbot.cards import action_label
 from staffbot.channels.base import ChannelName
 from staffbot.errors import ValidationError
+from staffbot.masking import mask_free_text, mask_phone
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services.context import Office
-from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, ButtonToken, Outbox, Staff, Task
+from staffbot.services.locate import find
+from storage.tables import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+    ButtonToken,
+    Outbox,
+    Staff,
+    Task,
+)
 from storage.uow import UnitOfWork
 
 WEB = ChannelName.WEB
@@ -224,8 +234,16 @@ async def refresh_cards_of(
 
 
 async def notify_applicant(
-    uow: UnitOfWork, office: Office, *, case_id: int, phone: str, message: OutgoingMessage, key: str
+    uow: UnitOfWork,
+    office: Office,
+    *,
+    case_id: int,
+    phone: str,
+    message: OutgoingMessage,
+    key: str,
+    task_id: int | None = None,
 ) -> Outbox:
+    """``task_id``: the task whose action sends it (who is told if it does not arrive)."""
     return await queue(
         uow,
         office,
@@ -234,6 +252,7 @@ async def notify_applicant(
         message=message,
         key=key,
         case_id=case_id,
+        task_id=task_id,
         later=True,
     )
 
@@ -242,7 +261,12 @@ async def notify_applicant(
 
 
 async def list_outbox(cmd: ListOutbox, uow: UnitOfWork, office: Office) -> list[OutboxLine]:
-    rows = await uow.outbox.listing(status=OUTBOX_FAILED if cmd.failed else OUTBOX_PENDING)
+    if cmd.case:
+        case = (await find(uow, cmd.case)).case
+        rows = list(await uow.outbox.for_case(case.id)) if case and case.id else []
+    else:
+        status = OUTBOX_FAILED if cmd.failed else OUTBOX_SENT if cmd.sent else OUTBOX_PENDING
+        rows = list(await uow.outbox.listing(status=status))
     out = []
     for r in rows:
         assert r.id is not None
@@ -250,12 +274,15 @@ async def list_outbox(cmd: ListOutbox, uow: UnitOfWork, office: Office) -> list[
             OutboxLine(
                 id=r.id,
                 channel=r.channel,
-                chat=r.chat_id,
+                # a WhatsApp chat is a phone number: never shown in full
+                chat=mask_phone(r.chat_id) if r.channel == WHATSAPP else r.chat_id,
                 kind=r.kind,
                 status=r.status,
                 attempts=r.attempts,
-                error=r.last_error,
+                error=mask_free_text(r.last_error) if r.last_error else None,
                 created_at=r.created_at,
+                delivery_status=r.delivery_status,
+                delivery_status_at=r.delivery_status_at,
             )
         )
     return out

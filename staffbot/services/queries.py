@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from staffbot.app.bus import Command, Handler
+from staffbot.app.commands.deliveries import DeliveryLine
 from staffbot.app.commands.queries import (
     CaseFile,
     CaseGlance,
@@ -23,6 +25,7 @@ from staffbot.masking import mask_nik, mask_phone
 from staffbot.services.access import may_see_document, may_see_item, roles_covered
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
+from staffbot.services.deliveries import describe, line_json
 from staffbot.services.locate import find, of_tasks
 from staffbot.services.work_items import WorkItem
 from staffbot.validation import normalise_phone
@@ -40,7 +43,7 @@ async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str,
     _, task = await item.at_work(uow)
     row = item.row
     step = office.flow.step(row.step)
-    names = {s.id: s.name for s in await uow.staff.all()}
+    names = {s.id: s.name for s in await uow.staff.all() if s.id is not None}
     tasks = list(await item.history(uow))
     carrier = await item.carrier(uow)
     if carrier is not None:
@@ -57,6 +60,12 @@ async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str,
         }
         for d in await item.documents(uow)
     ]
+    case = item.case
+    deliveries = (
+        describe(await uow.outbox.for_case(case.id), tasks, names)
+        if case is not None and case.id is not None
+        else []
+    )
     return {
         "number": item.number,
         "kind": "ba" if item.is_batch else "case",
@@ -77,6 +86,8 @@ async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str,
         "version": row.version,
         "history": [_task_json(t, names) for t in tasks],
         "documents": documents,
+        # what was sent to the applicant and how far it got (the phone masked)
+        "deliveries": [line_json(line) for line in deliveries],
     }
 
 
@@ -103,7 +114,7 @@ def _own_fields(item: WorkItem, reveal: bool) -> dict[str, Any]:
     }
 
 
-def _task_json(task: Task, names: dict[int | None, str]) -> dict[str, Any]:
+def _task_json(task: Task, names: Mapping[int, str]) -> dict[str, Any]:
     return {
         "task_id": task.id,
         "step": task.step,
@@ -211,6 +222,11 @@ async def look_at_case(cmd: LookAtCase, uow: UnitOfWork, office: Office) -> Case
         if d.id is not None and await may_see_document(uow, staff, d)
     ]
     row, case = item.row, item.case
+    deliveries: list[DeliveryLine] = []
+    if case is not None and case.id is not None:
+        names = {s.id: s.name for s in await uow.staff.all() if s.id is not None}
+        history = await item.history(uow)
+        deliveries = describe(await uow.outbox.for_case(case.id), history, names)
     step = office.flow.step(row.step)
     english = office.language == "en" and step.title_en
     return CaseGlance(
@@ -227,6 +243,7 @@ async def look_at_case(cmd: LookAtCase, uow: UnitOfWork, office: Office) -> Case
         registration_no=case.registration_no if case is not None else None,
         files=tuple(files),
         my_task_id=task.id if mine and task is not None else None,
+        deliveries=tuple(deliveries),
     )
 
 

@@ -20,6 +20,7 @@ from staffbot.app.commands.channels import (
     ReadRecipient,
     RecordDeliveryStatus,
 )
+from staffbot.app.commands.deliveries import FAILED, TROUBLE_FAILED
 from staffbot.channels.base import ChannelName
 from staffbot.channels.whatsapp_port import (
     DeliveryStatus,
@@ -30,6 +31,7 @@ from staffbot.channels.whatsapp_port import (
 from staffbot.messages import OutgoingMessage
 from staffbot.services import notify
 from staffbot.services.context import Office
+from staffbot.services.delivery_alerts import alert_trouble
 from storage.repos.channels import ChannelRepository
 from storage.tables import ChatWindow, Outbox
 from storage.uow import UnitOfWork
@@ -72,13 +74,20 @@ async def record_delivery_status(
     rows = await repo.by_platform_id(WHATSAPP, status.message_id)
     if not rows:
         return False
-    await repo.set_delivery_status(WHATSAPP, status.message_id, status.status, now)
+    changed = await repo.set_delivery_status(
+        WHATSAPP, status.message_id, status.status, now, error=status.error or None
+    )
     if status.window_closed and await uow.processed.first_time(
         STATUS_SOURCE, status.message_id, now
     ):
         await repo.mark_closed(status.recipient)
         for row in rows:
             await _reengage(uow, office, repo, row, cmd.templates)
+    if changed and status.status == FAILED:
+        # The applicant's document did not arrive: its sender and the Kasi Inovasi hear
+        # of it now (one said again as a template just above is not alerted).
+        rows = await repo.by_platform_id(WHATSAPP, status.message_id)
+        await alert_trouble(uow, office, rows, trouble=TROUBLE_FAILED)
     return True
 
 

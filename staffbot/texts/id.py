@@ -120,7 +120,13 @@ TEXTS.update(
         "nomor WA&gt; – cari kasus\n/kasus &lt;nomor kasus&gt; – buka kasus\n"
         "/berkas &lt;nomor kasus&gt; – kirim berkas pemohon ke chat ini\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
         "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
-        "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n/ringkasan – kartu tugas satu per dokumen atau satu ringkasan\n/batal – batalkan isian yang "
+        "/ba – buat Berita Acara (Kasi Inovasi)
+/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)
+"
+        "/ringkasan – kartu tugas satu per dokumen atau satu ringkasan
+"
+        "/kirimulang &lt;nomor kasus&gt; – kirim ulang dokumen yang belum sampai ke pemohon
+/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "prompt.chosen": "✔ Dipilih: {choice}",
         "prompt.answered": "✔ {answer}",
@@ -274,5 +280,14 @@ TEXTS.update(
         "Tidak ada yang diubah.",
         "chat.files_none": "Kasus {number} belum punya berkas.",
         "chat.file_caption": "📎 {number}: {filename}",
+    }
+)
+TEXTS.update(
+    {
+        # -- sending the applicant's documents again (/kirimulang, `case resend`) -----------
+        "invalid.resend.not_allowed": "Dokumen kasus {value} hanya dapat dikirim ulang oleh "
+        "pengirimnya, Operator Pengirim PDF atau Kasi Inovasi.",
+        "invalid.resend.not_a_case": "{value} bukan nomor kasus: yang dikirim ulang ke pemohon "
+        "adalah dokumen sebuah kasus.",
     }
 )

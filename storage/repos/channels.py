@@ -94,15 +94,26 @@ class ChannelRepository:
     # -- delivery status (WhatsApp status webhooks) ------------------------------------
 
     async def by_platform_id(self, channel: str, platform_message_id: str) -> Sequence[Outbox]:
-        statement = select(Outbox).where(
-            Outbox.channel == channel, Outbox.platform_message_id == platform_message_id
+        statement = (
+            select(Outbox)
+            .where(Outbox.channel == channel, Outbox.platform_message_id == platform_message_id)
+            .order_by(col(Outbox.id))
+            # read again after set_delivery_status (an UPDATE the session does not track)
+            .execution_options(populate_existing=True)
         )
-        return (await self.session.exec(statement.order_by(col(Outbox.id)))).all()
+        return (await self.session.exec(statement)).all()
 
     async def set_delivery_status(
-        self, channel: str, platform_message_id: str, status: str, at: datetime
+        self,
+        channel: str,
+        platform_message_id: str,
+        status: str,
+        at: datetime,
+        *,
+        error: str | None = None,
     ) -> int:
-        """Record what the platform reported; returns how many rows changed.
+        """Record what the platform reported (and, for a failure, why: ``last_error``);
+        returns how many rows changed.
 
         One conditional UPDATE, so two webhooks racing cannot put an earlier status
         over a later one.
@@ -120,7 +131,11 @@ class ChannelRepository:
                     col(Outbox.delivery_status).is_(None), col(Outbox.delivery_status).in_(earlier)
                 ),
             )
-            .values(delivery_status=status, delivery_status_at=at)
+            .values(
+                delivery_status=status,
+                delivery_status_at=at,
+                **({"last_error": error[:500]} if error else {}),
+            )
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)

@@ -141,3 +141,14 @@ class ProcessedRepository:
         )
         result = await self.session.exec(statement)
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def seen(self, source: str, external_ids: Sequence[str]) -> set[str]:
+        """Which of these ids were recorded before (a read, for a scan that must not
+        write for what it already did)."""
+        if not external_ids:
+            return set()
+        statement = select(ProcessedUpdate.external_id).where(
+            ProcessedUpdate.source == source,
+            col(ProcessedUpdate.external_id).in_(list(external_ids)),
+        )
+        return set((await self.session.exec(statement)).all())

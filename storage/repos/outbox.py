@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -159,11 +159,12 @@ class OutboxRepository:
             statement = statement.with_for_update(skip_locked=True, of=Outbox)
         return (await self.session.exec(statement)).all()
 
-    async def claim(self, row: Outbox, *, lease_until: datetime) -> bool:
+    async def claim(self, row: Outbox, *, lease_until: datetime, owner: str | None = None) -> bool:
         """Take a pending row for delivery until ``lease_until`` (compare-and-set).
 
         The row stays 'pending' (so the chat's later rows keep waiting behind it);
-        if this process dies, the lease runs out and another pass delivers it.
+        if this process dies, its claims are released (:meth:`release_claims`) or, at
+        the latest, the lease runs out and another pass delivers it.
         """
         result = await self.session.exec(
             update(Outbox)
@@ -172,13 +173,18 @@ class OutboxRepository:
                 col(Outbox.status) == OUTBOX_PENDING,
                 col(Outbox.next_attempt_at) == row.next_attempt_at,
             )
-            .values(next_attempt_at=lease_until)
+            .values(next_attempt_at=lease_until, claimed_by=owner)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def claim_many(
-        self, ids: Sequence[int], *, now: datetime, lease_until: datetime
+        self,
+        ids: Sequence[int],
+        *,
+        now: datetime,
+        lease_until: datetime,
+        owner: str | None = None,
     ) -> set[int]:
         """:meth:`claim` for many rows in one statement: the ids this call won.
 
@@ -194,14 +200,20 @@ class OutboxRepository:
                 col(Outbox.status) == OUTBOX_PENDING,
                 col(Outbox.next_attempt_at) <= now,
             )
-            .values(next_attempt_at=lease_until)
+            .values(next_attempt_at=lease_until, claimed_by=owner)
             .returning(col(Outbox.id))
             .execution_options(synchronize_session=False)
         )
         return {int(row[0]) for row in result.all()}
 
     async def claim_next(
-        self, channel: str, chat_ids: Sequence[str], *, now: datetime, lease_until: datetime
+        self,
+        channel: str,
+        chat_ids: Sequence[str],
+        *,
+        now: datetime,
+        lease_until: datetime,
+        owner: str | None = None,
     ) -> Sequence[Outbox]:
         """Claim, for each of these chats, its oldest pending row if that row is due.
 
@@ -222,7 +234,7 @@ class OutboxRepository:
         result = await self.session.exec(
             update(Outbox)
             .where(col(Outbox.id).in_(oldest), col(Outbox.next_attempt_at) <= now)
-            .values(next_attempt_at=lease_until)
+            .values(next_attempt_at=lease_until, claimed_by=owner)
             .returning(Outbox)
             .execution_options(synchronize_session=False)
         )
@@ -269,7 +281,12 @@ class OutboxRepository:
     async def reschedule(
         self, outbox_id: int, *, at: datetime, error: str, count_attempt: bool = True
     ) -> None:
-        values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:500]}
+        # A row put off is no process's claim: a restart must not hurry it.
+        values: dict[str, Any] = {
+            "next_attempt_at": at,
+            "last_error": error[:500],
+            "claimed_by": None,
+        }
         if count_attempt:
             values["attempts"] = Outbox.attempts + 1
         await self.session.exec(
@@ -278,6 +295,25 @@ class OutboxRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+    async def release_claims(self, owners: Sequence[str], *, at: datetime) -> int:
+        """The pending rows these (dead) processes had claimed are due again at ``at``.
+
+        Only rows that still name one of them: a row another process claimed since
+        names that process and is left alone.
+        """
+        if not owners:
+            return 0
+        result = await self.session.exec(
+            update(Outbox)
+            .where(
+                col(Outbox.status) == OUTBOX_PENDING,
+                col(Outbox.claimed_by).in_(list(owners)),
+            )
+            .values(next_attempt_at=at, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def mark_failed(self, outbox_id: int, *, error: str) -> None:
         await self.session.exec(
@@ -312,6 +348,34 @@ class OutboxRepository:
         return (
             await self.session.exec(statement.order_by(col(Outbox.id).desc()).limit(limit))
         ).all()
+
+    async def applicant_trouble(
+        self, *, since: datetime, sent_before: datetime | None
+    ) -> Sequence[Outbox]:
+        """Messages to applicants queued since ``since`` that failed (the dispatcher gave
+        up, or the platform reported it), and, with ``sent_before``, those handed to
+        the platform before then that it has not reported delivered or read."""
+        await self._settle()
+        trouble = [
+            col(Outbox.status) == OUTBOX_FAILED,
+            col(Outbox.delivery_status) == "failed",
+        ]
+        if sent_before is not None:
+            trouble.append(
+                and_(
+                    col(Outbox.status) == OUTBOX_SENT,
+                    or_(
+                        col(Outbox.delivery_status).is_(None), col(Outbox.delivery_status) == "sent"
+                    ),
+                    col(Outbox.sent_at) <= sent_before,
+                )
+            )
+        statement = (
+            select(Outbox)
+            .where(Outbox.kind == "applicant", col(Outbox.created_at) >= since, or_(*trouble))
+            .order_by(col(Outbox.id))
+        )
+        return (await self.session.exec(statement)).all()
 
     async def depth_due(self, now: datetime, *, channels: Sequence[str]) -> tuple[int, None]:
         statement = select(func.count()).where(

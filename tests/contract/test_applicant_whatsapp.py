@@ -1,17 +1,26 @@
 """The applicant's side on WhatsApp: the instruction at step 2, files sent in and attached
-to the case (and shown on the WA receiver's card), the finished PDF at step 13, and the
-delivery statuses Meta reports for it recorded on the case's outbox row."""
+to the case (and shown on the WA receiver's card), the finished PDF at step 13, the
+delivery statuses Meta reports for it recorded on the case's outbox row, shown with the
+case, and a failure alerting the PDF sender and the Kasi Inovasi."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from staffbot.app.commands.deliveries import WatchDeliveries
+from staffbot.bootstrap import build_bus
+from staffbot.cli.root import app
 from staffbot.services.context import Office
 from storage.db import Database
 from storage.tables import OUTBOX_SENT
 from tests.contract.conftest import open_desk
 from tests.contract.harness import Desk
+from tests.doubles.whatsapp import GraphError
 from tests.support import FORM, HAPPY, PIN, ROSTER, tiny_pdf
 
 APPLICANT = "+6281234567890"
@@ -113,3 +122,83 @@ async def _step_of(desk: Desk, number: str) -> str:
         case = await uow.cases.by_number(number)
         assert case is not None
         return case.step
+
+
+async def test_a_failed_pdf_shows_with_the_case_and_alerts_its_sender_once(
+    db: Database, office: Office, tmp_path: Path, db_url: str
+) -> None:
+    """Meta reports the signed PDF failed (131026): `case show` (text and JSON) and
+    `outbox list` show it, the PDF sender (on WhatsApp) and the Kasi Inovasi get one
+    alert each however often the webhook comes, and its Kirim ulang button sends the
+    PDF again."""
+    async with open_desk(db, office, tmp_path, {"operator_pengirim_pdf": "whatsapp"}) as desk:
+        assert desk.wa is not None
+        sender, kasi = desk.person("operator_pengirim_pdf"), desk.person("kasi_inovasi")
+        await desk.join(sender)
+        number = await _record(desk)
+        await _work_to_the_end(desk, number)
+        # the applicant never wrote: the PDF goes as the document template
+        pdf = desk.wa.sent(APPLICANT)[-1]
+        assert pdf.content["name"] == "staffbot_dokumen_selesai"
+
+        await desk.wa.push_status(pdf.id, "sent")
+        for _ in range(2):  # Meta delivers a webhook twice now and then
+            failed = await desk.wa.push_status(
+                pdf.id, "failed", error=GraphError(131026, "Message undeliverable")
+            )
+            assert failed.status == 200
+        await desk.settle()
+        # the scheduler's watch finds the failure already told
+        assert await build_bus(db, office).handle(WatchDeliveries(now=office.now())) == 0
+        await desk.settle()
+
+        for person in (sender, kasi):
+            alerts = [m for m in await desk.transcript(person) if "GAGAL terkirim" in m.text]
+            assert len(alerts) == 1, (person.role, [m.text for m in alerts])
+            [alert] = alerts
+            assert number in alert.text and "131026" in alert.text
+            assert "+62 812-****-7890" in alert.text and APPLICANT not in alert.text
+            assert alert.buttons == ["Kirim ulang", f"Lihat {number}"]
+
+        env = {"STAFFBOT_DATABASE_URL": db_url, "STAFFBOT_DATA_DIR": str(tmp_path / "cli")}
+        view = json.loads(await cli(env, "case", "show", number, "--json"))
+        [document] = [d for d in view["deliveries"] if d["what"] == "dokumen"]
+        assert (document["state"], document["to"]) == ("failed", "+62 812-****-7890")
+        assert "131026" in document["error"] and document["sender"] == sender.name
+        assert document["state_at"] is not None and document["sent_at"] is not None
+        whats = [d["what"] for d in view["deliveries"]]
+        assert whats == ["instruksi", "terdaftar", "dokumen"]
+        text = await cli(env, "case", "show", number)
+        assert "Pesan ke pemohon" in text and "gagal" in text and "131026" in text
+        assert APPLICANT not in text and APPLICANT not in json.dumps(view)
+        listed = json.loads(await cli(env, "outbox", "list", "--case", number, "--json"))
+        [row] = [r for r in listed if r["id"] == document["outbox_id"]]
+        assert (row["status"], row["delivery_status"]) == ("sent", "failed")
+        assert row["chat"] == "+62 812-****-7890"
+        # the sent messages' table has the delivery status column (the PDF: failed)
+        assert "failed" in await cli(env, "outbox", "list", "--sent")
+
+        # the alert opens the case: its card says how far the documents got
+        await desk.press(sender, f"Lihat {number}", on=number)
+        card = (await desk.transcript(sender))[-1].text
+        assert "Ke pemohon: Dokumen selesai bertanda tangan (PDF) · gagal" in card
+        assert "Ke pemohon: Bukti pendaftaran (PDF) · terkirim" in card
+
+        # the button sends the PDF again
+        await desk.press(sender, "Kirim ulang", on=number)
+        again = desk.wa.sent(APPLICANT)[-1]
+        assert again.id != pdf.id and again.content["name"] == "staffbot_dokumen_selesai"
+        said = (await desk.transcript(sender))[-1].text
+        assert "dijadwalkan dikirim ulang" in said and number in said
+        view = json.loads(await cli(env, "case", "show", number, "--json"))
+        assert [d["again"] for d in view["deliveries"] if d["what"] == "dokumen"] == [
+            None,
+            "resend",
+        ]
+
+
+async def cli(env: dict[str, str], *args: str) -> str:
+    """The command line in a thread (it runs its own event loop)."""
+    result = await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout

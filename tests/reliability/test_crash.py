@@ -11,6 +11,12 @@ to the signed Berita Acara. Afterwards:
 * the audit chain verifies (`audit verify`), every case is closed (none is stuck
   without an open task), and the bot's log holds no personal data or secret.
 
+Figure printed (no assertion): after each SIGKILL and restart, the seconds from the new
+process being ready (/healthz answers) until the first card that was pending at the
+kill is delivered, and until every message pending at the kill is. The outbox lease is
+the default 60 s: rows the killed process had claimed come back at start, when the new
+process finds the old pid gone (staffbot/dispatch_owner.py), not after the lease.
+
 `make soak` runs 20 crashes over 10 cases; CI runs 4 over 2.
 """
 
@@ -44,6 +50,7 @@ from tests.reliability.office import (
     message_keys,
     record_cases,
     roster,
+    rows,
     settled,
     shown_key,
     telegram_rows,
@@ -61,7 +68,8 @@ def bot_env(double_url: str) -> dict[str, str]:
         "STAFFBOT_TELEGRAM_LIBRARY": "ptb",
         "STAFFBOT_DEMO": "off",
         "STAFFBOT_OUTBOX_SWEEP_SECONDS": "1",
-        "STAFFBOT_OUTBOX_LEASE_SECONDS": "6",
+        # The default lease: a restart takes a killed process's claims back at once.
+        "STAFFBOT_OUTBOX_LEASE_SECONDS": "60",
         "STAFFBOT_ESCALATION_INTERVAL_SECONDS": "3600",
     }
 
@@ -110,6 +118,7 @@ async def crash_and_press(
 ) -> Figures:
     rng = random.Random(8)
     figures = Figures()
+    restarts: list[tuple[float | None, float | None]] = []
     async with ControlClient(double_url, timeout=30) as ctl:
         crowd = Crowd(ctl, rng)
         stop = asyncio.Event()
@@ -123,12 +132,17 @@ async def crash_and_press(
         try:
             for n in range(ROUNDS):
                 in_start_up = n % 5 == 4  # now and then, kill it while it starts
+                waiting = await pending_rows(url)
                 await asyncio.to_thread(bot.start, wait=not in_start_up)
+                if not in_start_up:
+                    await restart_figure(url, waiting, restarts)
                 await asyncio.sleep(rng.uniform(0.3, 1.5) if in_start_up else rng.uniform(0.5, 4))
                 await asyncio.to_thread(bot.kill)
                 figures.kills.append(time.time())
                 figures.crashes += 1
+            waiting = await pending_rows(url)
             await asyncio.to_thread(bot.start)
+            await restart_figure(url, waiting, restarts)
             await settled(ctl, url, within=600 if FULL else 240)
         finally:
             stop.set()
@@ -143,7 +157,60 @@ async def crash_and_press(
     if unplaced:
         figures.extra["repeats with no kill since the copy before"] = unplaced
     await check_books(url, numbers, figures, chats, per_chat_repeats=figures.crashes)
+    firsts = [f for f, _ in restarts if f is not None]
+    figures.extra["restarts with pending cards"] = len(restarts)
+    figures.extra["ready → first pending card (s)"] = [_shown(f) for f, _ in restarts]
+    figures.extra["ready → all pending at the kill delivered (s)"] = [
+        _shown(a) for _, a in restarts
+    ]
+    figures.extra["worst ready → first card"] = (
+        f"{max(firsts):.2f} s (goal < 5 s)" if firsts else "-"
+    )
     return figures
+
+
+def _shown(seconds: float | None) -> str:
+    return f"{seconds:.2f}" if seconds is not None else f">{RESTART_PATIENCE:.0f}"
+
+
+#: How long a restart's figure waits for the messages pending at the kill.
+RESTART_PATIENCE = 20.0
+
+
+async def pending_rows(url: str) -> tuple[list[int], list[int]]:
+    """The Telegram messages waiting when the bot is (re)started: the cards, all."""
+    found = await rows(
+        url,
+        "SELECT id, kind FROM outbox WHERE status = 'pending' AND channel = 'telegram' ORDER BY id",
+    )
+    return [int(i) for i, kind in found if kind == "card"], [int(i) for i, _ in found]
+
+
+async def restart_figure(
+    url: str,
+    waiting: tuple[list[int], list[int]],
+    restarts: list[tuple[float | None, float | None]],
+) -> None:
+    """Seconds from now (the new process answers /healthz) until the first card pending
+    at the kill is delivered, and until none of the messages pending then still waits;
+    None past RESTART_PATIENCE. A restart with no card pending adds nothing."""
+    cards, every = waiting
+    if not cards:
+        return
+    ready = time.monotonic()
+    first: float | None = None
+    while (elapsed := time.monotonic() - ready) < RESTART_PATIENCE:
+        done = await rows(
+            url,
+            f"SELECT id, status FROM outbox WHERE id IN ({','.join(map(str, every))})",
+        )
+        if first is None and any(i in cards and st == "sent" for i, st in done):
+            first = elapsed
+        if first is not None and all(st != "pending" for _, st in done):
+            restarts.append((first, elapsed))
+            return
+        await asyncio.sleep(0.05)
+    restarts.append((first, None))
 
 
 def duplicates_per_crash(

@@ -6,7 +6,8 @@ behind a round-robin forwarder (the load balancer), while a crowd presses button
   one transition each;
 * overdue tasks are scanned by all three at once: each escalation fires once;
 * one worker is killed mid-burst: the others drain its share of the outbox (its claimed
-  rows come back when their lease runs out) and the load balancer stops sending to it;
+  rows come back at their next heartbeat, which finds its pid gone, not when the lease
+  runs out) and the load balancer stops sending to it;
 * no message is sent twice except one in flight in the killed worker (counted).
 """
 

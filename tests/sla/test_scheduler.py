@@ -33,6 +33,7 @@ async def test_the_jobs_and_their_triggers(
         "escalation_scan",
         "task_digests",
         "outbox_sweep",
+        "delivery_watch",
         "morning_digest",
         "daily_rekap_1600",
         "daily_rekap_1630",
@@ -42,6 +43,7 @@ async def test_the_jobs_and_their_triggers(
     assert scan.trigger.interval.total_seconds() == 60
     assert jobs["outbox_sweep"].trigger.interval.total_seconds() == 15
     assert jobs["task_digests"].trigger.interval.total_seconds() == 60
+    assert jobs["delivery_watch"].trigger.interval.total_seconds() == 60
     assert str(jobs["morning_digest"].trigger) == (
         "cron[day_of_week='mon,tue,wed,thu,fri', hour='7', minute='45']"
     )

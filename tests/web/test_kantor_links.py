@@ -38,6 +38,13 @@ async def test_kantor_links_cases_to_their_page_and_documents(web: Web, desk: De
     assert number in page.text and "3. " in page.text and "dalam proses" in page.text
     assert "1806********0001" in page.text and "1806054501900001" not in page.text
     assert f'<a href="/documents/{document.id}">ktp.pdf</a>' in page.text
+    # the message to the applicant, waiting for WhatsApp: what, to whom (masked), how far
+    assert "Pesan ke pemohon" in page.text and "Instruksi kirim berkas" in page.text
+    assert "menunggu dikirim" in page.text and "+62 812-****-7890" in page.text
+    assert "+6281234567890" not in page.text
+    await _fail_instruction(desk, number)
+    page = await head.client.get(f"/kantor/kasus/{number}")
+    assert '<td class="failed">gagal · ' in page.text and "131026" in page.text
     opened = await head.client.get(f"/documents/{document.id}")
     assert opened.status_code == 200 and opened.content == tiny_pdf("ktp")
     # the form on /kantor goes to the same page
@@ -64,3 +71,20 @@ async def test_a_berita_acara_number_keeps_its_slashes_in_the_link() -> None:
     href = case_href("470/1/BA/DISDUKCAPIL/2026")
     assert href == "/kantor/kasus/470%2F1%2FBA%2FDISDUKCAPIL%2F2026"
     assert re.fullmatch(r"/kantor/kasus/[\w.%-]+", href)
+
+
+async def _fail_instruction(desk: Desk, number: str) -> None:
+    """WhatsApp took the instruction, then reported it failed."""
+    from storage.repos.channels import ChannelRepository
+
+    now = desk.office.now()
+    async with desk.uow() as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.id is not None
+        [row] = [r for r in await uow.outbox.for_case(case.id) if r.kind == "applicant"]
+        assert row.id is not None
+        await uow.outbox.mark_sent(row.id, at=now, platform_message_id="wamid.1")
+        await ChannelRepository(uow.session).set_delivery_status(
+            "whatsapp", "wamid.1", "failed", now, error="131026 Message undeliverable"
+        )
+        await uow.commit()

@@ -8,6 +8,7 @@ from typing import Any
 
 from staffbot.app.command import Query
 from staffbot.app.commands.cases import Who
+from staffbot.app.commands.deliveries import DeliveryLine
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class CaseGlance:
     registration_no: str | None
     files: tuple[CaseFile, ...]
     my_task_id: int | None
+    #: What was sent to the applicant and how far it got, oldest first.
+    deliveries: tuple[DeliveryLine, ...] = ()
 
 
 @dataclass(frozen=True)
