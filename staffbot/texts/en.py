@@ -97,13 +97,9 @@ TEXTS.update(
         "number&gt; – find a case\n/kasus &lt;case number&gt; – open a case\n"
         "/berkas &lt;case number&gt; – send the applicant's files to this chat\n/ambil &lt;case number&gt; – take that case's task (colleagues "
         "no longer process it)\n/baru – record a new complaint (call center)\n"
-        "/ba – make a Berita Acara (Kasi Inovasi)
-/laporan – this month's rekap and Mutu Baku (Kasi and above)
-"
-        "/ringkasan – task cards one by one or one digest
-"
-        "/kirimulang &lt;case number&gt; – send the applicant the documents that did not arrive
-/batal – cancel the form in "
+        "/ba – make a Berita Acara (Kasi Inovasi)\n/laporan – this month's rekap and Mutu Baku (Kasi and above)\n"
+        "/ringkasan – task cards one by one or one digest\n"
+        "/kirimulang &lt;case number&gt; – send the applicant the documents that did not arrive\n/batal – cancel the form in "
         "progress\n/bantuan – this message",
         "prompt.chosen": "✔ Chosen: {choice}",
         "prompt.answered": "✔ {answer}",

@@ -120,13 +120,9 @@ TEXTS.update(
         "nomor WA&gt; – cari kasus\n/kasus &lt;nomor kasus&gt; – buka kasus\n"
         "/berkas &lt;nomor kasus&gt; – kirim berkas pemohon ke chat ini\n/ambil &lt;nomor kasus&gt; – ambil tugas kasus itu (rekan "
         "lain tidak lagi memprosesnya)\n/baru – catat pengaduan baru (Call Center)\n"
-        "/ba – buat Berita Acara (Kasi Inovasi)
-/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)
-"
-        "/ringkasan – kartu tugas satu per dokumen atau satu ringkasan
-"
-        "/kirimulang &lt;nomor kasus&gt; – kirim ulang dokumen yang belum sampai ke pemohon
-/batal – batalkan isian yang "
+        "/ba – buat Berita Acara (Kasi Inovasi)\n/laporan – rekap dan Mutu Baku bulan ini (Kasi ke atas)\n"
+        "/ringkasan – kartu tugas satu per dokumen atau satu ringkasan\n"
+        "/kirimulang &lt;nomor kasus&gt; – kirim ulang dokumen yang belum sampai ke pemohon\n/batal – batalkan isian yang "
         "sedang berjalan\n/bantuan – pesan ini",
         "prompt.chosen": "✔ Dipilih: {choice}",
         "prompt.answered": "✔ {answer}",
