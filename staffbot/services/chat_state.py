@@ -52,7 +52,7 @@ from staffbot.services.files import store_document
 from staffbot.services.locate import of_task
 from staffbot.services.tasks import push_task_card
 from staffbot.services.work_items import already_done
-from storage.repos.outbox import REDRAW
+from storage.repos.outbox_chat import REDRAW
 from storage.tables import ButtonToken, Staff, Task
 from storage.uow import UnitOfWork
 

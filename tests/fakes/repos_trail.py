@@ -9,7 +9,8 @@ from typing import Any
 
 from storage.audit_chain import chain_hash
 from storage.repos.audit import AuditRepository
-from storage.repos.outbox import REDRAW, OutboxRepository
+from storage.repos.outbox import OutboxRepository
+from storage.repos.outbox_chat import REDRAW
 from storage.tables import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
