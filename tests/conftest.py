@@ -52,6 +52,7 @@ TABLES_IN_ORDER = (
     "job_run",
     "audit_event",
     "counter",
+    "document_sequence",
     "cases",
     "berita_acara",
     "staff_role",
