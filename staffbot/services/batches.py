@@ -12,12 +12,12 @@ from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.batches import WaitingForBa, WaitingPlace
 from staffbot.app.commands.cases import ActResult, MakeBa
 from staffbot.cards import Happened, outcome_label
-from staffbot.documents.text import format_ba_number
 from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
 from staffbot.services.locate import find_case
+from staffbot.services.numbering import take_number
 from staffbot.services.tasks import open_task
 from staffbot.services.transitions import (
     assignee_key,
@@ -64,7 +64,7 @@ def _free_for(task: Task | None, allowed: set[int]) -> bool:
 
 
 async def make_ba(cmd: MakeBa, uow: UnitOfWork, office: Office) -> list[ActResult]:
-    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)."""
+    """Build one BA per UPT from the chosen cases (or all waiting in ``kecamatan``)."""
     now = office.now()
     staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
@@ -81,10 +81,11 @@ async def make_ba(cmd: MakeBa, uow: UnitOfWork, office: Office) -> list[ActResul
             if last is not None and not last.is_open:
                 raise await already_done(uow, office, last)
             raise ValidationError(field="case", problem="unknown", value=case.number)
-        groups[case.kecamatan].append((case, task))
+        # One Berita Acara per UPT: a UPT may serve several kecamatan (reference data).
+        groups[office.reference.upt_of(case.kecamatan)].append((case, task))
     results = []
-    for place, members in sorted(groups.items()):
-        results.append(await _one_ba(uow, office, staff, actor, place, members, cmd.action, now))
+    for upt, members in sorted(groups.items()):
+        results.append(await _one_ba(uow, office, staff, actor, upt, members, cmd.action, now))
     return results
 
 
@@ -113,7 +114,7 @@ async def _one_ba(
     office: Office,
     staff: Staff,
     actor: Actor,
-    place: str,
+    upt: str,
     members: list[tuple[Case, Task]],
     action_key: str,
     now: datetime,
@@ -132,14 +133,14 @@ async def _one_ba(
     ]
     first = transitions[0]
     assert first.to_step is not None
-    local = office.local(now)
-    year = local.year
-    seq = await uow.counters.next(f"ba:{year}")
+    taken = await take_number(uow, office, "ba", now)
+    place = _places(office, [c.kecamatan for c, _ in members])
     ba = BeritaAcara(
-        number=format_ba_number(office.reference.ba_number_pattern, seq, year, local.month),
-        year=year,
-        seq=seq,
+        number=taken.number,
+        year=taken.year,
+        seq=taken.seq,
         kecamatan=place,
+        upt=upt,
         status=BA_OPEN,
         step=first.to_step,
         created_by=staff.id,
@@ -191,6 +192,21 @@ async def _one_ba(
         ba_number=ba.number,
         cases=tuple(c.number for c in cases),
     )
+
+
+#: The length of berita_acara.kecamatan.
+_PLACE_MAX = 64
+
+
+def _places(office: Office, kecamatan: Sequence[str]) -> str:
+    """The kecamatan of a Berita Acara's cases, in Kemendagri order; as many as fit the
+    column, then "dll." (the document lists each case's kecamatan anyway)."""
+    names = office.reference.kecamatan_in_order(kecamatan)
+    joined = ", ".join(names)
+    while len(joined) > _PLACE_MAX and len(names) > 1:
+        names = names[:-1]
+        joined = ", ".join(names) + " dll."
+    return joined[:_PLACE_MAX]
 
 
 async def list_waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> list[WaitingPlace]:

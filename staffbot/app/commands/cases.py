@@ -26,6 +26,8 @@ class IntakeForm:
     kecamatan: str
     layanan: str
     keluhan: str = ""
+    #: Desa/pekon, when the applicant says it (the Berita Acara lists it for the UPT).
+    desa: str = ""
 
 
 @dataclass(frozen=True)
