@@ -34,7 +34,8 @@ from storage.uow import UnitOfWork
 async def waiting_for_ba(
     uow: UnitOfWork, office: Office, *, for_staff: Staff | None = None
 ) -> dict[str, list[Case]]:
-    """Cases waiting at a collecting step, per kecamatan (what "Buat BA" lists).
+    """Cases waiting at a collecting step, per kecamatan, or per UPT where one UPT
+    serves several (what "Buat BA" lists; ``Reference.ba_place``).
 
     ``for_staff``: only the cases that person may put into a BA, leaving out those a
     colleague has taken (claimed, or reassigned to them) unless the person stands in
@@ -44,7 +45,7 @@ async def waiting_for_ba(
     found: dict[str, list[Case]] = defaultdict(list)
     for step in steps:
         for case in await uow.cases.listing(status=CASE_OPEN, step=step, limit=5000):
-            found[case.kecamatan].append(case)
+            found[office.reference.ba_place(case.kecamatan)].append(case)
     if for_staff is not None and for_staff.id is not None:
         allowed = {for_staff.id}
         allowed.update(s.id for s in await uow.staff.absent_delegating_to(for_staff.id) if s.id)
@@ -102,8 +103,13 @@ async def _chosen(
     # without a list: what this person may take (a colleague's claimed case stays out)
     waiting = await waiting_for_ba(uow, office, for_staff=staff)
     if kecamatan:
+        # a kecamatan's name finds the place it waits under (its UPT's, when shared)
+        wanted = kecamatan.strip().casefold()
+        named = [k for k in office.reference.kecamatan if k.casefold() == wanted]
+        if named:
+            wanted = office.reference.ba_place(named[0]).casefold()
         for place, cases in waiting.items():
-            if place.casefold() == kecamatan.strip().casefold():
+            if place.casefold() == wanted:
                 return cases
         return []
     return [c for cases in waiting.values() for c in cases]

@@ -64,6 +64,13 @@ class Reference:
     def upt_of(self, kecamatan: str) -> str:
         return upt_name(kecamatan, self.upt)
 
+    def ba_place(self, kecamatan: str) -> str:
+        """What "Buat BA" groups a case under: its kecamatan, or its UPT's name when
+        that UPT serves several kecamatan (one Berita Acara per UPT)."""
+        upt = self.upt_of(kecamatan)
+        shared = any(k != kecamatan and self.upt_of(k) == upt for k in self.kecamatan)
+        return upt if shared else kecamatan
+
     def kecamatan_in_order(self, names: Iterable[str] | None = None) -> list[str]:
         """``names`` (default: all of the office's) in Kemendagri code order."""
         return by_code(self.kecamatan if names is None else names, self.kecamatan_codes)

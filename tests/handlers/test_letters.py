@@ -11,6 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from staffbot.app.bus import MessageBus
+from staffbot.app.commands.batches import WaitingForBa
+from staffbot.app.commands.cases import MakeBa
 from staffbot.app.commands.staff import ChangeStaff
 from staffbot.app.handlers import handlers, processes
 from staffbot.clock import FixedClock
@@ -18,7 +20,7 @@ from staffbot.services.context import Office
 from staffbot.services.files import read_blob
 from tests.conftest import WIB
 from tests.fakes import FakeDatabase
-from tests.handlers.support import advance_to, attach, make_ba, record
+from tests.handlers.support import advance_to, attach, make_ba, record, who
 from tests.support import FORM, ROSTER
 
 NUMBERS = {
@@ -133,3 +135,21 @@ async def test_one_berita_acara_per_upt_with_the_configured_number(desk: Message
     assert "(Kec. Kota Agung Timur)" in text
     # the result document's number (the letter made at step 8) is listed for the UPT
     assert "045.2/001/PO-" in text and "045.2/002/PO-" in text
+
+
+async def test_buat_ba_lists_a_shared_upt_once_and_takes_all_its_cases(desk: MessageBus) -> None:
+    bus = desk
+    numbers = [
+        (await record(bus, dataclasses.replace(FORM, kecamatan=kecamatan))).number
+        for kecamatan in ("Kota Agung Timur", "Kota Agung", "Gisting")
+    ]
+    for number in numbers:
+        await advance_to(bus, number, "buat_ba")
+    waiting = await bus.handle(WaitingForBa())
+    assert [(w.kecamatan, w.cases) for w in waiting] == [
+        ("Gisting", (numbers[2],)),
+        ("UPT Disdukcapil Kecamatan Kota Agung", (numbers[0], numbers[1])),
+    ]
+    # the name of either kecamatan finds the UPT's cases
+    [made] = await bus.handle(MakeBa(who=who("kasi_inovasi"), kecamatan="kota agung timur"))
+    assert made.cases == (numbers[0], numbers[1])
