@@ -32,16 +32,18 @@ from staffbot.documents.model import (
     BerkasCetakInput,
     BuktiPendaftaranInput,
     Letterhead,
-    MutuBakuInput,
-    MutuBakuRow,
     Official,
-    RekapCount,
-    RekapInput,
     RenderedPdf,
     SignRequest,
+    SuratTanggapanInput,
+)
+from staffbot.documents.report_model import (
+    MutuBakuInput,
+    MutuBakuRow,
+    RekapCount,
+    RekapInput,
     SopChartInput,
     SopRow,
-    SuratTanggapanInput,
 )
 from staffbot.settings import KECAMATAN_TANGGAMUS
 

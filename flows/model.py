@@ -120,6 +120,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class SopIdentity:
+    """What the printed SOP says about itself (its identity block): number, dates, who
+    approved it, legal basis, qualification, related procedures, equipment, warning,
+    records. The SOP chart prints it; an empty field prints as "-"."""
+
+    nomor: str = ""
+    tanggal_pembuatan: str = ""
+    tanggal_revisi: str = ""
+    tanggal_efektif: str = ""
+    disahkan_jabatan: str = ""
+    disahkan_nama: str = ""
+    disahkan_nip: str = ""
+    dasar_hukum: tuple[str, ...] = ()
+    kualifikasi: tuple[str, ...] = ()
+    keterkaitan: tuple[str, ...] = ()
+    peralatan: tuple[str, ...] = ()
+    peringatan: tuple[str, ...] = ()
+    pencatatan: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Flow:
     key: str
     title: str
@@ -130,6 +151,7 @@ class Flow:
     default_sla: WorkingTime
     default_escalation: tuple[Escalation, ...] = ()
     title_en: str = ""
+    identity: SopIdentity = field(default_factory=SopIdentity)
 
     def step(self, key: str) -> Step:
         for step in self.steps:

@@ -8,10 +8,56 @@ set of them into a Berita Acara, which the Kepala Dinas signs as one document.
 
 from __future__ import annotations
 
-from flows.model import HOLDER, SUPERVISOR, Action, Escalation, Flow, MutuBaku, Role, Step
+from flows.model import (
+    HOLDER,
+    SUPERVISOR,
+    Action,
+    Escalation,
+    Flow,
+    MutuBaku,
+    Role,
+    SopIdentity,
+    Step,
+)
 from flows.working_time import WorkingTime
 
 FLOW_KEY = "pengaduan_online"
+
+#: The SOP document's identity block as the office's SOP writes it (Nomor SOP and the
+#: dates are blank there, so they print as "-").
+IDENTITY = SopIdentity(
+    disahkan_jabatan="Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
+    disahkan_nama="MARADONA, S.STP.,M.Si",
+    disahkan_nip="197909031998101001",
+    dasar_hukum=(
+        "Undang-Undang Republik Indonesia Nomor 23 Tahun 2006 tentang Administrasi Kependudukan",
+        "Undang-Undang Republik Indonesia Nomor 24 Tahun 2013 tentang Perubahan atas "
+        "Undang-Undang Nomor 23 Tahun 2006 tentang Administrasi Kependudukan",
+        "Peraturan Pemerintah Republik Indonesia Nomor 40 Tahun 2019 tentang Pelaksanaan "
+        "Undang-Undang Nomor 23 Tahun 2006 tentang Administrasi Kependudukan sebagaimana "
+        "telah diubah dengan Undang-Undang Nomor 24 Tahun 2013 tentang Perubahan atas "
+        "Undang-Undang Nomor 23 Tahun 2006 tentang Administrasi Kependudukan",
+        "Peraturan Presiden Republik Indonesia Nomor 96 Tahun 2018 tentang Persyaratan dan "
+        "Tata Cara Pendaftaran Penduduk dan Pencatatan Sipil",
+        "Peraturan Menteri Dalam Negeri Nomor 108 Tahun 2019 tentang Peraturan Pelaksanaan "
+        "Peraturan Presiden Nomor 96 Tahun 2018 tentang Persyaratan dan Tata Cara "
+        "Pendaftaran Penduduk dan Pencatatan Sipil",
+        "Peraturan Menteri Dalam Negeri Nomor 109 Tahun 2019 tentang Formulir dan Buku yang "
+        "Digunakan dalam Administrasi Kependudukan",
+        "Peraturan Bupati Tanggamus Nomor 36.A Tahun 2018 tentang Tata Cara Penerbitan "
+        "Kartu Identitas Anak",
+        "Peraturan Bupati Tanggamus Nomor 07 Tahun 2020 tentang Standar Pelayanan "
+        "Administrasi Kependudukan dan Pencatatan Sipil",
+        "Peraturan Bupati Tanggamus Nomor 21 Tahun 2020 tentang Standar Pelayanan dan "
+        "Inovasi Layanan Administrasi Kependudukan dan Pencatatan Sipil",
+    ),
+    kualifikasi=(
+        "SMA, D3 dan S1 semua jurusan",
+        "Menguasai pengoperasian komputer",
+        "Memahami sistem kearsipan",
+    ),
+    peralatan=("Peralatan komputer", "Alat tulis kantor", "Internet", "Server"),
+)
 
 ROLES: tuple[Role, ...] = (
     Role("pemohon", "Pemohon/Masyarakat", "Applicant", staff=False),
@@ -323,4 +369,5 @@ def pengaduan_online() -> Flow:
         start="telepon",
         default_sla=WorkingTime(days=1),
         default_escalation=DEFAULT_LADDER,
+        identity=IDENTITY,
     )

@@ -122,9 +122,13 @@ def build_reference(settings: Settings) -> Reference:
         layanan=settings.layanan,
         case_prefix=settings.case_prefix,
         service_number=settings.whatsapp_service_number,
-        ba_number_pattern=settings.ba_number_pattern,
         office_city=settings.office_city,
         public_url=settings.public_url,
+        office_name=settings.office_name,
+        numbers=settings.number_patterns,
+        kecamatan_codes=settings.kecamatan_codes,
+        upt=settings.upt,
+        ba_nik=settings.ba_nik,
     )
 
 
@@ -137,13 +141,14 @@ def build_office(
     signer: Signer | None = None,
 ) -> Office:
     """The office context; ``signer`` replaces the one the settings name (tests)."""
-    from staffbot.services.documents import document_effects, document_generators
+    from staffbot.services.documents import document_effects
     from staffbot.services.effects import check_effects, core_effects
+    from staffbot.services.letters import letter_effects, letter_generators
     from staffbot.services.pin_alerts import alert_supervisor
 
     engine = engine or build_engine(settings)
     flow = validate_flow(pengaduan_online())
-    effects = {**core_effects(), **document_effects()}
+    effects = {**core_effects(), **document_effects(), **letter_effects()}
     check_effects(flow, effects)
     return Office(
         flow=flow,
@@ -156,7 +161,7 @@ def build_office(
         language=settings.language,
         data_dir=settings.data_dir,
         effects=effects,
-        generators=document_generators(),
+        generators=letter_generators(),
         pin_lock_hooks=(alert_supervisor,),
     )
 

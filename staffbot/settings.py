@@ -4,37 +4,20 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.calendar import OfficeHours, parse_office_hours
+from staffbot.numbering import check_pattern
+from staffbot.wilayah import KECAMATAN_KODE
 
-#: The 20 kecamatan of Kabupaten Tanggamus (Kemendagri 18.06).
-KECAMATAN_TANGGAMUS: tuple[str, ...] = (
-    "Wonosobo",
-    "Semaka",
-    "Bandar Negeri Semuong",
-    "Kota Agung",
-    "Pematang Sawa",
-    "Kota Agung Timur",
-    "Kota Agung Barat",
-    "Pulau Panggung",
-    "Air Naningan",
-    "Ulu Belu",
-    "Talang Padang",
-    "Sumberejo",
-    "Gisting",
-    "Gunung Alip",
-    "Pugung",
-    "Bulok",
-    "Cukuh Balak",
-    "Kelumbayan",
-    "Limau",
-    "Kelumbayan Barat",
-)
+#: The 20 kecamatan of Kabupaten Tanggamus (Kemendagri 18.06), in the order of their
+#: Kemendagri codes (staffbot.wilayah says where the codes come from).
+KECAMATAN_TANGGAMUS: tuple[str, ...] = tuple(name for _code, name in KECAMATAN_KODE)
+KODE_KECAMATAN_TANGGAMUS: dict[str, str] = {name: code for code, name in KECAMATAN_KODE}
 
 JENIS_LAYANAN: tuple[str, ...] = (
     "KK",
@@ -113,7 +96,24 @@ class Settings(BaseSettings):
     letterhead_contact: str | None = None
     letterhead_logo: Path | None = None
     case_prefix: str = "PO"
-    ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
+
+    # -- documents: numbers, signers, the Berita Acara ------------------------------------
+    #: Numbering per kind of document (staffbot.numbering): the office's classification
+    #: code and marks, {seq} the number within the year, {year}, {month}, {roman_month}.
+    number_surat: str = "470/{seq}/SRT/DISDUKCAPIL/{year}"
+    number_ba: str = "470/{seq}/BA/DISDUKCAPIL/{year}"
+    number_rekap: str = "470/{seq}/REKAP/DISDUKCAPIL/{year}"
+    #: The former name of STAFFBOT_NUMBER_BA; when set, it wins (older .env files).
+    ba_number_pattern: str | None = None
+    #: Kemendagri code of each kecamatan (JSON); reports order kecamatan by it.
+    kecamatan_codes: dict[str, str] = Field(default_factory=lambda: dict(KODE_KECAMATAN_TANGGAMUS))
+    #: kecamatan -> the UPT that receives its files (JSON), e.g.
+    #: {"Kota Agung Timur": "UPT Disdukcapil Kecamatan Kota Agung"}; a kecamatan not
+    #: named has its own UPT. One Berita Acara goes to one UPT.
+    upt: dict[str, str] = Field(default_factory=dict)
+    #: How the Berita Acara prints each applicant's NIK: masked (1806********0001),
+    #: full, or none (column left out).
+    ba_nik: Literal["masked", "full", "none"] = "masked"
 
     # -- SLA, escalation, digests (scheduler.py) ---------------------------------------
     #: Office hours per weekday in office time; days not named are closed. Indonesian or
@@ -151,6 +151,22 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("number_surat", "number_ba", "number_rekap", "ba_number_pattern")
+    @classmethod
+    def _number_pattern(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return check_pattern(value, f"STAFFBOT_{(info.field_name or '').upper()}")
+
+    @property
+    def number_patterns(self) -> dict[str, str]:
+        """Document kind -> its numbering pattern."""
+        return {
+            "surat": self.number_surat,
+            "ba": self.ba_number_pattern or self.number_ba,
+            "rekap": self.number_rekap,
+        }
+
     @field_validator("office_hours")
     @classmethod
     def _office_hours(cls, value: str) -> str:
@@ -184,3 +200,15 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return self.whatsapp_token is not None and self.whatsapp_phone_id is not None
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """What a settings error says, one line per setting, without pydantic's wrapping
+    (our validators already name the setting and say what is wrong in Indonesian)."""
+    lines = []
+    for error in exc.errors():
+        message = str(error.get("msg", ""))
+        message = message.removeprefix("Value error, ")
+        name = "STAFFBOT_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+        lines.append(message if message.startswith("STAFFBOT_") else f"{name}: {message}")
+    return lines

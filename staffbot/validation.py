@@ -168,3 +168,14 @@ def check_keluhan(raw: str | None) -> str:
 
 def _fold(value: str) -> str:
     return re.sub(r"[\s\-_/.]+", "", (value or "").casefold())
+
+
+def check_title(raw: str | None, *, field: str, most: int) -> str | None:
+    """A short free text as typed (pangkat/golongan, jabatan, desa), spaces tidied;
+    empty means none."""
+    text = " ".join((raw or "").split())
+    if not text:
+        return None
+    if len(text) > most:
+        raise ValidationError(field=field, problem="length", max=most)
+    return text

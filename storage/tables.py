@@ -53,6 +53,12 @@ class Staff(SQLModel, table=True):
     pin_failures: int = 0
     pin_locked_until: datetime | None = _ts(default=None)
     created_at: datetime = _ts()
+    #: Pangkat/golongan as printed under the name in a signature block,
+    #: e.g. "Pembina Utama Muda (IV/c)"; None for staff without one (non-ASN).
+    pangkat: str | None = Field(default=None, max_length=80)
+    #: Jabatan as documents write it, e.g. "Kepala Dinas Kependudukan dan Pencatatan
+    #: Sipil Kabupaten Tanggamus"; None: the documents derive it from the role.
+    jabatan: str | None = Field(default=None, max_length=200)
 
     # Every press asks who a staff member stands in for (storage.repos.staff.acting_roles).
     __table_args__ = (Index("ix_staff_delegate", "delegate_id"),)
@@ -92,6 +98,8 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = _ts(default=None)
     #: When `case purge` removed the applicant's personal data (retention period over).
     purged_at: datetime | None = _ts(default=None)
+    #: Desa/pekon (village) of the applicant when known; the Berita Acara lists it.
+    desa: str | None = Field(default=None, max_length=64)
 
     __table_args__ = (
         Index("ix_cases_status_step", "status", "step"),
@@ -115,6 +123,9 @@ class BeritaAcara(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts()
     closed_at: datetime | None = _ts(default=None)
+    #: The UPT the files are handed to (reference data maps kecamatan to UPT; one UPT
+    #: may serve several kecamatan, then ``kecamatan`` lists them).
+    upt: str | None = Field(default=None, max_length=120)
 
     __table_args__ = (UniqueConstraint("year", "seq"),)
 
@@ -201,6 +212,22 @@ class Counter(SQLModel, table=True):
     __tablename__ = "counter"
 
     name: str = Field(max_length=64, primary_key=True)
+    value: int = 0
+
+
+class DocumentSequence(SQLModel, table=True):
+    """The number of the last document of a kind in a year (surat, BA, rekap).
+
+    A number is taken by an ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` inside
+    the transaction that makes the document: the row lock (PostgreSQL) or the single
+    writer (SQLite) makes two documents made at once get two numbers, and a rolled
+    back document gives its number back.
+    """
+
+    __tablename__ = "document_sequence"
+
+    kind: str = Field(max_length=32, primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     value: int = 0
 
 

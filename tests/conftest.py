@@ -53,6 +53,7 @@ TABLES_IN_ORDER = (
     "process_heartbeat",
     "audit_event",
     "counter",
+    "document_sequence",
     "cases",
     "berita_acara",
     "staff_role",

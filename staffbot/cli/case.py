@@ -45,6 +45,7 @@ async def case_new(
     kecamatan: Annotated[str, typer.Option("--kecamatan")],
     layanan: Annotated[str, typer.Option("--layanan", help="Jenis layanan")],
     keluhan: Annotated[str, typer.Option("--keluhan")] = "",
+    desa: Annotated[str, typer.Option("--desa", help="Desa/pekon pemohon (bila diketahui)")] = "",
     as_nip: Annotated[str | None, typer.Option("--as", help="NIP petugas call center")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -55,7 +56,13 @@ async def case_new(
             RecordCase(
                 Who(nip=nip),
                 IntakeForm(
-                    name=name, nik=nik, wa=wa, kecamatan=kecamatan, layanan=layanan, keluhan=keluhan
+                    name=name,
+                    nik=nik,
+                    wa=wa,
+                    kecamatan=kecamatan,
+                    layanan=layanan,
+                    keluhan=keluhan,
+                    desa=desa,
                 ),
             )
         )

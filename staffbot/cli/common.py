@@ -16,11 +16,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from staffbot import cli_output as out
 from staffbot.app.commands.staff import RoleHolders
 from staffbot.errors import ConfigurationError, StaffbotError
-from staffbot.settings import Settings
+from staffbot.settings import Settings, settings_problems
 
 if TYPE_CHECKING:
     from staffbot.app.bus import MessageBus
@@ -45,6 +46,9 @@ def command(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return asyncio.run(fn(*args, **kwargs))
+        except ValidationError as exc:  # the settings (environment, .env) are wrong
+            out.fail("Pengaturan tidak valid:\n" + "\n".join(settings_problems(exc)))
+            raise typer.Exit(2) from exc
         except StaffbotError as exc:
             from staffbot.texts import error_text
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from staffbot import cli_output as out
 from staffbot.app.commands.staff import (
     DEMO_PIN,
+    KEEP,
     AddStaff,
     ChangeStaff,
     EndLeave,
@@ -34,6 +35,10 @@ async def staff_add(
     supervisor: Annotated[str | None, typer.Option("--supervisor", help="NIP atasan")] = None,
     channel: Annotated[str | None, typer.Option(help="web, telegram atau whatsapp")] = None,
     pin: Annotated[str | None, typer.Option(help="PIN tanda tangan (6 digit)")] = None,
+    pangkat: Annotated[
+        str | None, typer.Option(help='Pangkat/golongan, mis. "Pembina Utama Muda (IV/c)"')
+    ] = None,
+    jabatan: Annotated[str | None, typer.Option(help="Jabatan seperti ditulis di surat")] = None,
 ) -> None:
     """Add a staff member."""
     async with opened() as app:
@@ -47,9 +52,53 @@ async def staff_add(
                 supervisor_nip=supervisor,
                 channel=channel,
                 pin=pin,
+                pangkat=pangkat,
+                jabatan=jabatan,
             )
         )
     out.ok(f"petugas {staff.name} ({staff.nip}) ditambahkan")
+
+
+@verbs.command("edit")
+@command
+async def staff_edit(
+    nip: Annotated[str, typer.Argument(help="NIP petugas")],
+    name: Annotated[str | None, typer.Option("--name", help="Nama lengkap")] = None,
+    pangkat: Annotated[
+        str | None,
+        typer.Option(help='Pangkat/golongan, mis. "Penata (III/c)"; "" menghapus'),
+    ] = None,
+    jabatan: Annotated[
+        str | None, typer.Option(help='Jabatan seperti ditulis di surat; "" menghapus')
+    ] = None,
+    whatsapp: Annotated[str | None, typer.Option("--whatsapp", help="Nomor WhatsApp")] = None,
+    telegram: Annotated[int | None, typer.Option("--telegram", help="ID Telegram")] = None,
+    supervisor: Annotated[str | None, typer.Option("--supervisor", help="NIP atasan")] = None,
+    channel: Annotated[str | None, typer.Option(help="web, telegram atau whatsapp")] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="Peran (boleh diulang; mengganti semua)")
+    ] = None,
+) -> None:
+    """Change a staff member: name, pangkat/golongan, jabatan, contacts, roles."""
+
+    def keep(value: Any) -> Any:
+        return KEEP if value is None else value
+
+    async with opened() as app:
+        staff = await app.bus.handle(
+            ChangeStaff(
+                nip,
+                name=keep(name),
+                pangkat=keep(pangkat),
+                jabatan=keep(jabatan),
+                whatsapp=keep(whatsapp),
+                telegram_id=keep(telegram),
+                supervisor_nip=keep(supervisor),
+                channel=keep(channel),
+                roles=tuple(role) if role else KEEP,
+            )
+        )
+    out.ok(f"petugas {staff.name} ({staff.nip}) diperbarui")
 
 
 @verbs.command("list")
@@ -63,11 +112,12 @@ async def staff_list(as_json: JsonOpt = False) -> None:
         return
     out.print_table(
         "Petugas",
-        ["NIP", "Nama", "Peran", "Kanal", "Atasan", "Status"],
+        ["NIP", "Nama", "Pangkat/Gol.", "Peran", "Kanal", "Atasan", "Status"],
         [
             (
                 r.nip,
                 r.name,
+                r.pangkat or "",
                 ", ".join(r.roles),
                 r.channel,
                 r.supervisor or "",
@@ -133,7 +183,8 @@ async def staff_import(
     file: Annotated[Path, typer.Argument(help="Berkas .xlsx atau .csv")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Add or update staff from a spreadsheet (nama, nip, peran, telegram, whatsapp, atasan)."""
+    """Add or update staff from a spreadsheet (nama, nip, peran, telegram, whatsapp, atasan,
+    pangkat, jabatan)."""
     from rich.progress import Progress
 
     from staffbot.app.commands.staff import ImportRoster

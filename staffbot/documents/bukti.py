@@ -14,7 +14,7 @@ from staffbot.documents.model import (
     RenderedPdf,
     mask_nik,
 )
-from staffbot.documents.text import format_datetime
+from staffbot.documents.text import format_datetime, mask_phone
 
 __all__ = ["bukti_pendaftaran"]
 
@@ -32,20 +32,22 @@ def bukti_pendaftaran(
         letterhead=letterhead,
         language=language,
         generated_at=generated_at,
-        title=f"{label('bukti_title', language)} {data.registration_number}",
+        title=f"{label('bukti_title', language)} {data.case_number}",
         fonts=fonts,
     )
     pdf.add_page()
     pdf.title_block(label("bukti_title", language), label("bukti_subtitle", language))
 
+    # One number: the nomor pengaduan the applicant already has from WhatsApp (step 2)
+    # and that every message, the letter and the office's search use. The registration
+    # book's number stays the office's own (staff see it on the case's card).
     rows = [
-        (label("registration_number", language), data.registration_number),
         (label("case_number", language), data.case_number),
         (label("applicant", language), data.applicant_name),
         (label("nik", language), mask_nik(data.nik)),
     ]
     if data.whatsapp:
-        rows.append((label("whatsapp", language), mask_nik(data.whatsapp)))
+        rows.append((label("whatsapp", language), mask_phone(data.whatsapp)))
     rows += [
         (label("layanan", language), data.layanan),
         (label("kecamatan", language), data.kecamatan),

@@ -7,6 +7,7 @@ state is the read-only subset font files (see :mod:`.fonts`).
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -91,11 +92,43 @@ class Canvas(FPDF):
         self.set_font(self.family, style, size)
 
     def lines_of(self, text: str, width: float) -> list[str]:
-        if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
+        """``text`` wrapped to ``width`` (the current font): between words, and inside a
+        word too wide for the column only after a "/" or "-" (a document number breaks
+        as "470/12/BA/" + "DISDUKCAPIL/2026", never "DISD" + "UKCAPIL")."""
+        avail = width - 2 * self.c_margin
+        if "\n" not in text and self.get_string_width(text) <= avail:
             return [text]
-        result = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
-        lines = [str(line) for line in result] if isinstance(result, list) else []
+        lines = [line for para in text.split("\n") for line in self._wrap(para, avail)]
         return lines or [""]
+
+    def _wrap(self, para: str, avail: float) -> list[str]:
+        lines: list[str] = []
+        current = ""
+        for word in para.split():
+            for i, piece in enumerate(self._pieces(word, avail)):
+                joined = current + (" " if i == 0 and current else "") + piece
+                if current and self.get_string_width(joined) > avail:
+                    lines.append(current)
+                    current = piece
+                else:
+                    current = joined
+        return [*lines, current]
+
+    def _pieces(self, word: str, avail: float) -> list[str]:
+        """A word cut where a line may break inside it; as a last resort, by letters."""
+        if self.get_string_width(word) <= avail:
+            return [word]
+        pieces = []
+        for part in re.split(r"(?<=[/-])", word):
+            while len(part) > 1 and self.get_string_width(part) > avail:
+                cut = len(part) - 1
+                while cut > 1 and self.get_string_width(part[:cut]) > avail:
+                    cut -= 1
+                pieces.append(part[:cut])
+                part = part[cut:]
+            if part:
+                pieces.append(part)
+        return pieces
 
     def qr(self, url: str, x: float, y: float, size: float) -> None:
         self.image(io.BytesIO(qr_png(url)), x=x, y=y, w=size, h=size)

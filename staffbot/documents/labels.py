@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from staffbot.documents.model import Language
+from staffbot.documents.model import Language, SignerBackend
 
-__all__ = ["label"]
+__all__ = ["label", "tte_note"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     # key: (Bahasa Indonesia, English)
@@ -27,7 +27,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Online Complaint Service, Population Administration",
     ),
     "registration_number": ("Nomor Pendaftaran", "Registration number"),
-    "case_number": ("Nomor Kasus", "Case number"),
+    "case_number": ("Nomor Pengaduan", "Complaint number"),
     "applicant": ("Nama Pemohon", "Applicant"),
     "nik": ("NIK", "NIK"),
     "whatsapp": ("Nomor WhatsApp", "WhatsApp number"),
@@ -62,11 +62,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "at": ("di", "at"),
     "place": ("Tempat", "Address"),
     "surat_opening": (
-        "Menindaklanjuti pengaduan Saudara/i yang kami terima melalui layanan Pengaduan "
+        "Menindaklanjuti pengaduan {you} yang kami terima melalui layanan Pengaduan "
         "Online Dinas Kependudukan dan Pencatatan Sipil pada tanggal {received} dengan "
-        "nomor kasus {case}, dengan data sebagai berikut:",
+        "nomor pengaduan {case}, dengan data sebagai berikut:",
         "Following up on the complaint we received through the Online Complaint service "
-        "of the Population and Civil Registration Office on {received}, case number "
+        "of the Population and Civil Registration Office on {received}, complaint number "
         "{case}, with the following details:",
     ),
     "complaint": ("Isi Pengaduan", "Complaint"),
@@ -75,21 +75,32 @@ _LABELS: dict[str, tuple[str, str]] = {
         "we hereby respond as follows:",
     ),
     "surat_closing": (
-        "Demikian tanggapan ini kami sampaikan. Atas perhatian dan kepercayaan Saudara/i "
+        "Demikian tanggapan ini kami sampaikan. Atas perhatian dan kepercayaan {you} "
         "kepada layanan kami, kami ucapkan terima kasih.",
         "Thank you for your attention and for your trust in our services.",
     ),
     "tembusan": ("Tembusan", "Copy to"),
     "greeting": ("Dengan hormat,", "Dear Sir or Madam,"),
-    "addressee": ("Sdr./Sdri. {name}", "Mr./Ms. {name}"),
+    "addressee": ("{title} {name}", "{title} {name}"),
     "place_line": ("{city}, {date}", "{city}, {date}"),
-    "tte_note": (
-        "Dokumen ini ditandatangani secara elektronik. Keaslian dan keutuhannya dapat "
-        "diperiksa dengan memindai kode QR pada tanda tangan.",
-        "This document is signed electronically. Scan the QR code in the signature to "
-        "check that it is authentic and unaltered.",
+    # The footer says truthfully who issued the signing certificate: BSrE's own wording
+    # only when BSrE signs; the office's own CA (`signing init`) is never called BSrE.
+    "tte_note_bsre": (
+        "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat "
+        "elektronik yang diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), BSSN",
+        "This document has been signed electronically using an electronic certificate "
+        "issued by the Balai Sertifikasi Elektronik (BSrE), BSSN",
+    ),
+    "tte_note_local": (
+        "Dokumen ini ditandatangani secara elektronik menggunakan sertifikat elektronik "
+        "yang diterbitkan oleh otoritas sertifikat internal instansi ini. Keaslian dan "
+        "keutuhannya dapat diperiksa dengan memindai kode QR pada tanda tangan.",
+        "This document is signed electronically using an electronic certificate issued "
+        "by this office's own certificate authority. Scan the QR code in the signature "
+        "to check that it is authentic and unaltered.",
     ),
     "nip": ("NIP.", "NIP"),
+    "rank": ("Pangkat/Gol.", "Rank/grade"),
     # berita acara
     "ba_title": ("BERITA ACARA", "OFFICIAL REPORT"),
     "ba_subtitle": ("PENGIRIMAN BERKAS KE UPT", "OF DELIVERY OF FILES TO THE UPT"),
@@ -108,14 +119,17 @@ _LABELS: dict[str, tuple[str, str]] = {
         "hereinafter the SECOND PARTY (receiving).",
     ),
     "ba_body": (
-        "PIHAK PERTAMA telah menyerahkan kepada PIHAK KEDUA dokumen kependudukan hasil "
-        "layanan Pengaduan Online untuk Kecamatan {kecamatan} sebanyak {count} ({words}) "
-        "berkas, dengan rincian sebagai berikut:",
-        "The FIRST PARTY has handed over to the SECOND PARTY {count} ({words}) population "
-        "documents produced by the Online Complaint service for the {kecamatan} "
-        "sub-district, as follows:",
+        "PIHAK PERTAMA telah menyerahkan kepada PIHAK KEDUA ({upt}) dokumen kependudukan "
+        "hasil layanan Pengaduan Online untuk Kecamatan {kecamatan} sebanyak {count} "
+        "({words}) berkas, dengan rincian sebagai berikut:",
+        "The FIRST PARTY has handed over to the SECOND PARTY ({upt}) {count} ({words}) "
+        "population documents produced by the Online Complaint service for the "
+        "{kecamatan} sub-district, as follows:",
     ),
     "sent_date": ("Tanggal Kirim", "Date sent"),
+    "document_number": ("No. Dokumen", "Document no."),
+    "desa": ("Desa/Pekon", "Village"),
+    "receipt": ("Paraf Penerima", "Received (initials)"),
     "ba_total": ("Jumlah: {count} berkas", "Total: {count} files"),
     "ba_closing": (
         "Demikian Berita Acara ini dibuat dengan sebenarnya dalam rangkap 2 (dua) untuk "
@@ -130,6 +144,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rekap_title": ("REKAPITULASI DOKUMEN PER KECAMATAN", "DOCUMENTS PER SUB-DISTRICT"),
     "period": ("Periode {start} s.d. {end}", "Period {start} to {end}"),
     "rekap_by_layanan": ("Jumlah per Layanan", "Totals per service"),
+    "kemendagri_code": ("Kode", "Code"),
     "share": ("Persentase", "Share"),
     # mutu baku
     "mutu_title": ("LAPORAN CAPAIAN MUTU BAKU", "SERVICE STANDARD (MUTU BAKU) REPORT"),
@@ -153,6 +168,19 @@ _LABELS: dict[str, tuple[str, str]] = {
     "kelengkapan": ("Kelengkapan", "Requirements"),
     "output": ("Output", "Output"),
     "ket": ("Ket", "Notes"),
+    "sop_no": ("Nomor SOP", "SOP number"),
+    "sop_made": ("Tanggal Pembuatan", "Made on"),
+    "sop_revised": ("Tanggal Revisi", "Revised on"),
+    "sop_effective": ("Tanggal Efektif", "Effective from"),
+    "sop_approved": ("Disahkan oleh", "Approved by"),
+    "sop_title": ("Judul SOP", "Title"),
+    "sop_basis": ("Dasar Hukum", "Legal basis"),
+    "sop_qualification": ("Kualifikasi Pelaksana", "Qualification of the staff"),
+    "sop_related": ("Keterkaitan", "Related procedures"),
+    "sop_equipment": ("Peralatan/Perlengkapan", "Equipment"),
+    "sop_warning": ("Peringatan", "Warning"),
+    "sop_records": ("Pencatatan dan Pendataan", "Records"),
+    "sop_back": ("Tolak: ke no. {no}", "Reject: to no. {no}"),
 }
 
 
@@ -160,3 +188,9 @@ def label(key: str, language: Language = "id", **params: object) -> str:
     ident, english = _LABELS[key]
     text = ident if language == "id" else english
     return text.format(**params) if params else text
+
+
+def tte_note(backend: SignerBackend, language: Language = "id") -> str:
+    """The footer of a document the Kepala Dinas signs: BSrE's wording only when BSrE
+    signs; with the office's own CA it says so, and claims nothing of BSrE."""
+    return label("tte_note_bsre" if backend == "bsre" else "tte_note_local", language)

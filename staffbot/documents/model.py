@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -27,17 +27,13 @@ __all__ = [
     "BuktiPendaftaranInput",
     "Language",
     "Letterhead",
-    "MutuBakuInput",
-    "MutuBakuRow",
+    "NikMode",
     "Official",
-    "RekapCount",
-    "RekapInput",
     "RenderedPdf",
     "SecretKind",
     "SignRequest",
     "SignedPdf",
-    "SopChartInput",
-    "SopRow",
+    "SignerBackend",
     "StampPlacement",
     "SuratTanggapanInput",
     "mask_nik",
@@ -45,6 +41,8 @@ __all__ = [
 
 Language = Literal["id", "en"]
 SecretKind = Literal["passphrase", "totp"]
+SignerBackend = Literal["local", "bsre"]
+NikMode = Literal["masked", "full", "none"]
 
 #: The office's time zone when none is given (STAFFBOT_TIMEZONE's default).
 OFFICE_ZONE: Final[tzinfo] = ZoneInfo("Asia/Jakarta")
@@ -92,6 +90,7 @@ class Official:
     position: str
     """Jabatan, e.g. "Kepala Dinas Kependudukan dan Pencatatan Sipil"."""
     nip: str | None = None
+    """As stored (18 digits); documents print it grouped (``format_nip``)."""
     rank: str | None = None
     """Pangkat/golongan, e.g. "Pembina Utama Muda (IV/c)"."""
 
@@ -104,6 +103,8 @@ class BuktiPendaftaranInput:
     """Step 6: proof of registration handed to the applicant."""
 
     registration_number: str
+    """The registration book's number: kept for the record, not printed (the applicant
+    quotes one number, the nomor pengaduan)."""
     case_number: str
     applicant_name: str
     nik: str
@@ -168,6 +169,9 @@ class SuratTanggapanInput:
     sifat: str = "Biasa"
     lampiran: str = "-"
     tembusan: Sequence[str] = ()
+    signer_backend: SignerBackend = "local"
+    """Who issues the signing certificate: "bsre" (BSrE, BSSN) or "local" (the office's
+    own CA, `signing init`); the footer says which, truthfully."""
 
     def __post_init__(self) -> None:
         _aware(self.complaint_received_at, "complaint_received_at")
@@ -181,6 +185,14 @@ class BaCase:
     applicant_name: str
     layanan: str
     sent_at: datetime
+    nik: str | None = None
+    """Printed as :attr:`BeritaAcaraInput.nik_mode` says (masked by default)."""
+    document_number: str | None = None
+    """The number of the document handed over, when it has one; else "-"."""
+    desa: str | None = None
+    """Desa/pekon when known; else "-"."""
+    kecamatan: str | None = None
+    """Shown beside the desa when the BA covers several kecamatan (one UPT)."""
 
     def __post_init__(self) -> None:
         _aware(self.sent_at, "sent_at")
@@ -200,82 +212,15 @@ class BeritaAcaraInput:
     handed_over_by: Official
     """The Kepala Dinas (PIHAK PERTAMA, yang menyerahkan); signs electronically."""
     received_by: Official
-    """The head of the UPT (PIHAK KEDUA, yang menerima)."""
+    """The head of the UPT (PIHAK KEDUA, yang menerima); signs on paper, no NIP line."""
     verification_url: str | None = None
+    """Kept for callers; not printed: the TTE stamp carries the verification QR."""
+    nik_mode: NikMode = "masked"
+    """The NIK column: "masked" (1806********0001), "full", or "none" (left out)."""
+    signer_backend: SignerBackend = "local"
 
     def __post_init__(self) -> None:
         _aware(self.held_at, "held_at")
-
-
-@dataclass(frozen=True)
-class RekapCount:
-    kecamatan: str
-    layanan: str
-    count: int
-
-
-@dataclass(frozen=True)
-class RekapInput:
-    """Step 12's counts: documents per kecamatan and per layanan over a date range."""
-
-    date_from: date
-    date_to: date
-    kecamatan: Sequence[str]
-    """Row order (all kecamatan of the regency, also those with no case)."""
-    layanan: Sequence[str]
-    """Column order."""
-    counts: Sequence[RekapCount]
-    verification_url: str | None = None
-
-
-@dataclass(frozen=True)
-class MutuBakuRow:
-    """Precomputed performance of one step or one role against the SOP's Waktu."""
-
-    label: str
-    count: int
-    within_share: float | None
-    """Share (0..1) finished within the Waktu; None when the step has no Waktu."""
-    median: timedelta | None
-    worst: timedelta | None
-    no: str = ""
-    """SOP step number, empty for a role row."""
-    role: str = ""
-    waktu: str = ""
-    """The Mutu Baku's Waktu as the SOP writes it ("1 hari"), or empty."""
-
-
-@dataclass(frozen=True)
-class MutuBakuInput:
-    date_from: date
-    date_to: date
-    by_step: Sequence[MutuBakuRow]
-    by_role: Sequence[MutuBakuRow]
-    verification_url: str | None = None
-
-
-@dataclass(frozen=True)
-class SopRow:
-    """One step of the flow as a row of the SOP table."""
-
-    no: str
-    uraian: str
-    role: str
-    """One of :attr:`SopChartInput.roles`; the row gets its mark in that column."""
-    kelengkapan: str = ""
-    waktu: str = ""
-    output: str = ""
-    ket: str = ""
-
-
-@dataclass(frozen=True)
-class SopChartInput:
-    title: str
-    """E.g. "SOP PENGADUAN ONLINE"."""
-    roles: Sequence[str]
-    """Column order of the Pelaksana."""
-    rows: Sequence[SopRow]
-    verification_url: str | None = None
 
 
 # ------------------------------------------------------------------------ outputs
@@ -348,6 +293,10 @@ class SignRequest:
     secret_kind: SecretKind = "passphrase"  # noqa: S105 - the kind, not a secret
     position: str | None = None
     """Printed in the stamp under the name (useful when the PDF has no signature block)."""
+    identity_below: bool = False
+    """The document's signature block already prints the signer's name, pangkat and NIP
+    under the stamp's place: the stamp shows only its heading, the QR and the time, so
+    the name and NIP appear once."""
 
     def __repr__(self) -> str:
         nik = mask_nik(self.nik) if self.nik else None

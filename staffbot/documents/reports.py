@@ -12,16 +12,11 @@ from datetime import date, datetime
 from staffbot.documents.base import OfficePdf
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
-from staffbot.documents.model import (
-    Language,
-    Letterhead,
-    MutuBakuInput,
-    MutuBakuRow,
-    RekapInput,
-    RenderedPdf,
-)
+from staffbot.documents.model import Language, Letterhead, Official, RenderedPdf
+from staffbot.documents.report_model import MutuBakuInput, MutuBakuRow, RekapInput
 from staffbot.documents.tables import Column
 from staffbot.documents.text import format_date, format_duration
+from staffbot.wilayah import by_code
 
 __all__ = ["mutu_baku", "rekap_kecamatan"]
 
@@ -58,6 +53,8 @@ def rekap_kecamatan(
             kecamatan.append(c.kecamatan)
         if c.layanan not in layanan:
             layanan.append(c.layanan)
+    codes = data.kecamatan_codes
+    kecamatan = by_code(kecamatan, codes)
 
     landscape = len(layanan) > 5
     pdf = OfficePdf(
@@ -72,13 +69,16 @@ def rekap_kecamatan(
     pdf.title_block(
         label("rekap_title", language),
         _period(data.date_from, data.date_to, language),
+        number=data.number,
         qr_url=data.verification_url,
     )
 
-    fixed = 10 + 44 + 18
+    code_w = 17.0 if codes else 0.0
+    fixed = 10 + code_w + 44 + 18
     each = max(12.0, (pdf.epw - fixed) / max(1, len(layanan)))
     columns = [
         Column(label("no", language), 10, "C"),
+        *([Column(label("kemendagri_code", language), code_w, "C")] if codes else []),
         Column(label("kecamatan", language), 44),
         *[Column(name, each, "C") for name in layanan],
         Column(label("total", language), 18, "C"),
@@ -88,15 +88,18 @@ def rekap_kecamatan(
     for i, kec in enumerate(kecamatan, start=1):
         values = [counts.get((kec, lay), 0) for lay in layanan]
         col_totals = [a + b for a, b in zip(col_totals, values, strict=True)]
-        rows.append([str(i), kec, *(str(v) for v in values), str(sum(values))])
+        code = [codes.get(kec, "-")] if codes else []
+        rows.append([str(i), *code, kec, *(str(v) for v in values), str(sum(values))])
     grand = sum(col_totals)
-    rows.append(["", label("total", language), *(str(v) for v in col_totals), str(grand)])
+    blank = [""] if codes else []
+    rows.append(["", *blank, label("total", language), *(str(v) for v in col_totals), str(grand)])
     pdf.data_table(columns, rows, size=9, header_size=8.5, bold_last_row=True)
 
     pdf.ln(6)
     pdf.font(11, "B")
     if pdf.will_page_break(20):
         pdf.add_page()
+    top, page = pdf.get_y(), pdf.page_no()
     pdf.cell(0, 6, label("rekap_by_layanan", language), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     summary = [
@@ -104,18 +107,55 @@ def rekap_kecamatan(
         for i, (lay, total) in enumerate(zip(layanan, col_totals, strict=True), start=1)
     ]
     summary.append(["", label("total", language), str(grand), _percent(1.0 if grand else None)])
-    pdf.data_table(
-        [
-            Column(label("no", language), 10, "C"),
-            Column(label("layanan", language), 80),
-            Column(label("total", language), 25, "C"),
-            Column(label("share", language), 25, "C"),
-        ],
-        summary,
-        size=9.5,
-        bold_last_row=True,
-    )
+    summary_columns = [
+        Column(label("no", language), 10, "C"),
+        Column(label("layanan", language), 80),
+        Column(label("total", language), 25, "C"),
+        Column(label("share", language), 25, "C"),
+    ]
+    pdf.data_table(summary_columns, summary, size=9.5, bold_last_row=True)
+    if data.signatory is not None:
+        # Beside the summary when the page is wide enough (landscape), else below it.
+        beside = pdf.epw - sum(c.width for c in summary_columns) - 10
+        at = (top, page) if beside >= 85 and pdf.page_no() == page else None
+        _signature(pdf, data.signatory, data.made_on or data.date_to, language, beside=at)
     return RenderedPdf(pdf=pdf.finish(), page_count=pdf.page_no())
+
+
+def _signature(
+    pdf: OfficePdf,
+    official: Official,
+    made_on: date,
+    language: Language,
+    *,
+    beside: tuple[float, int] | None,
+) -> None:
+    """Place and date, the signer's jabatan, room to sign, name, pangkat and NIP: on
+    the right, kept together on one page; ``beside`` (y, page): level with the summary
+    table when it fits there."""
+    width = min(95.0, pdf.epw * 0.45)
+    x = pdf.l_margin + pdf.epw - width
+    heading = [
+        label(
+            "place_line", language, city=pdf.letterhead.city, date=format_date(made_on, language)
+        ),
+        f"{official.position},",
+    ]
+    pdf.font(11)
+    lines = sum(len(pdf.lines_of(h, width)) for h in heading)
+    space = 24.0
+    height = pdf.signature_height(lines, official, space)
+    if beside is not None and beside[0] + height < pdf.page_break_trigger:
+        end = pdf.get_y()
+        pdf.signature_block(
+            x=x, width=width, heading=heading, official=official, space=space, y=beside[0]
+        )
+        pdf.set_y(max(end, pdf.get_y()))
+        return
+    if pdf.will_page_break(height + 8):
+        pdf.add_page()
+    pdf.ln(8)
+    pdf.signature_block(x=x, width=width, heading=heading, official=official, space=space)
 
 
 def mutu_baku(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from staffbot.documents.canvas import MM_TO_PT, Canvas, MmBox
 from staffbot.documents.labels import label
 from staffbot.documents.model import Box, Official, StampPlacement
+from staffbot.documents.text import format_nip
 
 __all__ = ["SignatureBlocks"]
 
@@ -44,7 +45,7 @@ class SignatureBlocks(Canvas):
                 self.multi_cell(
                     width,
                     line,
-                    f"{label('nip', self.language)} {official.nip}",
+                    f"{label('nip', self.language)} {format_nip(official.nip)}",
                     align="C",
                     new_x="LEFT",
                     new_y="NEXT",

@@ -1,10 +1,13 @@
 """The flow rendered back as the SOP table (landscape A4).
 
-Rows are the steps (No, Uraian Prosedur), the Pelaksana columns are the roles with
-the step's flowchart symbol in its role's column (a terminator for the first and
-last step, a process box otherwise) joined by arrows, then the Mutu Baku columns
-(Kelengkapan, Waktu, Output, Ket). The header repeats on every page; an arrow that
-crosses a page break ends in an off-page connector marked with the next step.
+The first page carries the SOP's identity block (:mod:`.sop_identity`). Rows are the
+steps (No, Uraian Prosedur), the Pelaksana columns are the roles with the step's
+flowchart symbol in its role's column (a terminator for the first and last step, a
+diamond for a step that decides, where a "no" goes back to an earlier step, a process
+box otherwise) joined by arrows, then the Mutu Baku columns (Kelengkapan, Waktu,
+Output, Ket; Ket names the step a "no" goes back to). The header repeats on every
+page; an arrow that crosses a page break ends in an off-page connector marked with the
+next step.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from staffbot.documents.base import OfficePdf
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.fonts import FontSet
 from staffbot.documents.labels import label
-from staffbot.documents.model import Language, Letterhead, RenderedPdf, SopChartInput, SopRow
+from staffbot.documents.model import Language, Letterhead, RenderedPdf
+from staffbot.documents.report_model import SopChartInput, SopRow
+from staffbot.documents.sop_identity import identity_block
 
 __all__ = ["sop_chart"]
 
@@ -32,6 +37,7 @@ _SYMBOL_W = 5.2
 _SYMBOL_H = 3.6
 _HEADER_FILL = (226, 232, 240)
 _CONNECTOR_ROOM = 5.0
+_DIAMOND_H = 5.0
 
 
 @dataclass
@@ -64,7 +70,13 @@ def sop_chart(
         landscape=True,
     )
     pdf.add_page()
-    pdf.title_block(data.title, qr_url=data.verification_url)
+    if data.identity is not None:
+        # The identity block has its page (as on the printed SOP, the title in it); the
+        # chart follows on the next.
+        identity_block(pdf, data.title, data.identity, language, qr_url=data.verification_url)
+        pdf.add_page()
+    else:
+        pdf.title_block(data.title, qr_url=data.verification_url)
     role_w = (pdf.epw - _NO_W - _URAIAN_W - sum(_MUTU_W)) / max(1, len(roles))
     if role_w < 4.5:
         raise DocumentError(problem=f"{len(roles)} roles do not fit on a landscape A4 page")
@@ -72,7 +84,7 @@ def sop_chart(
     _header(pdf, roles, role_w, language)
     symbols: list[_Symbol] = []
     for index, row in enumerate(data.rows):
-        height = _row_height(pdf, row)
+        height = _row_height(pdf, row, language)
         lead = 0.0
         if pdf.will_page_break(height):
             pdf.add_page()
@@ -86,6 +98,7 @@ def sop_chart(
                 roles,
                 role_w,
                 height + lead,
+                language,
                 lead=lead,
                 first=index == 0,
                 last=index == len(data.rows) - 1,
@@ -146,18 +159,22 @@ def _header(pdf: OfficePdf, roles: list[str], role_w: float, language: Language)
     pdf.font(8)
 
 
-def _cells(row: SopRow) -> list[tuple[str, float]]:
+def _cells(row: SopRow, language: Language) -> list[tuple[str, float]]:
+    ket = row.ket
+    if row.back_to:
+        back = label("sop_back", language, no=row.back_to)
+        ket = f"{ket}\n{back}" if ket else back
     return [
         (row.kelengkapan, _MUTU_W[0]),
         (row.waktu, _MUTU_W[1]),
         (row.output, _MUTU_W[2]),
-        (row.ket, _MUTU_W[3]),
+        (ket, _MUTU_W[3]),
     ]
 
 
-def _row_height(pdf: OfficePdf, row: SopRow) -> float:
+def _row_height(pdf: OfficePdf, row: SopRow, language: Language) -> float:
     pdf.font(8)
-    texts = [(row.uraian, _URAIAN_W), *_cells(row)]
+    texts = [(row.uraian, _URAIAN_W), *_cells(row, language)]
     lines = max(len(pdf.lines_of(t, w)) if t else 1 for t, w in texts)
     return max(lines * _LINE + 2 * _PAD, _SYMBOL_H + 5)
 
@@ -168,6 +185,7 @@ def _row(
     roles: list[str],
     role_w: float,
     height: float,
+    language: Language,
     *,
     lead: float,
     first: bool,
@@ -194,7 +212,7 @@ def _row(
     for i in range(len(roles)):
         pdf.rect(roles_x + i * role_w, y, role_w, height)
     x = roles_x + role_w * len(roles)
-    for text, w in _cells(row):
+    for text, w in _cells(row, language):
         text_cell(x, w, text, "C" if w < 20 else "L")
         x += w
 
@@ -202,9 +220,17 @@ def _row(
     cx = roles_x + (column + 0.5) * role_w
     cy = y + lead + (height - lead) / 2
     w = min(_SYMBOL_W, role_w - 1.2)
+    half = _SYMBOL_H / 2
     pdf.set_fill_color(255, 255, 255)
     pdf.set_line_width(0.3)
-    if first or last:
+    if row.decision:
+        # A decision (Setujui/Tolak): a diamond, a little taller than a box.
+        half = _DIAMOND_H / 2
+        pdf.polygon(
+            [(cx, cy - half), (cx + w / 2 + 0.4, cy), (cx, cy + half), (cx - w / 2 - 0.4, cy)],
+            style="DF",
+        )
+    elif first or last:
         pdf.rect(
             cx - w / 2,
             cy - _SYMBOL_H / 2,
@@ -221,8 +247,8 @@ def _row(
     return _Symbol(
         page=pdf.page_no(),
         cx=cx,
-        top=cy - _SYMBOL_H / 2,
-        bottom=cy + _SYMBOL_H / 2,
+        top=cy - half,
+        bottom=cy + half,
         row_bottom=y + height,
     )
 
@@ -234,12 +260,18 @@ def _arrow_head(pdf: OfficePdf, x: float, y: float) -> None:
 
 
 def _connect(pdf: OfficePdf, symbols: list[_Symbol], numbers: list[str]) -> None:
-    """Arrows from each step's symbol to the next one's, on the page they share."""
+    """Arrows from each step's symbol to the next one's, on the page they share.
+
+    Drawn after the table, by going back to earlier pages: automatic page breaks are
+    off meanwhile, or a connector's number near a page's bottom would "break" onto the
+    next page (a stray number in its header, an empty circle left behind)."""
     current = pdf.page_no()
+    auto, margin = pdf.auto_page_break, pdf.b_margin
+    pdf.set_auto_page_break(False)
     pdf.set_line_width(0.25)
     for i, (a, b) in enumerate(pairwise(symbols)):
         if a.page == b.page:
-            pdf.page = a.page
+            _turn_to(pdf, a.page)
             mid = a.row_bottom
             pdf.line(a.cx, a.bottom, a.cx, mid)
             pdf.line(a.cx, mid, b.cx, mid)
@@ -248,15 +280,24 @@ def _connect(pdf: OfficePdf, symbols: list[_Symbol], numbers: list[str]) -> None
             continue
         # Off-page connector: a small circle with the next step's number on both pages.
         tag = numbers[i + 1]
-        pdf.page = a.page
+        _turn_to(pdf, a.page)
         pdf.line(a.cx, a.bottom, a.cx, a.bottom + 1.8)
         _connector(pdf, a.cx, a.bottom + 3.4, tag)
-        pdf.page = b.page
+        _turn_to(pdf, b.page)
         _connector(pdf, b.cx, b.top - 3.0, tag)
         pdf.line(b.cx, b.top - 1.4, b.cx, b.top)
         _arrow_head(pdf, b.cx, b.top)
-    pdf.page = current
+    _turn_to(pdf, current)
     pdf.set_line_width(0.2)
+    pdf.set_auto_page_break(auto, margin)
+
+
+def _turn_to(pdf: OfficePdf, page: int) -> None:
+    """Draw on an earlier page again. fpdf2 writes a font change into the page's content
+    only when the font changes: forget the current one, so the next text on that page
+    names its font (else "13" came out as other glyphs)."""
+    pdf.page = page
+    pdf.font_family = ""
 
 
 def _connector(pdf: OfficePdf, cx: float, cy: float, tag: str) -> None:

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from staffbot.documents.canvas import qr_png
 from staffbot.documents.fonts import FontSet, default_fonts
 from staffbot.documents.model import OFFICE_ZONE, Language, SignRequest
-from staffbot.documents.text import format_datetime
+from staffbot.documents.text import format_datetime, format_nip
 
 __all__ = ["stamp_lines", "stamp_png", "winansi"]
 
@@ -41,11 +41,15 @@ def winansi(text: str) -> str:
 def stamp_lines(
     request: SignRequest, signed_at: datetime, language: Language = "id", tz: tzinfo = OFFICE_ZONE
 ) -> list[str]:
-    """Heading, name, position, NIP and the signing time on the office's clock ``tz``."""
+    """Heading, name, position, NIP and the signing time on the office's clock ``tz``;
+    without name, position and NIP when the signature block prints them below."""
+    if request.identity_below:
+        return [_HEADING[language], format_datetime(signed_at, language, tz=tz)]
     lines = [_HEADING[language], request.signer_name]
     if request.position:
         lines.append(request.position)
-    lines.append(f"NIP. {request.nip}" if language == "id" else f"NIP {request.nip}")
+    nip = format_nip(request.nip)
+    lines.append(f"NIP. {nip}" if language == "id" else f"NIP {nip}")
     lines.append(format_datetime(signed_at, language, tz=tz))
     return lines
 
@@ -87,8 +91,9 @@ def stamp_png(
         bold = ImageFont.truetype(str(fonts.bold), size)
     line_h = size * 1.22
     y = (height - line_h * len(lines)) / 2
+    named = not request.identity_below
     for i, text in enumerate(lines):
-        font = bold if i == 1 else regular
+        font = bold if i == 1 and named else regular
         draw.text((text_x, y), text, fill=(20, 20, 20), font=font)
         y += line_h
     out = io.BytesIO()

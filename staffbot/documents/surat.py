@@ -6,7 +6,7 @@ from datetime import datetime
 
 from staffbot.documents.base import OfficePdf
 from staffbot.documents.fonts import FontSet
-from staffbot.documents.labels import label
+from staffbot.documents.labels import label, tte_note
 from staffbot.documents.model import (
     Language,
     Letterhead,
@@ -14,7 +14,7 @@ from staffbot.documents.model import (
     SuratTanggapanInput,
     mask_nik,
 )
-from staffbot.documents.text import format_date
+from staffbot.documents.text import format_date, salutation
 
 __all__ = ["surat_tanggapan"]
 
@@ -39,15 +39,18 @@ def surat_tanggapan(
         generated_at=generated_at,
         title=f"{data.perihal} {data.nomor}",
         fonts=fonts,
-        footer_note=label("tte_note", language),
+        footer_note=tte_note(data.signer_backend, language),
     )
     pdf.add_page()
-    _heading(pdf, data, language)
+    you = salutation(data.nik, language)
+    _heading(pdf, data, language, you.short)
 
     pdf.ln(3)
     pdf.paragraph(label("greeting", language), align="L", gap=1)
     received = format_date(data.complaint_received_at, language, tz=letterhead.tz)
-    pdf.paragraph(label("surat_opening", language, received=received, case=data.case_number))
+    pdf.paragraph(
+        label("surat_opening", language, you=you.long, received=received, case=data.case_number)
+    )
     facts = [(label("name", language), data.applicant_name)]
     if data.nik:
         facts.append((label("nik", language), mask_nik(data.nik)))
@@ -66,7 +69,7 @@ def surat_tanggapan(
     intro = label("surat_response_intro", language)
     pdf.paragraph(intro[0].upper() + intro[1:])
     pdf.paragraph(data.response)
-    pdf.paragraph(label("surat_closing", language))
+    pdf.paragraph(label("surat_closing", language, you=you.long))
 
     # Signature block on the right half, kept on one page.
     col_x = pdf.l_margin + pdf.epw * 0.48
@@ -101,7 +104,7 @@ def surat_tanggapan(
     return RenderedPdf(pdf=pdf.finish(), page_count=pdf.page_no(), signature_placement=placement)
 
 
-def _heading(pdf: OfficePdf, data: SuratTanggapanInput, language: Language) -> None:
+def _heading(pdf: OfficePdf, data: SuratTanggapanInput, language: Language, title: str) -> None:
     """Nomor/Sifat/Lampiran/Perihal on the left; place, date and addressee on the right."""
     top = pdf.get_y()
     right_x = pdf.l_margin + pdf.epw * 0.58
@@ -120,7 +123,7 @@ def _heading(pdf: OfficePdf, data: SuratTanggapanInput, language: Language) -> N
     pdf.multi_cell(
         right_w,
         _LINE,
-        label("addressee", language, name=data.applicant_name),
+        label("addressee", language, title=title, name=data.applicant_name),
         align="L",
         new_x="LEFT",
         new_y="NEXT",

@@ -40,8 +40,7 @@ class TableDrawing(Canvas):
         else takes the single-line fast path, which keeps 500-row tables fast.
         Returns the number of body rows drawn.
         """
-        header_size = header_size or size
-        titles = [c.title for c in columns]
+        titles, header_size = self._fit_header(columns, header_size or size)
         self._table_row(columns, titles, header_size, line, pad, header=True)
         count = 0
         materialised = list(rows)
@@ -59,6 +58,29 @@ class TableDrawing(Canvas):
             count += 1
         self.font(11)
         return count
+
+    def _fit_header(self, columns: Sequence[Column], size: float) -> tuple[list[str], float]:
+        """Header titles wrap between words only ("Akta Perkawinan", never "Perkawina/n"):
+        a word too wide for its column is split after a slash ("Pindah/ Datang"), and if
+        one still does not fit, the header's font gets smaller until every word fits."""
+        titles = [c.title for c in columns]
+
+        def too_wide(word: str, width: float, at: float) -> bool:
+            self.font(at, "B")
+            return self.get_string_width(word) > width - 2 * self.c_margin
+
+        for i, col in enumerate(columns):
+            words = titles[i].split(" ")
+            titles[i] = " ".join(
+                w.replace("/", "/ ") if too_wide(w, col.width, size) else w for w in words
+            )
+        while size > 5.5 and any(
+            too_wide(word, col.width, size)
+            for col, title in zip(columns, titles, strict=True)
+            for word in title.split()
+        ):
+            size -= 0.25
+        return titles, size
 
     def _row_height(
         self,

@@ -7,20 +7,27 @@ on the office's clock (``tz``, the letterhead's zone).
 
 from __future__ import annotations
 
-import string
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.model import Language
+from staffbot.numbering import format_number
 from staffbot.timefmt import day_name, month_name, zone_abbreviation
 
 __all__ = [
+    "Salutation",
     "format_ba_number",
     "format_date",
     "format_datetime",
     "format_duration",
+    "format_nip",
     "local_time",
+    "mask_phone",
+    "nik_sex",
     "number_words",
+    "salutation",
     "terbilang",
     "written_date",
 ]
@@ -211,32 +218,75 @@ def format_duration(value: timedelta | None, language: Language = "id") -> str:
     return f"{text.replace('.', ',') if comma else text} {unit}"
 
 
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-_BA_FIELDS = {"n", "year", "month", "roman_month"}
-
-
 def format_ba_number(pattern: str, n: int, year: int, month: int = 1) -> str:
-    """Format a Berita Acara number from its pattern and yearly sequence.
+    """Format a document number from its pattern and yearly sequence
+    (:func:`staffbot.numbering.format_number`, errors as :class:`DocumentError`).
 
-    The pattern uses ``{n}`` (the sequence within the year; format specs work, e.g.
-    ``{n:03d}``), ``{year}``, and optionally ``{month}`` / ``{roman_month}`` (XI):
     ``format_ba_number("470/{n}/BA/DISDUKCAPIL/{year}", 12, 2026)`` ->
-    ``470/12/BA/DISDUKCAPIL/2026``.
+    ``470/12/BA/DISDUKCAPIL/2026``; ``{seq}`` is the same as ``{n}``.
     """
-    if n < 1:
-        raise DocumentError(problem=f"BA sequence must start at 1, got {n}")
-    if not 1 <= month <= 12:
-        raise DocumentError(problem=f"month {month} out of range")
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        return format_number(pattern, n, year, month)
     except ValueError as exc:
-        raise DocumentError(problem=f"BA number pattern {pattern!r}: {exc}") from exc
-    unknown = names - _BA_FIELDS
-    if unknown:
-        raise DocumentError(problem=f"BA number pattern {pattern!r}: unknown {sorted(unknown)}")
-    if "n" not in names:
-        raise DocumentError(problem=f"BA number pattern {pattern!r} has no {{n}}")
-    try:
-        return pattern.format(n=n, year=year, month=month, roman_month=_ROMAN[month - 1])
-    except (ValueError, IndexError) as exc:
-        raise DocumentError(problem=f"BA number pattern {pattern!r}: {exc}") from exc
+        raise DocumentError(problem=str(exc)) from exc
+
+
+def format_nip(nip: str) -> str:
+    """An 18-digit NIP in its standard groups: date of birth, TMT CPNS (year and month),
+    sex, serial: ``197903031998101001`` -> ``19790303 199810 1 001``. Anything else
+    (a non-ASN number, already grouped) is returned as it is, trimmed."""
+    digits = re.sub(r"\s", "", nip or "")
+    if not re.fullmatch(r"\d{18}", digits):
+        return (nip or "").strip()
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+
+
+def mask_phone(phone: str) -> str:
+    """A mobile number masked the way people write it: ``+6281234567890`` ->
+    ``0812-****-7890`` (the middle digits hidden, UU 27/2022, PDP)."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    elif digits.startswith("8"):
+        digits = "0" + digits
+    if len(digits) < 9:
+        return "*" * len(digits)
+    return f"{digits[:4]}-{'*' * (len(digits) - 8)}-{digits[-4:]}"
+
+
+@dataclass(frozen=True)
+class Salutation:
+    """How a letter addresses a person: ``short`` before the name (Sdr. / Sdri.) and
+    ``long`` in the text (Saudara / Saudari)."""
+
+    short: str
+    long: str
+
+
+_SALUTATIONS = {
+    ("id", "L"): Salutation("Sdr.", "Saudara"),
+    ("id", "P"): Salutation("Sdri.", "Saudari"),
+    ("id", None): Salutation("Sdr./Sdri.", "Saudara/i"),
+    ("en", "L"): Salutation("Mr.", "you"),
+    ("en", "P"): Salutation("Ms.", "you"),
+    ("en", None): Salutation("Mr./Ms.", "you"),
+}
+
+
+def nik_sex(nik: str | None) -> str | None:
+    """ "P" (perempuan) or "L" (laki-laki) from a NIK: its day of birth (digits 7-8) has
+    40 added for a woman. None when the NIK cannot tell."""
+    digits = re.sub(r"\s", "", nik or "")
+    if not re.fullmatch(r"\d{16}", digits):
+        return None
+    day = int(digits[6:8])
+    if 1 <= day <= 31:
+        return "L"
+    if 41 <= day <= 71:
+        return "P"
+    return None
+
+
+def salutation(nik: str | None, language: Language = "id") -> Salutation:
+    """Sdr./Saudara or Sdri./Saudari from the NIK; both forms only when it cannot tell."""
+    return _SALUTATIONS[(language, nik_sex(nik))]

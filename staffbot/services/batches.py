@@ -12,12 +12,12 @@ from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.batches import WaitingForBa, WaitingPlace
 from staffbot.app.commands.cases import ActResult, MakeBa
 from staffbot.cards import Happened, outcome_label
-from staffbot.documents.text import format_ba_number
 from staffbot.errors import ConcurrencyConflict, ValidationError
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.context import Office
 from staffbot.services.effects import EffectContext
 from staffbot.services.locate import find_case
+from staffbot.services.numbering import take_number
 from staffbot.services.tasks import open_task
 from staffbot.services.transitions import (
     assignee_key,
@@ -34,7 +34,8 @@ from storage.uow import UnitOfWork
 async def waiting_for_ba(
     uow: UnitOfWork, office: Office, *, for_staff: Staff | None = None
 ) -> dict[str, list[Case]]:
-    """Cases waiting at a collecting step, per kecamatan (what "Buat BA" lists).
+    """Cases waiting at a collecting step, per kecamatan, or per UPT where one UPT
+    serves several (what "Buat BA" lists; ``Reference.ba_place``).
 
     ``for_staff``: only the cases that person may put into a BA, leaving out those a
     colleague has taken (claimed, or reassigned to them) unless the person stands in
@@ -44,7 +45,7 @@ async def waiting_for_ba(
     found: dict[str, list[Case]] = defaultdict(list)
     for step in steps:
         for case in await uow.cases.listing(status=CASE_OPEN, step=step, limit=5000):
-            found[case.kecamatan].append(case)
+            found[office.reference.ba_place(case.kecamatan)].append(case)
     if for_staff is not None and for_staff.id is not None:
         allowed = {for_staff.id}
         allowed.update(s.id for s in await uow.staff.absent_delegating_to(for_staff.id) if s.id)
@@ -64,7 +65,7 @@ def _free_for(task: Task | None, allowed: set[int]) -> bool:
 
 
 async def make_ba(cmd: MakeBa, uow: UnitOfWork, office: Office) -> list[ActResult]:
-    """Build one BA per kecamatan from the chosen cases (or all waiting in ``kecamatan``)."""
+    """Build one BA per UPT from the chosen cases (or all waiting in ``kecamatan``)."""
     now = office.now()
     staff = await find_staff(uow, nip=cmd.who.nip, staff_id=cmd.who.staff_id)
     actor = await load_actor(uow, staff)
@@ -81,10 +82,11 @@ async def make_ba(cmd: MakeBa, uow: UnitOfWork, office: Office) -> list[ActResul
             if last is not None and not last.is_open:
                 raise await already_done(uow, office, last)
             raise ValidationError(field="case", problem="unknown", value=case.number)
-        groups[case.kecamatan].append((case, task))
+        # One Berita Acara per UPT: a UPT may serve several kecamatan (reference data).
+        groups[office.reference.upt_of(case.kecamatan)].append((case, task))
     results = []
-    for place, members in sorted(groups.items()):
-        results.append(await _one_ba(uow, office, staff, actor, place, members, cmd.action, now))
+    for upt, members in sorted(groups.items()):
+        results.append(await _one_ba(uow, office, staff, actor, upt, members, cmd.action, now))
     return results
 
 
@@ -101,8 +103,13 @@ async def _chosen(
     # without a list: what this person may take (a colleague's claimed case stays out)
     waiting = await waiting_for_ba(uow, office, for_staff=staff)
     if kecamatan:
+        # a kecamatan's name finds the place it waits under (its UPT's, when shared)
+        wanted = kecamatan.strip().casefold()
+        named = [k for k in office.reference.kecamatan if k.casefold() == wanted]
+        if named:
+            wanted = office.reference.ba_place(named[0]).casefold()
         for place, cases in waiting.items():
-            if place.casefold() == kecamatan.strip().casefold():
+            if place.casefold() == wanted:
                 return cases
         return []
     return [c for cases in waiting.values() for c in cases]
@@ -113,7 +120,7 @@ async def _one_ba(
     office: Office,
     staff: Staff,
     actor: Actor,
-    place: str,
+    upt: str,
     members: list[tuple[Case, Task]],
     action_key: str,
     now: datetime,
@@ -132,14 +139,14 @@ async def _one_ba(
     ]
     first = transitions[0]
     assert first.to_step is not None
-    local = office.local(now)
-    year = local.year
-    seq = await uow.counters.next(f"ba:{year}")
+    taken = await take_number(uow, office, "ba", now)
+    place = _places(office, [c.kecamatan for c, _ in members])
     ba = BeritaAcara(
-        number=format_ba_number(office.reference.ba_number_pattern, seq, year, local.month),
-        year=year,
-        seq=seq,
+        number=taken.number,
+        year=taken.year,
+        seq=taken.seq,
         kecamatan=place,
+        upt=upt,
         status=BA_OPEN,
         step=first.to_step,
         created_by=staff.id,
@@ -191,6 +198,21 @@ async def _one_ba(
         ba_number=ba.number,
         cases=tuple(c.number for c in cases),
     )
+
+
+#: The length of berita_acara.kecamatan.
+_PLACE_MAX = 64
+
+
+def _places(office: Office, kecamatan: Sequence[str]) -> str:
+    """The kecamatan of a Berita Acara's cases, in Kemendagri order; as many as fit the
+    column, then "dll." (the document lists each case's kecamatan anyway)."""
+    names = office.reference.kecamatan_in_order(kecamatan)
+    joined = ", ".join(names)
+    while len(joined) > _PLACE_MAX and len(names) > 1:
+        names = names[:-1]
+        joined = ", ".join(names) + " dll."
+    return joined[:_PLACE_MAX]
 
 
 async def list_waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> list[WaitingPlace]:

@@ -3,16 +3,18 @@ the document kit and the signer. Built once by :mod:`staffbot.bootstrap`, frozen
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from flows.calendar import WorkingCalendar
 from flows.model import Flow
 from staffbot.clock import Clock
 from staffbot.documents.kit import DocumentKit, Signer
+from staffbot.wilayah import by_code, upt_name
 
 if TYPE_CHECKING:
     from staffbot.services.effects import EffectContext
@@ -27,6 +29,15 @@ DocumentGenerator = Callable[["UnitOfWork", "Office", "Task"], Awaitable[int]]
 PinLockHook = Callable[["UnitOfWork", "Office", "Staff"], Awaitable[None]]
 
 
+DEFAULT_NUMBERS: Mapping[str, str] = MappingProxyType(
+    {
+        "surat": "470/{seq}/SRT/DISDUKCAPIL/{year}",
+        "ba": "470/{seq}/BA/DISDUKCAPIL/{year}",
+        "rekap": "470/{seq}/REKAP/DISDUKCAPIL/{year}",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Reference:
     """Reference data and office conventions, from settings."""
@@ -36,9 +47,33 @@ class Reference:
     layanan: tuple[str, ...]
     case_prefix: str = "PO"
     service_number: str = ""
-    ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
     office_city: str = "Kota Agung"
     public_url: str = "http://127.0.0.1:8080"
+    #: The office's full name, e.g. "Dinas Kependudukan dan Pencatatan Sipil Kabupaten
+    #: Tanggamus": the Kepala Dinas's jabatan is "Kepala " + this unless the roster says.
+    office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
+    #: Document kind (surat, ba, rekap) -> numbering pattern (staffbot.numbering).
+    numbers: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_NUMBERS), hash=False)
+    #: Kecamatan -> Kemendagri code (reports order kecamatan by it).
+    kecamatan_codes: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: Kecamatan -> the UPT receiving its files; not named: the kecamatan's own UPT.
+    upt: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The Berita Acara's NIK column: "masked", "full" or "none".
+    ba_nik: str = "masked"
+
+    def upt_of(self, kecamatan: str) -> str:
+        return upt_name(kecamatan, self.upt)
+
+    def ba_place(self, kecamatan: str) -> str:
+        """What "Buat BA" groups a case under: its kecamatan, or its UPT's name when
+        that UPT serves several kecamatan (one Berita Acara per UPT)."""
+        upt = self.upt_of(kecamatan)
+        shared = any(k != kecamatan and self.upt_of(k) == upt for k in self.kecamatan)
+        return upt if shared else kecamatan
+
+    def kecamatan_in_order(self, names: Iterable[str] | None = None) -> list[str]:
+        """``names`` (default: all of the office's) in Kemendagri code order."""
+        return by_code(self.kecamatan if names is None else names, self.kecamatan_codes)
 
 
 class CalendarSource:

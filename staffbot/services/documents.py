@@ -10,34 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import datetime
 from typing import Any
 
 from staffbot.app.commands.cases import PreparedSignature
 from staffbot.documents.model import (
     Attachment,
-    BaCase,
-    BeritaAcaraInput,
     BerkasCetakInput,
     BuktiPendaftaranInput,
-    Official,
     RenderedPdf,
-    SuratTanggapanInput,
 )
 from staffbot.errors import ConfigurationError
 from staffbot.messages import Attachment as MessageAttachment
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import notify
-from staffbot.services.context import DocumentGenerator, EffectHandler, Office
+from staffbot.services.context import EffectHandler, Office
 from staffbot.services.effects import EffectContext
 from staffbot.services.files import read_blob, store_document
 from staffbot.texts import t
-from storage.tables import Case, Document, Staff, Task
+from storage.tables import Case, Document, Staff
 from storage.uow import UnitOfWork
 
 PDF = "application/pdf"
-KADIS_POSITION = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
 
 
 def new_verify_code() -> str:
@@ -86,7 +80,10 @@ async def store_rendered(
     case_id: int | None = None,
     ba_id: int | None = None,
     created_by: int | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> Document:
+    """Store a rendered PDF with its verification code; ``meta`` adds facts to keep
+    (the document's number ...) to the rendering's own (pages, where the stamp goes)."""
     document = await store_document(
         uow,
         office,
@@ -100,22 +97,10 @@ async def store_rendered(
         verify_code=code,
         checked=True,
     )
-    document.meta = _placement_meta(rendered)
+    document.meta = {**_placement_meta(rendered), **(meta or {})}
     uow.session.add(document)
     await uow.session.flush()
     return document
-
-
-async def kepala_dinas(uow: UnitOfWork) -> Official:
-    holders = [s for s in await uow.staff.holders("kepala_dinas") if not s.on_leave]
-    holders = holders or list(await uow.staff.holders("kepala_dinas"))
-    if not holders:
-        return Official(name="..............................", position=KADIS_POSITION)
-    return Official(name=holders[0].name, position=KADIS_POSITION, nip=holders[0].nip)
-
-
-def _slug(number: str) -> str:
-    return number.replace("/", "-")
 
 
 # -- effects -------------------------------------------------------------------------------
@@ -211,59 +196,6 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
     )
 
 
-async def berita_acara(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
-    """SOP step 14: one Berita Acara listing every case handed over to one UPT."""
-    ba = ctx.ba
-    assert ba is not None and ba.id is not None
-    rows = []
-    for case in ctx.cases:
-        sent_at = await _sent_at(uow, case) or ctx.now
-        rows.append(
-            BaCase(
-                case_number=case.number,
-                applicant_name=case.applicant_name,
-                layanan=case.layanan,
-                sent_at=sent_at,
-            )
-        )
-    code = new_verify_code()
-    rendered = await render(
-        office,
-        "berita_acara",
-        BeritaAcaraInput(
-            number=ba.number,
-            held_at=ctx.now,
-            kecamatan=ba.kecamatan,
-            upt_name=f"UPT Disdukcapil Kecamatan {ba.kecamatan}",
-            cases=rows,
-            handed_over_by=await kepala_dinas(uow),
-            received_by=Official(
-                name="..............................",
-                position=f"Kepala UPT Disdukcapil Kecamatan {ba.kecamatan}",
-            ),
-            verification_url=verify_url(office, code),
-        ),
-    )
-    await store_rendered(
-        uow,
-        office,
-        rendered,
-        kind="berita_acara",
-        code=code,
-        filename=f"berita-acara-{_slug(ba.number)}.pdf",
-        ba_id=ba.id,
-        created_by=ctx.actor.id,
-    )
-
-
-async def _sent_at(uow: UnitOfWork, case: Case) -> datetime | None:
-    """When the finished PDF went to the applicant (step 13), for the BA's table."""
-    for task in reversed(await uow.tasks.history_of_case(case.id or 0)):
-        if task.action == "send_pdf" and task.done_at is not None:
-            return task.done_at
-    return None
-
-
 def _signed_effect(kind: str) -> EffectHandler:
     async def handler(uow: UnitOfWork, office: Office, ctx: EffectContext) -> None:
         prepared = ctx.prepared.get(kind)
@@ -308,72 +240,15 @@ def document_effects() -> dict[str, EffectHandler]:
     return {
         "document:berkas_cetak": berkas_cetak,
         "document:bukti_pendaftaran": bukti_pendaftaran,
-        "document:berita_acara": berita_acara,
         "sign:dokumen": _signed_effect("sign:dokumen"),
         "sign:berita_acara": _signed_effect("sign:berita_acara"),
     }
-
-
-# -- generators -------------------------------------------------------------------------------
-
-
-async def surat_tanggapan(uow: UnitOfWork, office: Office, task: Task) -> int:
-    """SOP step 8: the standard *Surat Tanggapan Pengaduan* from the case's data."""
-    case = await uow.cases.get(task.case_id or 0)
-    if case is None or case.id is None:
-        raise ConfigurationError(problem="surat tanggapan needs a case")
-    local = office.local(office.now())
-    seq = await uow.counters.next(f"surat:{local.year}")
-    code = new_verify_code()
-    keluhan = case.keluhan or f"Permohonan layanan {case.layanan}"
-    response = (
-        f"Menindaklanjuti pengaduan Saudara/i yang kami terima melalui layanan pengaduan "
-        f"online dengan nomor {case.number}, bersama ini kami sampaikan bahwa permohonan "
-        f"layanan {case.layanan} telah kami verifikasi dan proses sesuai ketentuan.\n\n"
-        f"Dokumen hasil layanan dikirimkan dalam bentuk PDF melalui WhatsApp yang terdaftar "
-        f"dan dapat diambil di UPT Disdukcapil Kecamatan {case.kecamatan}.\n\n"
-        f"Demikian kami sampaikan, atas perhatian Saudara/i kami ucapkan terima kasih."
-    )
-    rendered = await render(
-        office,
-        "surat_tanggapan",
-        SuratTanggapanInput(
-            nomor=f"470/{seq}/SRT/DISDUKCAPIL/{local.year}",
-            perihal="Tanggapan Pengaduan",
-            case_number=case.number,
-            applicant_name=case.applicant_name,
-            kecamatan=case.kecamatan,
-            layanan=case.layanan,
-            complaint=keluhan,
-            complaint_received_at=case.created_at,
-            response=response,
-            letter_date=local.date(),
-            signatory=await kepala_dinas(uow),
-            nik=case.nik,
-        ),
-    )
-    document = await store_rendered(
-        uow,
-        office,
-        rendered,
-        kind="hasil",
-        code=code,
-        filename=f"surat-tanggapan-{case.number}.pdf",
-        case_id=case.id,
-    )
-    assert document.id is not None
-    return document.id
-
-
-def document_generators() -> dict[str, DocumentGenerator]:
-    return {"surat_tanggapan": surat_tanggapan}
 
 
 __all__ = [
     "PreparedSignature",
     "Staff",
     "document_effects",
-    "document_generators",
     "new_verify_code",
     "verify_url",
 ]

@@ -18,13 +18,22 @@ from staffbot.services.tasks import open_task
 from staffbot.services.transitions import run_effects
 from staffbot.services.work_items import CaseItem
 from staffbot.texts import t
-from staffbot.validation import check_keluhan, check_name, check_nik, normalise_phone, pick
+from staffbot.validation import (
+    check_keluhan,
+    check_name,
+    check_nik,
+    check_title,
+    normalise_phone,
+    pick,
+)
 from storage.tables import Case, Task
 from storage.uow import UnitOfWork
 
 #: How the applicant appears in the audit trail: never by name, so the trail (hash-chained,
 #: never edited) holds no personal data and a case can be purged after its retention.
 APPLICANT = "Pemohon"
+#: The length of cases.desa.
+MAX_DESA = 64
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class ValidIntake:
     keluhan: str
     nik_outside: bool
     regency: str
+    desa: str | None = None
 
 
 def validate_intake(office: Office, form: IntakeForm) -> ValidIntake:
@@ -59,6 +69,7 @@ def validate_intake(office: Office, form: IntakeForm) -> ValidIntake:
         keluhan=keluhan,
         nik_outside=nik.outside,
         regency=nik.regency,
+        desa=check_title(form.desa, field="desa", most=MAX_DESA),
     )
 
 
@@ -91,6 +102,7 @@ async def record_case(cmd: RecordCase, uow: UnitOfWork, office: Office) -> Intak
         kecamatan=valid.kecamatan,
         layanan=valid.layanan,
         keluhan=valid.keluhan,
+        desa=valid.desa,
         step=start.key,
         created_by=staff.id,
         created_at=now,

@@ -6,23 +6,28 @@ the documents package only draws them.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from flows.model import Step
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.reports import MakeReport, Period, ReportFile
-from staffbot.documents.model import (
+from staffbot.documents.report_model import (
     MutuBakuInput,
     MutuBakuRow,
     RekapCount,
     RekapInput,
     SopChartInput,
+    SopIdentity,
     SopRow,
 )
 from staffbot.services.context import Office
 from staffbot.services.documents import new_verify_code, render, store_rendered, verify_url
+from staffbot.services.numbering import take_number
+from staffbot.services.officials import kepala_dinas
 from storage.tables import Task
 from storage.uow import UnitOfWork
 
@@ -135,10 +140,22 @@ def sop_rows(office: Office) -> SopChartInput:
                 waktu=s.mutu_baku.waktu,
                 output=s.mutu_baku.output,
                 ket=s.mutu_baku.keterangan,
+                decision=_back_to(office, s) is not None,
+                back_to=_back_to(office, s) or "",
             )
             for s in flow.steps
         ],
+        identity=SopIdentity(**dataclasses.asdict(flow.identity)),
     )
+
+
+def _back_to(office: Office, step: Step) -> str | None:
+    """The SOP number a rejection sends the case back to: the step decides (a diamond
+    in the chart); None for a step without a rejection."""
+    for action in step.actions:
+        if action.is_back and action.to is not None:
+            return str(office.flow.step(action.to).sop_no)
+    return None
 
 
 async def make_report(cmd: MakeReport, uow: UnitOfWork, office: Office) -> ReportFile:
@@ -147,18 +164,26 @@ async def make_report(cmd: MakeReport, uow: UnitOfWork, office: Office) -> Repor
     url = verify_url(office, code)
     period = cmd.period or month_so_far(office)
     counts: list[RekapCount] = []
+    meta: dict[str, Any] = {}
     if cmd.kind == "rekap":
         counts = await rekap_counts(uow, office, period)
+        # numbered (and signed by the Kepala Dinas) so it can go to the Bupati
+        number = (await take_number(uow, office, "rekap", office.now())).number
+        meta["number"] = number
         rendered = await render(
             office,
             "rekap_kecamatan",
             RekapInput(
                 date_from=period.start,
                 date_to=period.end,
-                kecamatan=office.reference.kecamatan,
+                kecamatan=office.reference.kecamatan_in_order(),
                 layanan=office.reference.layanan,
                 counts=counts,
                 verification_url=url,
+                kecamatan_codes=office.reference.kecamatan_codes,
+                number=number,
+                made_on=office.local(office.now()).date(),
+                signatory=await kepala_dinas(uow, office),
             ),
         )
         name = f"rekap-kecamatan-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
@@ -177,14 +202,8 @@ async def make_report(cmd: MakeReport, uow: UnitOfWork, office: Office) -> Repor
         )
         name = f"mutu-baku-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
     else:
-        chart = sop_rows(office)
-        rendered = await render(
-            office,
-            "sop_chart",
-            SopChartInput(
-                title=chart.title, roles=chart.roles, rows=chart.rows, verification_url=url
-            ),
-        )
+        chart = dataclasses.replace(sop_rows(office), verification_url=url)
+        rendered = await render(office, "sop_chart", chart)
         name = "sop-pengaduan-online.pdf"
     document = await store_rendered(
         uow,
@@ -194,6 +213,7 @@ async def make_report(cmd: MakeReport, uow: UnitOfWork, office: Office) -> Repor
         code=code,
         filename=name,
         created_by=cmd.created_by,
+        meta=meta,
     )
     assert document.id is not None
     reported = period if cmd.kind != "sop" else None

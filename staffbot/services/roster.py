@@ -2,7 +2,8 @@
 
 Columns (header row, any order, case-insensitive; Indonesian or English names):
 nama/name, nip, peran/roles (several separated by , or ;), telegram, whatsapp,
-atasan/supervisor (NIP), kanal/channel. New NIPs are added; known ones are updated.
+atasan/supervisor (NIP), kanal/channel, pangkat/golongan (e.g. "Pembina Utama Muda
+(IV/c)"), jabatan/position. New NIPs are added; known ones are updated.
 Rows with an error are reported by line and skipped; the others still count.
 """
 
@@ -44,6 +45,14 @@ COLUMNS = {
     "supervisor": "supervisor",
     "kanal": "channel",
     "channel": "channel",
+    "pangkat": "pangkat",
+    "golongan": "pangkat",
+    "pangkat/golongan": "pangkat",
+    "pangkat/gol.": "pangkat",
+    "pangkat_golongan": "pangkat",
+    "rank": "pangkat",
+    "jabatan": "jabatan",
+    "position": "jabatan",
 }
 
 
@@ -77,6 +86,8 @@ async def import_row(cmd: ImportStaffRow, uow: UnitOfWork, office: Office) -> bo
         raise ValidationError(field="telegram", problem="format") from exc
     whatsapp = row.get("whatsapp") or None
     channel = row.get("channel") or None
+    pangkat = row.get("pangkat") or None
+    jabatan = row.get("jabatan") or None
     if await uow.staff.by_nip(nip) is None:
         new = AddStaff(
             name=row.get("name", ""),
@@ -86,6 +97,8 @@ async def import_row(cmd: ImportStaffRow, uow: UnitOfWork, office: Office) -> bo
             whatsapp=whatsapp,
             channel=channel,
             by=cmd.by,
+            pangkat=pangkat,
+            jabatan=jabatan,
         )
         await staff_service.add_staff(new, uow, office)
         return True
@@ -97,6 +110,8 @@ async def import_row(cmd: ImportStaffRow, uow: UnitOfWork, office: Office) -> bo
         telegram_id=KEEP if telegram is None else telegram,
         whatsapp=whatsapp or KEEP,
         channel=channel or KEEP,
+        pangkat=pangkat or KEEP,
+        jabatan=jabatan or KEEP,
     )
     await staff_service.change_staff(change, uow, office)
     return False

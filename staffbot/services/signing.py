@@ -168,6 +168,8 @@ async def _sign_one(
         verification_url=verify_url(office, code),
         reason="Menyetujui isi dokumen",
         location=office.reference.office_city,
+        # our letters print name, pangkat and NIP under the stamp's place: once is enough
+        identity_below=bool(plan.document.meta and plan.document.meta.get("stamp")),
     )
     try:
         signed = await signer.sign(data, request)

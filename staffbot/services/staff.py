@@ -11,6 +11,7 @@ from staffbot.app.commands.staff import (
     CARDS_DIGEST,
     CARDS_EACH,
     DEMO_PIN,
+    DEMO_RANKS,
     DEMO_ROSTER,
     KEEP,
     AddStaff,
@@ -33,7 +34,7 @@ from staffbot.services import notify
 from staffbot.services.actors import check_pin_format, find_staff, hash_pin
 from staffbot.services.context import Office
 from staffbot.services.tasks import push_task_card, schedule_fields
-from staffbot.validation import check_name, normalise_phone
+from staffbot.validation import check_name, check_title, normalise_phone
 from storage.tables import Staff
 from storage.uow import UnitOfWork
 
@@ -50,6 +51,11 @@ def check_nip(raw: str) -> str:
     if not re.fullmatch(r"\d{18}", nip):
         raise ValidationError(field="nip", problem="format")
     return nip
+
+
+#: The lengths of staff.pangkat and staff.jabatan.
+MAX_PANGKAT = 80
+MAX_JABATAN = 200
 
 
 def check_roles(office: Office, roles: Sequence[str]) -> tuple[str, ...]:
@@ -95,6 +101,8 @@ async def add_staff(cmd: AddStaff, uow: UnitOfWork, office: Office) -> StaffRef:
         )
     )
     pin_hash = hash_pin(check_pin_format(cmd.pin)) if cmd.pin else None
+    pangkat = check_title(cmd.pangkat, field="pangkat", most=MAX_PANGKAT)
+    jabatan = check_title(cmd.jabatan, field="jabatan", most=MAX_JABATAN)
     now = office.now()
     if await uow.staff.by_nip(nip) is not None:
         raise StaffExists(nip=nip)
@@ -111,13 +119,22 @@ async def add_staff(cmd: AddStaff, uow: UnitOfWork, office: Office) -> StaffRef:
         pin_hash=pin_hash,
         language=cmd.language,
         created_at=now,
+        pangkat=pangkat,
+        jabatan=jabatan,
     )
     await uow.staff.add(staff, roles)
     await uow.audit.append(
         at=now,
         kind="staff_added",
         actor=cmd.by,
-        data={"nip": nip, "name": name, "roles": list(roles), "channel": channel},
+        data={
+            "nip": nip,
+            "name": name,
+            "roles": list(roles),
+            "channel": channel,
+            "pangkat": pangkat,
+            "jabatan": jabatan,
+        },
     )
     return ref_of(staff)
 
@@ -148,6 +165,16 @@ async def change_staff(cmd: ChangeStaff, uow: UnitOfWork, office: Office) -> Sta
         if cmd.cards not in (CARDS_EACH, CARDS_DIGEST):
             raise ValidationError(field="cards", problem="unknown", value=cmd.cards)
         staff.cards = audit["cards"] = cmd.cards
+    if cmd.name is not KEEP:
+        staff.name = audit["name"] = check_name(cmd.name)
+    if cmd.pangkat is not KEEP:
+        staff.pangkat = audit["pangkat"] = check_title(
+            cmd.pangkat, field="pangkat", most=MAX_PANGKAT
+        )
+    if cmd.jabatan is not KEEP:
+        staff.jabatan = audit["jabatan"] = check_title(
+            cmd.jabatan, field="jabatan", most=MAX_JABATAN
+        )
     if cmd.roles is not KEEP:
         assert staff.id is not None
         roles = check_roles(office, cmd.roles)
@@ -243,6 +270,8 @@ async def list_staff(cmd: ListStaff, uow: UnitOfWork, office: Office) -> list[St
                 on_leave=p.on_leave,
                 delegate=by_id[p.delegate_id].nip if p.delegate_id in by_id else None,
                 has_pin=p.pin_hash is not None,
+                pangkat=p.pangkat,
+                jabatan=p.jabatan,
             )
         )
     return out
@@ -256,8 +285,16 @@ async def seed_demo(cmd: SeedDemo, uow: UnitOfWork, office: Office) -> int:
         if await uow.staff.by_nip(nip) is not None:
             continue
         pin = DEMO_PIN if role == "kepala_dinas" else None
+        pangkat, jabatan = DEMO_RANKS.get(nip, (None, None))
         new = AddStaff(
-            name=name, nip=nip, roles=(role,), supervisor_nip=supervisor, pin=pin, by=cmd.by
+            name=name,
+            nip=nip,
+            roles=(role,),
+            supervisor_nip=supervisor,
+            pin=pin,
+            by=cmd.by,
+            pangkat=pangkat,
+            jabatan=jabatan,
         )
         await add_staff(new, uow, office)
         created += 1

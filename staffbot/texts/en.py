@@ -40,6 +40,9 @@ TEXTS: dict[str, str] = {
     "invalid.kecamatan.unknown": 'Unknown kecamatan "{value}". Choose one of the {count}: '
     "{choices}.",
     "invalid.layanan.unknown": 'Unknown service "{value}". Choices: {choices}.',
+    "invalid.pangkat.length": "The rank/grade is too long (at most {max} letters).",
+    "invalid.jabatan.length": "The position is too long (at most {max} letters).",
+    "invalid.desa.length": "The village name is too long (at most {max} letters).",
     "invalid.keluhan.length": "The complaint is too long (at most {max} letters).",
     "invalid.role.unknown": 'Unknown role "{value}". Choices: {choices}.',
     "invalid.nip.format": "The NIP must be 18 digits (spaces allowed).",

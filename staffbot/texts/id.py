@@ -45,6 +45,9 @@ TEXTS: dict[str, str] = {
     "invalid.kecamatan.unknown": 'Kecamatan "{value}" tidak dikenal. Pilih salah satu dari '
     "{count} kecamatan: {choices}.",
     "invalid.layanan.unknown": 'Jenis layanan "{value}" tidak dikenal. Pilihan: {choices}.',
+    "invalid.pangkat.length": "Pangkat/golongan terlalu panjang (maksimal {max} huruf).",
+    "invalid.jabatan.length": "Jabatan terlalu panjang (maksimal {max} huruf).",
+    "invalid.desa.length": "Nama desa/pekon terlalu panjang (maksimal {max} huruf).",
     "invalid.keluhan.length": "Keluhan terlalu panjang (maksimal {max} huruf).",
     "invalid.role.unknown": 'Peran "{value}" tidak dikenal. Pilihan: {choices}.',
     "invalid.nip.format": "NIP harus 18 digit angka (spasi boleh).",
@@ -89,9 +92,9 @@ TEXTS: dict[str, str] = {
     "applicant.berkas_kurang": "Yth. {name},\nBerkas untuk pengaduan {number} belum lengkap: "
     "{reason}\nMohon kirim ulang berkas yang diminta melalui "
     "WhatsApp ini. Terima kasih.",
-    "applicant.terdaftar": "Yth. {name},\nPermohonan {number} telah terdaftar dengan nomor "
-    "registrasi {registration}. Kami akan mengabari Anda setelah "
-    "dokumen selesai.",
+    "applicant.terdaftar": "Yth. {name},\nPengaduan {number} telah terdaftar; bukti "
+    "pendaftaran terlampir. Sebutkan nomor pengaduan ini bila menghubungi kami. Kami akan "
+    "mengabari Anda setelah dokumen selesai.",
     "applicant.dokumen": "Yth. {name},\nDokumen untuk permohonan {number} telah selesai dan "
     "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
     # -- misc ---------------------------------------------------------------------

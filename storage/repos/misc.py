@@ -11,7 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Conversation, Counter, Document, HolidayOverride, ProcessedUpdate
+from storage.tables import (
+    Conversation,
+    Counter,
+    Document,
+    DocumentSequence,
+    HolidayOverride,
+    ProcessedUpdate,
+)
 
 
 def dialect_of(session: AsyncSession) -> str:
@@ -33,6 +40,23 @@ class CounterRepository:
                 index_elements=[col(Counter.name)], set_={"value": Counter.value + 1}
             )
             .returning(col(Counter.value))
+        )
+        result = await self.session.exec(statement)
+        return int(result.scalar_one())
+
+    async def next_in_year(self, kind: str, year: int) -> int:
+        """The next number of a kind of document in a year (1 for the first one of a
+        year): taken once, in the transaction that makes the document."""
+        dialect = dialect_of(self.session)
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(DocumentSequence)
+            .values(kind=kind, year=year, value=1)
+            .on_conflict_do_update(
+                index_elements=[col(DocumentSequence.kind), col(DocumentSequence.year)],
+                set_={"value": DocumentSequence.value + 1},
+            )
+            .returning(col(DocumentSequence.value))
         )
         result = await self.session.exec(statement)
         return int(result.scalar_one())

@@ -114,7 +114,7 @@ class PrivacyRepository:
         await self.session.exec(
             update(Case)
             .where(col(Case.id).in_(list(case_ids)))
-            .values(applicant_name="", nik="", wa_number="", keluhan="", purged_at=at)
+            .values(applicant_name="", nik="", wa_number="", keluhan="", desa=None, purged_at=at)
             .execution_options(synchronize_session=False)
         )
         await self.session.exec(

@@ -37,6 +37,34 @@ async def test_counters_are_gap_free_under_concurrency(db: Backend) -> None:
     assert sorted(values) == list(range(1, 11))
 
 
+async def test_document_numbers_count_per_kind_and_year_and_restart_each_year(
+    db: Backend,
+) -> None:
+    async with db.uow() as uow:
+        assert [await uow.counters.next_in_year("surat", 2026) for _ in range(3)] == [1, 2, 3]
+        assert await uow.counters.next_in_year("ba", 2026) == 1
+        assert await uow.counters.next_in_year("surat", 2027) == 1
+        await uow.commit()
+    async with db.uow() as uow:
+        assert await uow.counters.next_in_year("surat", 2026) == 4  # rolled back: given back
+    async with db.uow() as uow:
+        assert await uow.counters.next_in_year("surat", 2026) == 4
+        assert await uow.counters.next_in_year("surat", 2027) == 2
+        await uow.commit()
+
+
+async def test_document_numbers_are_unique_under_concurrency(db: Backend) -> None:
+    async def take() -> int:
+        async with db.uow() as uow:
+            value = await uow.counters.next_in_year("surat", 2026)
+            await asyncio.sleep(0)
+            await uow.commit()
+            return value
+
+    values = await asyncio.gather(*(take() for _ in range(10)))
+    assert sorted(values) == list(range(1, 11))
+
+
 def a_document(kind: str, **values: object) -> Document:
     fields: dict[str, object] = {
         "filename": f"{kind}.pdf",

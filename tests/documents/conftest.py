@@ -64,7 +64,7 @@ def surat_input() -> SuratTanggapanInput:
         case_number="PGD-2026-000123",
         applicant_name="Siti Nurhaliza",
         applicant_address="Pekon Kampung Baru, Kecamatan Kota Agung",
-        nik="1806123456780001",
+        nik="1806125507900001",  # born on the 15th (55 = 15 + 40): a woman
         kecamatan="Kota Agung",
         layanan="Perbaikan Data KTP-el",
         complaint="Nama pada KTP-el saya tertulis “Siti Nurhalisa”, seharusnya “Siti Nurhaliza”.",

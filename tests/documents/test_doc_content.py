@@ -35,10 +35,10 @@ from storage.tables import Document
 from tests.support import FORM, Desk
 
 #: Kinds whose renderer prints the verification URL under the QR code.
-PRINTS_URL = {"bukti_pendaftaran", "berita_acara"}
-#: The standard letter (step 8) carries no QR of its own: its QR arrives with the
-#: signature stamp, on the signed copy (`hasil_ttd`).
-NO_QR = {"hasil"}
+PRINTS_URL = {"bukti_pendaftaran"}
+#: The standard letter (step 8) and the Berita Acara (step 14) carry no QR of their own:
+#: their QR arrives with the signature stamp, on the signed copy (`hasil_ttd`, ...).
+NO_QR = {"hasil", "berita_acara"}
 ALL_KINDS = set(KIND_LABELS)
 
 
@@ -131,7 +131,6 @@ async def test_each_documents_qr_opens_its_own_valid_verification_page(desk: Des
             if document.kind in NO_QR:
                 assert targets == [], document.kind
             else:
-                # The signed Berita Acara also keeps the unsigned one's printed QR.
                 assert url in targets, (document.kind, targets)
             if document.kind in PRINTS_URL:
                 assert url in " ".join(text_of(pdf)), document.kind
@@ -173,12 +172,19 @@ async def test_the_rekap_counts_each_kecamatan_right(desk: Desk) -> None:
         await uow.commit()
 
     text = " ".join(text_of(pdf))
+    # numbered and signed, so it can go to the Bupati
+    assert "Nomor: 470/1/REKAP/DISDUKCAPIL/2026" in text
+    assert "Ahmad Fauzi, S.STP., M.Si. Pembina Utama Muda (IV/c) NIP. 19790303 199810 1 001" in text
     layanan = list(office.reference.layanan)
     cells = rf"((?:\d+ ){{{len(layanan)}}}\d+)"  # one count per layanan, then the total
     expected = Counter(SORTED)
-    for i, kecamatan in enumerate(office.reference.kecamatan, start=1):
+    codes = office.reference.kecamatan_codes
+    # rows in the order of the Kemendagri codes, each with its code
+    assert office.reference.kecamatan_in_order()[0] == "Kota Agung"
+    for i, kecamatan in enumerate(office.reference.kecamatan_in_order(), start=1):
         # "Kota Agung" is a prefix of "Kota Agung Timur": the numbers must follow it.
-        row = re.search(rf"(?<!\d){i} {re.escape(kecamatan)} {cells}(?!\d)", text)
+        code = re.escape(codes[kecamatan])
+        row = re.search(rf"(?<!\d){i} {code} {re.escape(kecamatan)} {cells}(?!\d)", text)
         assert row is not None, kecamatan
         *values, total = (int(v) for v in row.group(1).split())
         assert values == [expected[(kecamatan, lay)] for lay in layanan], kecamatan

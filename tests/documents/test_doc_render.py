@@ -17,16 +17,14 @@ from staffbot.documents.berita_acara import berita_acara
 from staffbot.documents.bukti import bukti_pendaftaran
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.fonts import SUBSET_CODEPOINTS, full_fonts, subset_fonts
-from staffbot.documents.model import (
-    BuktiPendaftaranInput,
-    Letterhead,
+from staffbot.documents.model import BuktiPendaftaranInput, Letterhead, SuratTanggapanInput
+from staffbot.documents.report_model import (
     MutuBakuInput,
     MutuBakuRow,
     RekapCount,
     RekapInput,
     SopChartInput,
     SopRow,
-    SuratTanggapanInput,
 )
 from staffbot.documents.reports import mutu_baku, rekap_kecamatan
 from staffbot.documents.sop_chart import sop_chart
@@ -47,12 +45,14 @@ def test_bukti_pendaftaran_masks_the_nik(
     for line in LETTERHEAD_LINES:
         assert line in page
     assert "BUKTI PENDAFTARAN" in page
-    assert "REG/2026/11/0042" in page
-    assert "PGD-2026-000123" in page
+    # one number: the nomor pengaduan; the registration book's number is not printed
+    assert "Nomor Pengaduan : PGD-2026-000123" in page
+    assert "REG/2026/11/0042" not in page
     assert "Siti Nurhaliza" in page
     assert "1806********0001" in page
     assert "1806123456780001" not in page
-    assert "0812****7890" in page
+    assert "0812-****-7890" in page  # as people write it, not +628******7890
+    assert "+62" not in page
     assert "Kota Agung" in page and "Perbaikan Data KTP-el" in page
     assert "25 November 2026 10.15 WIB" in page
     assert "Halaman 1 dari 1" in page
@@ -106,7 +106,7 @@ def test_surat_tanggapan(surat_input: SuratTanggapanInput, letterhead: Letterhea
     assert rendered.page_count == len(pages) == 1
     assert "470/1123/DISDUKCAPIL/XI/2026" in text
     assert "Kota Agung, 25 November 2026" in text
-    assert "Sdr./Sdri. Siti Nurhaliza" in text
+    assert "Sdri. Siti Nurhaliza" in text and "Sdr./Sdri." not in text
     assert "1806********0001" in text
     assert "“Nama pada KTP-el saya tertulis “Siti Nurhalisa”" in text
     assert "UPT Kecamatan Kota Agung — atau dikirim melalui kurir…" in text
@@ -167,7 +167,7 @@ def test_berita_acara_with_500_rows_repeats_the_header(letterhead: Letterhead) -
     rendered = berita_acara(ba_input(500), letterhead=letterhead, generated_at=NOW)
     pages = text_of(rendered.pdf)
     assert rendered.page_count == len(pages) > 5
-    header = "No Nomor Kasus Nama Pemohon Layanan Tanggal Kirim"
+    header = "No Nomor Pengaduan Nama Pemohon NIK Layanan No. Dokumen Desa/Pekon Paraf Penerima"
     assert all(header in page for page in pages[:-1])
     assert "Halaman 1 dari" in pages[0]
     assert f"Halaman {len(pages)} dari {len(pages)}" in pages[-1]
@@ -196,8 +196,8 @@ def test_rekap_kecamatan_counts_and_totals(letterhead: Letterhead) -> None:
     assert "Periode 1 November 2026 s.d. 30 November 2026" in text
     for kec in KECAMATAN:
         assert kec in text
-    # Kota Agung is row 4: 3 per layanan (i % 4 == 3), plus the extra 10 for KTP-el.
-    assert "4 Kota Agung 13 3 3 19" in text
+    # Kota Agung (18.06.01) is row 1: 0 per layanan (i % 4 == 0), plus 10 for KTP-el.
+    assert "1 Kota Agung 10 0 0 10" in text
     total = sum(c.count for c in counts)
     assert f"Jumlah {total}" in text
 

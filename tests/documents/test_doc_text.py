@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError as PydanticError
 
 from staffbot.documents.errors import DocumentError
 from staffbot.documents.model import mask_nik
@@ -14,10 +15,15 @@ from staffbot.documents.text import (
     format_date,
     format_datetime,
     format_duration,
+    format_nip,
+    mask_phone,
     number_words,
+    salutation,
     terbilang,
     written_date,
 )
+from staffbot.numbering import format_number, pattern_problem
+from staffbot.settings import Settings, settings_problems
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 UNITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
@@ -169,3 +175,75 @@ def test_format_duration() -> None:
     assert format_duration(timedelta(hours=6, minutes=30)) == "6,5 jam"
     assert format_duration(timedelta(hours=36)) == "1,5 hari"
     assert format_duration(timedelta(hours=36), "en") == "1.5 d"
+
+
+# -- the letters' helpers: NIP groups, salutation, phone mask, number patterns ----------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("197903031998101001", "19790303 199810 1 001"),
+        ("19790903 199810 1 001", "19790903 199810 1 001"),  # already grouped
+        ("1234567", "1234567"),  # not an ASN NIP: printed as it is
+        ("", ""),
+    ],
+)
+def test_a_nip_is_printed_in_its_standard_groups(raw: str, expected: str) -> None:
+    assert format_nip(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("nik", "short", "long"),
+    [
+        ("1806054501900001", "Sdri.", "Saudari"),  # 45 = 5 + 40: born on the 5th, a woman
+        ("1806050501900001", "Sdr.", "Saudara"),
+        ("1806057101900001", "Sdri.", "Saudari"),  # the 31st
+        ("1806053501900001", "Sdr./Sdri.", "Saudara/i"),  # day 35: the NIK cannot tell
+        (None, "Sdr./Sdri.", "Saudara/i"),
+    ],
+)
+def test_the_salutation_follows_the_nik(nik: str | None, short: str, long: str) -> None:
+    you = salutation(nik)
+    assert (you.short, you.long) == (short, long)
+
+
+@pytest.mark.parametrize(
+    ("phone", "expected"),
+    [
+        ("+6281234567890", "0812-****-7890"),
+        ("081234567890", "0812-****-7890"),
+        ("+62812345678901", "0812-*****-8901"),
+    ],
+)
+def test_a_phone_number_is_masked_the_way_people_write_it(phone: str, expected: str) -> None:
+    assert mask_phone(phone) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("470/{seq}/SRT/DISDUKCAPIL/{year}", "470/7/SRT/DISDUKCAPIL/2026"),
+        ("045.2/{seq:04d}/{roman_month}/{year}", "045.2/0007/XI/2026"),
+        ("{year}/{month}/{n}", "2026/11/7"),
+    ],
+)
+def test_numbers_follow_the_office_pattern(pattern: str, expected: str) -> None:
+    assert format_number(pattern, 7, 2026, 11) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "said"),
+    [
+        ("470/{tahun}/{seq}", "{tahun} yang tidak dikenal"),
+        ("470/SRT/{year}", "tidak memuat nomor urut {seq}"),
+        ("470/{seq}/SRT", "tidak memuat tahun {year}"),
+        ("470/{seq/{year}", "tidak dapat dibaca"),
+    ],
+)
+def test_a_bad_pattern_stops_the_start_with_an_indonesian_message(pattern: str, said: str) -> None:
+    assert said in (pattern_problem(pattern) or "")
+    with pytest.raises(PydanticError) as caught:
+        Settings(number_surat=pattern, _env_file=None)  # type: ignore[call-arg]
+    [line] = settings_problems(caught.value)
+    assert line.startswith("STAFFBOT_NUMBER_SURAT: pola nomor") and said in line

@@ -15,12 +15,20 @@ from storage.repos.misc import (
     ProcessedRepository,
 )
 from storage.repos.reports import ReportRepository
-from storage.tables import Conversation, Counter, Document, HolidayOverride, ProcessedUpdate
+from storage.tables import (
+    Conversation,
+    Counter,
+    Document,
+    DocumentSequence,
+    HolidayOverride,
+    ProcessedUpdate,
+)
 from tests.fakes.schema import info_of
 from tests.fakes.store import Tx
 from tests.fakes.unfaked import NotFaked
 
 _COUNTER = info_of(Counter)
+_SEQUENCE = info_of(DocumentSequence)
 _CONVERSATION = info_of(Conversation)
 _HOLIDAY = info_of(HolidayOverride)
 _PROCESSED = info_of(ProcessedUpdate)
@@ -40,6 +48,17 @@ class FakeCounterRepository(NotFaked):
             return 1
         value = int(row["value"]) + 1
         self.tx.update(_COUNTER, (name,), {"value": value})
+        return value
+
+    async def next_in_year(self, kind: str, year: int) -> int:
+        """The next number of a kind of document in a year (1 for the first one of a
+        year): taken once, in the transaction that makes the document."""
+        row = self.tx.row(_SEQUENCE, (kind, year))
+        if row is None:
+            self.tx.insert_row(_SEQUENCE, {"kind": kind, "year": year, "value": 1})
+            return 1
+        value = int(row["value"]) + 1
+        self.tx.update(_SEQUENCE, (kind, year), {"value": value})
         return value
 
 

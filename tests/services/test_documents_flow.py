@@ -36,7 +36,8 @@ async def test_documents_of_a_full_flow(desk: Desk) -> None:
     assert set(ba_docs) == {"berita_acara", "berita_acara_ttd"}
 
     bukti = text_of(read_blob(office, docs["bukti_pendaftaran"]))
-    assert "REG-2026-00001" in bukti and "PO-2026-00001" in bukti
+    # one number: the nomor pengaduan; the register's number stays the office's own
+    assert "PO-2026-00001" in bukti and "REG-2026-00001" not in bukti
     assert "1806********0001" in bukti and "1806054501900001" not in bukti
     assert "Siti Aminah" in bukti and "Kota Agung" in bukti
     cover = text_of(read_blob(office, docs["berkas_cetak"]))

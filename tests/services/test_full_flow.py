@@ -75,7 +75,9 @@ async def test_a_case_goes_through_all_fifteen_steps(desk: Desk) -> None:
     assert len(edits) == 12
     applicant = [o for o in outbox if o.kind == "applicant"]
     assert [o.chat_id for o in applicant] == ["+6281234567890"] * len(applicant)
-    assert any("REG-2026-00001" in o.payload["text"] for o in applicant)
+    # one number for the applicant: the nomor pengaduan, never the register's
+    assert any(f"Pengaduan {number} telah terdaftar" in o.payload["text"] for o in applicant)
+    assert not any("REG-2026-00001" in o.payload["text"] for o in applicant)
     assert any(o.payload.get("attachment") for o in applicant)
 
 

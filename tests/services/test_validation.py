@@ -34,10 +34,11 @@ from tests.support import FORM, ROSTER, Desk, counts, differences, snapshot
         (
             {"kecamatan": "Bandar Lampung"},
             'Kecamatan "Bandar Lampung" tidak dikenal. Pilih salah satu dari 20 kecamatan: '
-            "Wonosobo, Semaka, Bandar Negeri Semuong, Kota Agung, Pematang Sawa, "
-            "Kota Agung Timur, Kota Agung Barat, Pulau Panggung, Air Naningan, Ulu Belu, "
-            "Talang Padang, Sumberejo, Gisting, Gunung Alip, Pugung, Bulok, Cukuh Balak, "
-            "Kelumbayan, Limau, Kelumbayan Barat.",
+            # in the order of their Kemendagri codes (18.06.01 ...)
+            "Kota Agung, Talang Padang, Wonosobo, Pulau Panggung, Cukuh Balak, Pugung, "
+            "Semaka, Sumberejo, Ulu Belu, Pematang Sawa, Kelumbayan, Kota Agung Barat, "
+            "Kota Agung Timur, Gisting, Gunung Alip, Limau, Bandar Negeri Semuong, "
+            "Air Naningan, Bulok, Kelumbayan Barat.",
         ),
         (
             {"layanan": "SIM"},

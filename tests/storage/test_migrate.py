@@ -94,3 +94,50 @@ async def test_berita_acara_statuses_move_to_the_stored_vocabulary_and_back(
         }
     finally:
         await engine.dispose()
+
+
+async def test_document_numbers_continue_from_the_counters_and_go_back(tmp_path: Path) -> None:
+    """0009: the surat and BA sequences kept in `counter` move to `document_sequence`
+    (numbering goes on where it was); a downgrade writes the numbers taken since back."""
+    import asyncio
+
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.migrate import alembic_config, upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'numbers.db'}"
+    await upgrade(url, "0007")
+    engine = create_async_engine(url)
+
+    async def rows(sql: str) -> set[tuple[object, ...]]:
+        async with engine.connect() as conn:
+            return {tuple(r) for r in (await conn.execute(text(sql))).all()}
+
+    try:
+        async with engine.begin() as conn:
+            for name, value in (("surat:2026", 7), ("ba:2026", 3), ("case:2026", 40)):
+                await conn.execute(
+                    text("INSERT INTO counter (name, value) VALUES (:name, :value)"),
+                    {"name": name, "value": value},
+                )
+        await upgrade(url)
+        assert await rows("SELECT kind, year, value FROM document_sequence") == {
+            ("surat", 2026, 7),
+            ("ba", 2026, 3),
+        }
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE document_sequence SET value = 9 WHERE kind = 'surat'"))
+            await conn.execute(
+                text("INSERT INTO document_sequence (kind, year, value) VALUES ('rekap', 2027, 2)")
+            )
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0007")
+        assert await rows("SELECT name, value FROM counter") == {
+            ("surat:2026", 9),
+            ("ba:2026", 3),
+            ("case:2026", 40),
+            ("rekap:2027", 2),
+        }
+    finally:
+        await engine.dispose()

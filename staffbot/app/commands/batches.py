@@ -10,6 +10,7 @@ from staffbot.app.commands.cases import Who
 
 @dataclass(frozen=True)
 class WaitingPlace:
+    #: The kecamatan, or the UPT's name when that UPT serves several kecamatan.
     kecamatan: str
     #: Case numbers, oldest first.
     cases: tuple[str, ...]
@@ -17,7 +18,8 @@ class WaitingPlace:
 
 @dataclass(frozen=True)
 class WaitingForBa(Query[list[WaitingPlace]]):
-    """Cases waiting at a collecting step, per kecamatan (what "Buat BA" lists); with
-    ``who``: only those that person may put into a Berita Acara (not a colleague's)."""
+    """Cases waiting at a collecting step, per kecamatan or shared UPT (what "Buat BA"
+    lists); with ``who``: only those that person may put into a Berita Acara (not a
+    colleague's)."""
 
     who: Who | None = None

@@ -26,6 +26,8 @@ class IntakeForm:
     kecamatan: str
     layanan: str
     keluhan: str = ""
+    #: Desa/pekon, when the applicant says it (the Berita Acara lists it for the UPT).
+    desa: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,8 @@ class Claim(Command[ClaimResult]):
 
 @dataclass(frozen=True)
 class MakeBa(Command[list[ActResult]]):
-    """SOP step 14: one Berita Acara per kecamatan from the chosen cases (or every case
-    waiting in ``kecamatan``)."""
+    """SOP step 14: one Berita Acara per UPT from the chosen cases (or every case
+    waiting in ``kecamatan``: a kecamatan's name, or a UPT's that serves several)."""
 
     who: Who
     refs: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 
 from staffbot.app.command import Command
-from staffbot.documents.model import RekapCount
+from staffbot.documents.report_model import RekapCount
 
 ReportKind = Literal["rekap", "mutu_baku", "sop"]
 

@@ -46,6 +46,26 @@ DEMO_ROSTER: tuple[tuple[str, str, str, str | None], ...] = (
 )
 
 
+#: Pangkat/golongan and jabatan of the demo roster, by NIP (what the letters print).
+DEMO_RANKS: dict[str, tuple[str, str]] = {
+    "197903031998101001": (
+        "Pembina Utama Muda (IV/c)",
+        "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
+    ),
+    "198105122005012002": ("Pembina (IV/a)", "Kepala Bidang Pelayanan Pendaftaran Penduduk"),
+    "198307142008011003": ("Penata Tingkat I (III/d)", "Kepala Seksi Identitas Penduduk"),
+    "198809202011012004": ("Penata (III/c)", "Kepala Seksi Inovasi Pelayanan"),
+    "199001012015032005": ("Penata Muda Tingkat I (III/b)", "Pengelola Layanan Call Center"),
+    "199102022015031006": ("Penata Muda Tingkat I (III/b)", "Operator Layanan Operasional"),
+    "199203032016032007": ("Penata Muda (III/a)", "Pengolah Data dan Informasi"),
+    "199304042017031008": ("Pengatur Tingkat I (II/d)", "Operator Layanan Operasional"),
+    "199405052018032009": ("Pengatur (II/c)", "Pengadministrasi Perkantoran"),
+    "199506062019031010": ("Penata Muda (III/a)", "Pranata Komputer Ahli Pertama"),
+    "199607072019031011": ("Pengatur Muda Tingkat I (II/b)", "Pengadministrasi Perkantoran"),
+    "199708082020122012": ("Penata Muda (III/a)", "Pengolah Data dan Informasi"),
+}
+
+
 @dataclass(frozen=True)
 class StaffRef:
     """A staff member as the surfaces name them."""
@@ -68,12 +88,17 @@ class AddStaff(Command[StaffRef]):
     pin: str | None = None
     language: str | None = None
     by: str = "admin"
+    #: Pangkat/golongan, e.g. "Pembina Utama Muda (IV/c)"; None for staff without one.
+    pangkat: str | None = None
+    #: Jabatan as letters print it; None: derived from the role where a letter needs it.
+    jabatan: str | None = None
 
 
 @dataclass(frozen=True)
 class ChangeStaff(Command[StaffRef]):
-    """Change contact fields, channel, supervisor, language, PIN, roles or the active
-    flag of a staff member; fields left at :data:`KEEP` stay as they are."""
+    """Change contact fields, channel, supervisor, language, PIN, roles, the active
+    flag, pangkat/golongan or jabatan of a staff member; fields left at :data:`KEEP`
+    stay as they are (an empty pangkat or jabatan clears it)."""
 
     nip: str
     by: str = "admin"
@@ -87,6 +112,9 @@ class ChangeStaff(Command[StaffRef]):
     roles: tuple[str, ...] | Keep = KEEP
     #: :data:`CARDS_EACH` or :data:`CARDS_DIGEST`.
     cards: str | Keep = KEEP
+    pangkat: str | Keep | None = KEEP
+    jabatan: str | Keep | None = KEEP
+    name: str | Keep = KEEP
 
 
 @dataclass(frozen=True)
@@ -126,6 +154,8 @@ class StaffRow:
     on_leave: bool
     delegate: str | None
     has_pin: bool
+    pangkat: str | None = None
+    jabatan: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ waiting for their lease (staffbot/dispatch_owner.py). And an index for the watch
 the applicant's documents (messages of one kind since a time).
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-10
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
