@@ -125,6 +125,7 @@ def build_reference(settings: Settings) -> Reference:
         ba_number_pattern=settings.ba_number_pattern,
         office_city=settings.office_city,
         public_url=settings.public_url,
+        upt_contacts=dict(settings.upt_contacts),
     )
 
 
@@ -137,13 +138,14 @@ def build_office(
     signer: Signer | None = None,
 ) -> Office:
     """The office context; ``signer`` replaces the one the settings name (tests)."""
+    from staffbot.services.deliveries import delivery_effects
     from staffbot.services.documents import document_effects, document_generators
     from staffbot.services.effects import check_effects, core_effects
     from staffbot.services.pin_alerts import alert_supervisor
 
     engine = engine or build_engine(settings)
     flow = validate_flow(pengaduan_online())
-    effects = {**core_effects(), **document_effects()}
+    effects = {**core_effects(), **document_effects(), **delivery_effects()}
     check_effects(flow, effects)
     return Office(
         flow=flow,

@@ -39,6 +39,8 @@ class Reference:
     ba_number_pattern: str = "470/{n}/BA/DISDUKCAPIL/{year}"
     office_city: str = "Kota Agung"
     public_url: str = "http://127.0.0.1:8080"
+    #: kecamatan -> the UPT's WhatsApp number or bound staff NIP (STAFFBOT_UPT_CONTACTS).
+    upt_contacts: Mapping[str, str] = field(default_factory=dict)
 
 
 class CalendarSource:

@@ -18,9 +18,20 @@ from staffbot.app.commands.outbox import ListOutbox, OutboxLine, RetryOutbox
 from staffbot.cards import action_label
 from staffbot.channels.base import ChannelName
 from staffbot.errors import ValidationError
-from staffbot.messages import Choice, OutgoingMessage
+from staffbot.masking import mask_free_text
+from staffbot.messages import EDIT_SENDS_DOCUMENT, Attachment, Choice, OutgoingMessage
+from staffbot.richtext import esc
 from staffbot.services.context import Office
-from storage.tables import OUTBOX_FAILED, OUTBOX_PENDING, ButtonToken, Outbox, Staff, Task
+from staffbot.texts import t
+from storage.tables import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    ButtonToken,
+    Document,
+    Outbox,
+    Staff,
+    Task,
+)
 from storage.uow import UnitOfWork
 
 WEB = ChannelName.WEB
@@ -156,14 +167,28 @@ async def queue(
     return row
 
 
-async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) -> int:
-    """Edit every card of a finished task: the outcome appended, the buttons gone."""
+async def edit_cards_of(
+    uow: UnitOfWork, office: Office, task: Task, line: str, *, document: Document | None = None
+) -> int:
+    """Edit every card of a finished task: the outcome appended, the buttons gone.
+
+    With ``document`` (the signed PDF of a signing step) the card carries that document
+    from now on: the web shows its link in the card; Telegram and WhatsApp, which cannot
+    put a file into an edited message, send it with the edit (``EDIT_SENDS_DOCUMENT``).
+    """
     assert task.id is not None
     cards = await uow.outbox.cards_of_task(task.id)
+    extra: dict[str, object] = {}
+    attachment = None
+    if document is not None and document.id is not None:
+        attachment = Attachment(document.id, document.filename)
+        name = mask_free_text(document.filename)  # an upload's name may hold a NIK
+        line += "\n" + esc(t("card.signed_document", office.language, filename=name))
+        extra[EDIT_SENDS_DOCUMENT] = True
     for card in cards:
         assert card.id is not None
         original = OutgoingMessage.from_payload(card.payload)
-        edited = OutgoingMessage(text=original.text + "\n\n" + line)
+        edited = OutgoingMessage(text=original.text + "\n\n" + line, attachment=attachment)
         await queue(
             uow,
             office,
@@ -175,6 +200,7 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
             task_id=task.id,
             ba_id=card.ba_id,
             ref_id=card.id,
+            extra=extra,
             later=True,
         )
     return len(cards)

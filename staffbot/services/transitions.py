@@ -26,11 +26,11 @@ from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.claims import taken
 from staffbot.services.context import Office
-from staffbot.services.effects import EffectContext
+from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
 from staffbot.services.work_items import Ids, WorkItem, already_done
-from storage.tables import Staff, Task
+from storage.tables import Document, Staff, Task
 from storage.uow import UnitOfWork
 
 
@@ -118,7 +118,6 @@ async def apply(
         await audit_transition(
             uow, staff, transition, task=task, ids=item.carried_ids(case), on_behalf=behalf
         )
-    await edit_old_cards(uow, office, staff, task, transition, behalf)
     ctx = EffectContext(
         transition=transition,
         actor=staff,
@@ -128,8 +127,16 @@ async def apply(
         prepared=prepared or {},
     )
     await run_effects(uow, office, ctx, transition.effects)
+    # After the effects: a card that was signed from carries the signed PDF they made.
+    await edit_old_cards(
+        uow, office, staff, task, transition, behalf, document=ctx.made.get(CARD_DOCUMENT)
+    )
     last = Happened(
-        outcome_label(transition.action, office.language), staff.name, now, transition.reason
+        outcome_label(transition.action, office.language),
+        staff.name,
+        now,
+        transition.reason,
+        is_back=transition.action.is_back,
     )
     next_task = None
     if transition.to_step is not None:
@@ -202,7 +209,11 @@ async def edit_old_cards(
     task: Task,
     transition: Transition,
     on_behalf_name: str | None,
+    *,
+    document: Document | None = None,
 ) -> None:
+    """The outcome on every card of the closed task; with ``document`` (the signed PDF),
+    the cards carry it from now on instead of the document they were sent with."""
     line = outcome_line(
         transition.action,
         actor=staff.name,
@@ -213,7 +224,7 @@ async def edit_old_cards(
         on_behalf_of=on_behalf_name,
         reason=transition.reason,
     )
-    await notify.edit_cards_of(uow, office, task, line)
+    await notify.edit_cards_of(uow, office, task, line, document=document)
 
 
 async def _on_behalf_name(uow: UnitOfWork, transition: Transition) -> str | None:
