@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from flows.errors import AlreadyDone
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.chat import (
     ApplicantCase,
@@ -24,7 +23,6 @@ from staffbot.app.commands.chat import (
     IdentifyStaff,
     IssueButtons,
     LookUpButton,
-    MakeSurat,
     QueueDelete,
     QueueReply,
     ReadConversation,
@@ -35,7 +33,6 @@ from staffbot.app.commands.chat import (
     SpendPrompt,
     StaffById,
     StaffView,
-    StoreResult,
     TaskAtHand,
     TaskView,
     UseButton,
@@ -45,7 +42,7 @@ from staffbot.app.commands.chat import (
 )
 from staffbot.app.commands.conversations import ConversationRecord, from_stored, to_stored
 from staffbot.channels.base import ChannelName
-from staffbot.errors import AuthError, ValidationError
+from staffbot.errors import ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services import notify
 from staffbot.services.batches import waiting_for_ba
@@ -269,33 +266,6 @@ async def resend_card(cmd: ResendCard, uow: UnitOfWork, office: Office) -> None:
     await push_task_card(uow, office, task, staff, key_suffix=cmd.key_suffix)
 
 
-async def make_surat(cmd: MakeSurat, uow: UnitOfWork, office: Office) -> int:
-    generate = office.generators.get("surat_tanggapan")
-    if generate is None:
-        raise AuthError(reason="surat generator not configured")
-    task = await uow.tasks.get(cmd.task_id)
-    if task is None:
-        raise AlreadyDone(actor="?", at="?")
-    if not task.is_open:
-        raise await already_done(uow, office, task)
-    return await generate(uow, office, task)
-
-
-async def store_result(cmd: StoreResult, uow: UnitOfWork, office: Office) -> int:
-    task = await uow.tasks.get(cmd.task_id)
-    document = await store_document(
-        uow,
-        office,
-        data=cmd.data,
-        filename=cmd.filename,
-        kind="hasil",
-        case_id=task.case_id if task is not None else None,
-        created_by=cmd.staff_id,
-    )
-    assert document.id is not None
-    return document.id
-
-
 async def waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> dict[str, tuple[str, ...]]:
     staff = await uow.staff.get(cmd.staff_id)
     found = await waiting_for_ba(uow, office, for_staff=staff)
@@ -385,7 +355,6 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     IdentifyStaff: identify_staff,
     IssueButtons: issue_buttons,
     LookUpButton: look_up_button,
-    MakeSurat: make_surat,
     QueueDelete: queue_delete,
     QueueReply: queue_reply,
     ReadConversation: read_conversation,
@@ -395,7 +364,6 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     SaveConversation: save_conversation,
     SpendPrompt: spend_prompt,
     StaffById: staff_by_id,
-    StoreResult: store_result,
     TaskAtHand: task_at_hand,
     UseButton: use_button,
     WaitingForBa: waiting,
