@@ -168,16 +168,24 @@ async def queue(
 
 
 async def edit_cards_of(
-    uow: UnitOfWork, office: Office, task: Task, line: str, *, document: Document | None = None
+    uow: UnitOfWork,
+    office: Office,
+    task: Task,
+    line: str,
+    *,
+    document: Document | None = None,
+    cards: Sequence[Outbox] | None = None,
 ) -> int:
-    """Edit every card of a finished task: the outcome appended, the buttons gone.
+    """Edit every card of a finished task (``cards``, when the caller read them already):
+    the outcome appended, the buttons gone.
 
     With ``document`` (the signed PDF of a signing step) the card carries that document
     from now on: the web shows its link in the card; Telegram and WhatsApp, which cannot
     put a file into an edited message, send it with the edit (``EDIT_SENDS_DOCUMENT``).
     """
     assert task.id is not None
-    cards = await uow.outbox.cards_of_task(task.id)
+    if cards is None:
+        cards = await uow.outbox.cards_of_task(task.id)
     extra: dict[str, object] = {}
     attachment = None
     if document is not None and document.id is not None:

@@ -12,7 +12,7 @@ any transaction and then applies the transition with :func:`apply`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
 from staffbot.services.work_items import Ids, WorkItem, already_done
-from storage.tables import Document, Staff, Task
+from storage.tables import Document, Outbox, Staff, Task
 from storage.uow import UnitOfWork
 
 
@@ -118,6 +118,9 @@ async def apply(
         await audit_transition(
             uow, staff, transition, task=task, ids=item.carried_ids(case), on_behalf=behalf
         )
+    assert task.id is not None
+    # read before the effects write (their flushes would come first, one more statement)
+    cards = await uow.outbox.cards_of_task(task.id)
     ctx = EffectContext(
         transition=transition,
         actor=staff,
@@ -129,7 +132,14 @@ async def apply(
     await run_effects(uow, office, ctx, transition.effects)
     # After the effects: a card that was signed from carries the signed PDF they made.
     await edit_old_cards(
-        uow, office, staff, task, transition, behalf, document=ctx.made.get(CARD_DOCUMENT)
+        uow,
+        office,
+        staff,
+        task,
+        transition,
+        behalf,
+        document=ctx.made.get(CARD_DOCUMENT),
+        cards=cards,
     )
     last = Happened(
         outcome_label(transition.action, office.language),
@@ -211,6 +221,7 @@ async def edit_old_cards(
     on_behalf_name: str | None,
     *,
     document: Document | None = None,
+    cards: Sequence[Outbox] | None = None,
 ) -> None:
     """The outcome on every card of the closed task; with ``document`` (the signed PDF),
     the cards carry it from now on instead of the document they were sent with."""
@@ -224,7 +235,7 @@ async def edit_old_cards(
         on_behalf_of=on_behalf_name,
         reason=transition.reason,
     )
-    await notify.edit_cards_of(uow, office, task, line, document=document)
+    await notify.edit_cards_of(uow, office, task, line, document=document, cards=cards)
 
 
 async def _on_behalf_name(uow: UnitOfWork, transition: Transition) -> str | None:
