@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck check bench soak browser clean
+.PHONY: install run test lint typecheck check bench docs-img soak browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ check: lint typecheck test
 ## Benchmarks: print their figures and write docs/PERFORMANCE.md.
 bench: install
 	$(PY) -m bench.run_all
+
+## Redraw the README's document pictures (docs/img) from the code, on the demo data.
+docs-img: install
+	$(PY) bench/render_previews.py
 
 ## Long crash and soak rounds (full figures; CI runs short rounds).
 soak: install

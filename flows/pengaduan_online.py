@@ -351,7 +351,7 @@ def pengaduan_online() -> Flow:
             15,
             "Kepala Dinas menandatangani Berita Acara",
             "kepala_dinas",
-            (_sign(None, "sign:berita_acara"), _reject("buat_ba")),
+            (_sign(None, "sign:berita_acara", "deliver:berita_acara"), _reject("buat_ba")),
             title_en="Head of office signs the handover record",
             card_document="berita_acara",
             sla=WorkingTime(days=1),

@@ -129,6 +129,7 @@ def build_reference(settings: Settings) -> Reference:
         kecamatan_codes=settings.kecamatan_codes,
         upt=settings.upt,
         ba_nik=settings.ba_nik,
+        upt_contacts=dict(settings.upt_contacts),
     )
 
 
@@ -145,10 +146,11 @@ def build_office(
     from staffbot.services.effects import check_effects, core_effects
     from staffbot.services.letters import letter_effects, letter_generators
     from staffbot.services.pin_alerts import alert_supervisor
+    from staffbot.services.signed_outputs import delivery_effects
 
     engine = engine or build_engine(settings)
     flow = validate_flow(pengaduan_online())
-    effects = {**core_effects(), **document_effects(), **letter_effects()}
+    effects = {**core_effects(), **document_effects(), **letter_effects(), **delivery_effects()}
     check_effects(flow, effects)
     return Office(
         flow=flow,

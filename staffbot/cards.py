@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from flows.model import Action, Flow, Step
@@ -40,6 +40,8 @@ class Happened:
     actor: str
     at: datetime
     reason: str | None = None
+    #: The reason was a rejection's ("Alasan"), not a forward action's note ("Catatan").
+    is_back: bool = True
 
 
 def action_label(action: Action, lang: str) -> str:
@@ -101,7 +103,7 @@ def case_card(
     if case.needs_manual_check:
         lines.append(esc(t("card.flag_manual", lang)))
     if last is not None and last.reason:
-        last = Happened(last.outcome, last.actor, last.at, free(last.reason))
+        last = replace(last, reason=free(last.reason))
     lines += _timing(due, paused, last, tz, now, lang)
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
@@ -180,7 +182,8 @@ def _timing(
             )
         )
         if last.reason:
-            lines.append(esc(t("card.reason", lang, reason=last.reason)))
+            said = "card.reason" if last.is_back else "card.note"
+            lines.append(esc(t(said, lang, reason=last.reason)))
     return lines
 
 
@@ -207,5 +210,7 @@ def outcome_line(
         )
     )
     if reason:
-        line += "\n" + esc(t("card.reason", lang, reason=mask_free_text(reason)))
+        # a back action's reason; a forward action's note ("ditandatangani di SIAK")
+        said = "card.reason" if action.is_back else "card.note"
+        line += "\n" + esc(t(said, lang, reason=mask_free_text(reason)))
     return line

@@ -41,7 +41,7 @@ from staffbot.errors import (
     RecipientUnreachable,
     RetryAfter,
 )
-from staffbot.messages import OutgoingMessage
+from staffbot.messages import EDIT_SENDS_DOCUMENT, OutgoingMessage
 from storage.db import Database, retrying
 from storage.tables import OUTBOX_CANCELLED, OUTBOX_PENDING, Outbox
 
@@ -289,16 +289,20 @@ class OutboxDispatcher:
                 message_id = ref.platform_message_id if ref is not None else None
             if message_id is None:
                 return None
+            new_document = None
+            if row.payload.get(EDIT_SENDS_DOCUMENT) and message.attachment is not None:
+                new_document = await self._document(message.attachment.document_id)
             return Delivery(
                 chat_id=row.chat_id,
                 kind="edit",
                 message=message,
                 message_id=message_id,
+                document=new_document,
                 idempotency_key=row.idempotency_key,
             )
         document = None
-        if message.attachment is not None and self.load_document is not None:
-            document = await self.load_document(message.attachment.document_id)
+        if message.attachment is not None:
+            document = await self._document(message.attachment.document_id)
         return Delivery(
             chat_id=row.chat_id,
             kind="send",
@@ -306,6 +310,11 @@ class OutboxDispatcher:
             document=document,
             idempotency_key=row.idempotency_key,
         )
+
+    async def _document(self, document_id: int) -> FileBlob | None:
+        if self.load_document is None:
+            return None
+        return await self.load_document(document_id)
 
     async def drain(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109 (a deadline, not a cancel)
         """Deliver everything due now (tests, `outbox flush`)."""

@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Payload flag of an edit whose attachment is new (a signed PDF replacing the card's
+#: document): channels that cannot put a file into an edited message send it with the
+#: edit. Other edits repeat the card's attachment only for the web page's link.
+EDIT_SENDS_DOCUMENT = "sends_document"
+
 
 @dataclass(frozen=True)
 class Choice:

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.calendar import OfficeHours, parse_office_hours
@@ -95,6 +102,11 @@ class Settings(BaseSettings):
     )
     letterhead_contact: str | None = None
     letterhead_logo: Path | None = None
+    #: Where a signed Berita Acara goes besides the Kasi Inovasi who made it: kecamatan ->
+    #: the UPT's WhatsApp number or the NIP of its bound staff account, as JSON, e.g.
+    #: {"Kota Agung": "0812-3456-0001", "Gisting": "198512312010011001"}. A kecamatan
+    #: not named gets its Berita Acara on paper only.
+    upt_contacts: dict[str, str] = Field(default_factory=dict)
     case_prefix: str = "PO"
 
     # -- documents: numbers, signers, the Berita Acara ------------------------------------
@@ -179,6 +191,14 @@ class Settings(BaseSettings):
         hours, minutes = (int(p) for p in value.replace(".", ":").split(":"))
         time(hours, minutes)  # hour 0-23, minute 0-59
         return value
+
+    @model_validator(mode="after")
+    def _upt_contacts(self) -> Settings:
+        known = {k.casefold() for k in self.kecamatan}
+        unknown = sorted(k for k in self.upt_contacts if k.strip().casefold() not in known)
+        if unknown:
+            raise ValueError(f"upt_contacts names unknown kecamatan: {', '.join(unknown)}")
+        return self
 
     @property
     def office_hours_table(self) -> dict[int, OfficeHours]:

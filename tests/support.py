@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfWriter
@@ -65,6 +66,40 @@ def tiny_pdf(text: str = "hasil") -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+#: Who signed :func:`siak_signed_pdf` (the name in its certificate).
+SIAK_SIGNER = "Ahmad Fauzi (SIAK)"
+
+
+def siak_signed_pdf(directory: Path) -> bytes:
+    """A KK as SIAK prints it: signed already, with the certificate of a CA the bot does
+    not know (BSrE's, as far as the office's own CA is concerned)."""
+    from datetime import UTC, datetime, timedelta
+
+    from staffbot.documents.model import SignRequest
+    from staffbot.documents.pki import init_office_pki
+    from staffbot.documents.signing import last_page_placement, sign_with_pkcs12
+
+    signed_at = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # the morning of the tests' day
+    secret = "rahasia-siak-2026"
+    pki = init_office_pki(
+        directory,
+        office_name="BSrE uji",
+        kadis_name=SIAK_SIGNER,
+        kadis_nip="197903031998101001",
+        passphrase=secret,
+        now=signed_at - timedelta(days=30),
+    )
+    pdf = tiny_pdf("KK dari SIAK")
+    request = SignRequest(
+        signer_name=SIAK_SIGNER,
+        nip="197903031998101001",
+        secret=secret,
+        placement=last_page_placement(pdf),
+        verification_url="https://siak.example/v/1",
+    )
+    return sign_with_pkcs12(pki.pkcs12, pdf, request, signed_at=signed_at).pdf
 
 
 @dataclass

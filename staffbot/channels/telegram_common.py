@@ -207,6 +207,11 @@ class TelegramChannel(Channel):
         except ChannelError as exc:
             if not not_modified(exc):
                 raise
+        if delivery.document is not None:
+            # A text message cannot take a file: the card's new document (the signed
+            # PDF) follows it, as a card's document follows the card when first sent.
+            async with self.guard.slot(str(chat_id), group=self.is_group(str(chat_id))):
+                await self._send_document(chat_id, delivery.document, None)
         return Delivered(delivery.message_id)
 
     async def _deliver_delete(self, chat_id: int, delivery: Delivery) -> Delivered:

@@ -201,14 +201,7 @@ class WhatsAppChannel(Channel):
         if recipient.window_open(self.now()):
             try:
                 if delivery.kind == "edit":
-                    return Delivered(
-                        await self._send(
-                            to,
-                            "text",
-                            {"body": edit_text(message.text)},
-                            reply_to=delivery.message_id,
-                        )
-                    )
+                    return Delivered(await self._reply(to, delivery))
                 return Delivered(await self._free_form(to, delivery))
             except WindowClosed:
                 await self.state.note_window_closed(phone)
@@ -223,6 +216,20 @@ class WhatsAppChannel(Channel):
                 channel=NAME, problem="24-hour window closed; invitation template sent"
             )
         return Delivered(await self._applicant_template(to, message, delivery.document))
+
+    async def _reply(self, to: str, delivery: Delivery) -> str:
+        """An "edit": a reply quoting the card; one that brings the card a new document
+        (the signed PDF) is that document, the reply's text its caption."""
+        text = edit_text(delivery.message.text)
+        blob = delivery.document
+        if blob is None:
+            return await self._send(to, "text", {"body": text}, reply_to=delivery.message_id)
+        content: dict[str, Any] = {"id": await self._upload(blob), "filename": blob.filename}
+        if len(text) <= MAX_CAPTION:
+            content["caption"] = text
+        else:
+            await self._send(to, "text", {"body": text}, reply_to=delivery.message_id)
+        return await self._send(to, "document", content, reply_to=delivery.message_id)
 
     async def _free_form(self, to: str, delivery: Delivery) -> str:
         """Text, a card (buttons or lists) and/or a document, in that order.

@@ -6,7 +6,7 @@ the action needs first); a menu verb is one of the chat's own buttons.
 
 from __future__ import annotations
 
-from staffbot.app.commands.cases import Act, Who
+from staffbot.app.commands.cases import Act, CameSigned, ConfirmSigned, Who
 from staffbot.app.commands.chat import (
     ALERT_VERBS,
     Button,
@@ -61,6 +61,11 @@ async def _task_action(turn: Turn, button: ButtonView, key: str) -> Answer:
             )
         )
         return Answer(t("chat.toast_prompt", lang))
+    if action.requires_pin and await turn.run(CameSigned(task.id)):
+        # signed in SIAK already: the press confirms it (no PIN, no second stamp)
+        result = await turn.run(ConfirmSigned(Who(staff_id=turn.staff_id), key, task_id=task.id))
+        await turn.run(UseButton(button.token))
+        return Answer(t("chat.done", lang, outcome=result.outcome, number=result.number))
     if action.requires_pin:
         if (refusal := await signing.locked(turn)) is not None:
             return refusal

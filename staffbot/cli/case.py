@@ -211,10 +211,16 @@ async def case_act(
     note: Annotated[str | None, typer.Option("--note", help="Alasan / catatan")] = None,
     pin: Annotated[str | None, typer.Option("--pin", help="PIN tanda tangan")] = None,
     attachment: Annotated[Path | None, typer.Option("--attachment", help="PDF hasil")] = None,
+    generate: Annotated[
+        bool,
+        typer.Option("--generate", help="Buat Surat Tanggapan standar sebagai dokumen hasil"),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Take an action on a case (or a Berita Acara) as a staff member."""
     who = Who(nip=as_nip)
+    if generate and attachment is not None:
+        raise ConfigurationError(problem="--generate or --attachment, not both")
     async with opened() as app:
         if action == "make_ba":
             results = await app.bus.handle(MakeBa(who, refs=tuple(refs)))
@@ -223,7 +229,7 @@ async def case_act(
         elif any(a.key == action and a.requires_pin for _, a in app.office.flow.edges()):
             results = [await _sign(app.bus, refs[0], who, action, pin)]
         else:
-            results = [await _act(app.bus, refs[0], who, action, note, attachment)]
+            results = [await _act(app.bus, refs[0], who, action, note, attachment, generate)]
     if as_json:
         out.print_json(results)
         return
@@ -233,18 +239,28 @@ async def case_act(
 
 
 async def _act(
-    bus: MessageBus, ref: str, who: Who, action: str, note: str | None, attachment: Path | None
+    bus: MessageBus,
+    ref: str,
+    who: Who,
+    action: str,
+    note: str | None,
+    attachment: Path | None,
+    generate: bool = False,
 ) -> ActResult:
-    """With an attachment, storing it and the action commit together: a refused action
-    leaves no stray document behind."""
-    if attachment is None:
+    """With an attachment (uploaded, or the standard letter made with ``--generate`` as
+    the chat's "Buat Surat Tanggapan" makes it), storing it and the action commit
+    together: a refused action leaves no stray document behind."""
+    if attachment is None and not generate:
         return await bus.handle(Act(who, action, ref=ref, note=note))
-    from staffbot.app.commands.files import Attach
+    from staffbot.app.commands.files import Attach, GenerateResult
 
-    data = await asyncio.to_thread(attachment.read_bytes)
+    data = await asyncio.to_thread(attachment.read_bytes) if attachment is not None else b""
 
     async def attach_and_act(tx: Tx) -> ActResult:
-        document_id = await tx.run(Attach(who, ref, attachment.name, data))
+        if attachment is None:
+            document_id = await tx.run(GenerateResult(who, ref))
+        else:
+            document_id = await tx.run(Attach(who, ref, attachment.name, data))
         return await tx.run(Act(who, action, ref=ref, note=note, attachment_id=document_id))
 
     return await bus.atomically(attach_and_act)

@@ -97,6 +97,14 @@ class DocumentEngine(ABC):
         result: StampPlacement = await self.run("placement", (pdf,))
         return result
 
+    async def approval_page(
+        self, pdf: bytes, *, language: Language = "id"
+    ) -> tuple[bytes, StampPlacement]:
+        """``pdf`` with an approval page appended for the stamp (an unsigned upload:
+        the stamp covers nothing of it), and where the stamp goes."""
+        result: tuple[bytes, StampPlacement] = await self.run("approval_page", (pdf, language))
+        return result
+
     async def validate(self, pdf: bytes, ca_file: Path | None) -> SignatureReport:
         """Every signature of ``pdf`` checked against the office root in ``ca_file``."""
         report: SignatureReport = await self.run("validate", (pdf, ca_file))

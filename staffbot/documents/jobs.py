@@ -88,6 +88,12 @@ def placement(_font_cache: Path | None, pdf: bytes) -> Any:
     return last_page_placement(pdf)
 
 
+def approval_page(font_cache: Path | None, pdf: bytes, language: Language) -> Any:
+    from staffbot.documents.approval import append_approval_page
+
+    return append_approval_page(pdf, language=language, fonts=fonts(font_cache))
+
+
 @cache
 def _trust_roots(ca_file: Path, modified_ns: int) -> list[Any]:
     """The office root, read once per file version (every verification page asks)."""
@@ -120,6 +126,7 @@ JOBS: dict[str, Callable[..., Any]] = {
     "render": render_document,
     "sign_local": sign_local,
     "placement": placement,
+    "approval_page": approval_page,
     "validate": validate,
     "warm_up": warm_up,
 }

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from flows.errors import AlreadyDone
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.chat import (
     BaKecamatan,
@@ -21,7 +20,6 @@ from staffbot.app.commands.chat import (
     IdentifyStaff,
     IssueButtons,
     LookUpButton,
-    MakeSurat,
     QueueDelete,
     QueueReply,
     ReadConversation,
@@ -32,7 +30,6 @@ from staffbot.app.commands.chat import (
     SpendPrompt,
     StaffById,
     StaffView,
-    StoreResult,
     TaskAtHand,
     TaskView,
     UseButton,
@@ -42,13 +39,12 @@ from staffbot.app.commands.chat import (
 )
 from staffbot.app.commands.conversations import ConversationRecord, from_stored, to_stored
 from staffbot.channels.base import ChannelName
-from staffbot.errors import AuthError, ValidationError
+from staffbot.errors import ValidationError
 from staffbot.messages import Choice, OutgoingMessage
 from staffbot.services import notify
 from staffbot.services.batches import waiting_for_ba
 from staffbot.services.claims import refuse_if_taken
 from staffbot.services.context import Office
-from staffbot.services.files import store_document
 from staffbot.services.locate import of_task
 from staffbot.services.tasks import push_task_card
 from staffbot.services.work_items import already_done
@@ -283,33 +279,6 @@ async def resend_card(cmd: ResendCard, uow: UnitOfWork, office: Office) -> None:
     await push_task_card(uow, office, task, staff, key_suffix=cmd.key_suffix)
 
 
-async def make_surat(cmd: MakeSurat, uow: UnitOfWork, office: Office) -> int:
-    generate = office.generators.get("surat_tanggapan")
-    if generate is None:
-        raise AuthError(reason="surat generator not configured")
-    task = await uow.tasks.get(cmd.task_id)
-    if task is None:
-        raise AlreadyDone(actor="?", at="?")
-    if not task.is_open:
-        raise await already_done(uow, office, task)
-    return await generate(uow, office, task)
-
-
-async def store_result(cmd: StoreResult, uow: UnitOfWork, office: Office) -> int:
-    task = await uow.tasks.get(cmd.task_id)
-    document = await store_document(
-        uow,
-        office,
-        data=cmd.data,
-        filename=cmd.filename,
-        kind="hasil",
-        case_id=task.case_id if task is not None else None,
-        created_by=cmd.staff_id,
-    )
-    assert document.id is not None
-    return document.id
-
-
 async def waiting(cmd: WaitingForBa, uow: UnitOfWork, office: Office) -> dict[str, tuple[str, ...]]:
     staff = await uow.staff.get(cmd.staff_id)
     found = await waiting_for_ba(uow, office, for_staff=staff)
@@ -329,7 +298,6 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     IdentifyStaff: identify_staff,
     IssueButtons: issue_buttons,
     LookUpButton: look_up_button,
-    MakeSurat: make_surat,
     QueueDelete: queue_delete,
     QueueReply: queue_reply,
     ReadConversation: read_conversation,
@@ -339,7 +307,6 @@ HANDLERS: dict[type[Command[Any]], Handler] = {
     SpendPrompt: spend_prompt,
     RedrawPrompt: redraw_prompt,
     StaffById: staff_by_id,
-    StoreResult: store_result,
     TaskAtHand: task_at_hand,
     UseButton: use_button,
     WaitingForBa: waiting,

@@ -75,6 +75,9 @@ class Reference:
         """``names`` (default: all of the office's) in Kemendagri code order."""
         return by_code(self.kecamatan if names is None else names, self.kecamatan_codes)
 
+    #: kecamatan -> the UPT's WhatsApp number or bound staff NIP (STAFFBOT_UPT_CONTACTS).
+    upt_contacts: Mapping[str, str] = field(default_factory=dict, hash=False)
+
 
 class CalendarSource:
     """The working-day calendar in force. The admin's holiday changes (another process

@@ -25,7 +25,7 @@ from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
 from staffbot.services import notify
 from staffbot.services.context import EffectHandler, Office
-from staffbot.services.effects import EffectContext
+from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.files import read_blob, store_document
 from staffbot.texts import t
 from storage.tables import Case, Document, Staff
@@ -206,7 +206,7 @@ def _signed_effect(kind: str) -> EffectHandler:
             )
         source = await uow.documents.get(prepared.source_document_id)
         assert source is not None
-        await store_document(
+        ctx.made[CARD_DOCUMENT] = await store_document(
             uow,
             office,
             data=prepared.pdf,

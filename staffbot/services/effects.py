@@ -21,8 +21,11 @@ from staffbot.services import notify
 from staffbot.services.context import EffectHandler, Office
 from staffbot.services.work_items import WorkItem
 from staffbot.texts import t
-from storage.tables import BeritaAcara, Case, RegistrationEntry, Staff, Task
+from storage.tables import BeritaAcara, Case, Document, RegistrationEntry, Staff, Task
 from storage.uow import UnitOfWork
+
+#: The key of :attr:`EffectContext.made` naming the document the old cards carry.
+CARD_DOCUMENT = "card"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class EffectContext:
     attachment_id: int | None = None
     #: Signatures made before the transaction, by effect name (the signing process).
     prepared: Mapping[str, PreparedSignature] = field(default_factory=dict)
+    #: Filled by the effects: the document the closed task's cards carry from now on
+    #: (the signed PDF replaces the unsigned one), under ``CARD_DOCUMENT``.
+    made: dict[str, Document] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:

@@ -23,6 +23,7 @@ from staffbot.limits import MAX_UPLOAD_BYTES
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
 from staffbot.services.locate import find
+from staffbot.services.presigned import note_existing_signature
 from storage.tables import Document
 from storage.uow import UnitOfWork
 
@@ -204,6 +205,8 @@ async def attach(cmd: Attach, uow: UnitOfWork, office: Office) -> int:
         ba_id=ids.ba_id,
         created_by=staff.id,
     )
+    if cmd.kind == "hasil":
+        await note_existing_signature(uow, office, document, cmd.data)
     assert document.id is not None
     return document.id
 

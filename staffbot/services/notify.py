@@ -19,14 +19,17 @@ from staffbot.cards import action_label
 from staffbot.channels.base import ChannelName
 from staffbot.errors import ValidationError
 from staffbot.masking import mask_free_text, mask_phone
-from staffbot.messages import Choice, OutgoingMessage
+from staffbot.messages import EDIT_SENDS_DOCUMENT, Attachment, Choice, OutgoingMessage
+from staffbot.richtext import esc
 from staffbot.services.context import Office
 from staffbot.services.locate import find
+from staffbot.texts import t
 from storage.tables import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
     OUTBOX_SENT,
     ButtonToken,
+    Document,
     Outbox,
     Staff,
     Task,
@@ -166,14 +169,36 @@ async def queue(
     return row
 
 
-async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) -> int:
-    """Edit every card of a finished task: the outcome appended, the buttons gone."""
+async def edit_cards_of(
+    uow: UnitOfWork,
+    office: Office,
+    task: Task,
+    line: str,
+    *,
+    document: Document | None = None,
+    cards: Sequence[Outbox] | None = None,
+) -> int:
+    """Edit every card of a finished task (``cards``, when the caller read them already):
+    the outcome appended, the buttons gone.
+
+    With ``document`` (the signed PDF of a signing step) the card carries that document
+    from now on: the web shows its link in the card; Telegram and WhatsApp, which cannot
+    put a file into an edited message, send it with the edit (``EDIT_SENDS_DOCUMENT``).
+    """
     assert task.id is not None
-    cards = await uow.outbox.cards_of_task(task.id)
+    if cards is None:
+        cards = await uow.outbox.cards_of_task(task.id)
+    extra: dict[str, object] = {}
+    attachment = None
+    if document is not None and document.id is not None:
+        attachment = Attachment(document.id, document.filename)
+        name = mask_free_text(document.filename)  # an upload's name may hold a NIK
+        line += "\n" + esc(t("card.signed_document", office.language, filename=name))
+        extra[EDIT_SENDS_DOCUMENT] = True
     for card in cards:
         assert card.id is not None
         original = OutgoingMessage.from_payload(card.payload)
-        edited = OutgoingMessage(text=original.text + "\n\n" + line)
+        edited = OutgoingMessage(text=original.text + "\n\n" + line, attachment=attachment)
         await queue(
             uow,
             office,
@@ -185,6 +210,7 @@ async def edit_cards_of(uow: UnitOfWork, office: Office, task: Task, line: str) 
             task_id=task.id,
             ba_id=card.ba_id,
             ref_id=card.id,
+            extra=extra,
             later=True,
         )
     return len(cards)

@@ -40,7 +40,7 @@ from staffbot.app.commands.cases import (
     Who,
 )
 from staffbot.documents.errors import PassphraseWrong
-from staffbot.documents.model import Box, SignRequest, StampPlacement
+from staffbot.documents.model import Box, Language, SignRequest, StampPlacement
 from staffbot.errors import (
     AuthError,
     ConcurrencyConflict,
@@ -49,6 +49,7 @@ from staffbot.errors import (
     StaffbotError,
     ValidationError,
 )
+from staffbot.services import presigned
 from staffbot.services.actors import (
     check_pin,
     count_pin_failure,
@@ -63,8 +64,8 @@ from staffbot.services.documents import new_verify_code, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.locate import find, locate, of_task
 from staffbot.services.transitions import apply, assignee_key, decide_named
-from staffbot.services.work_items import already_done
-from storage.tables import Document
+from staffbot.services.work_items import WorkItem, already_done
+from storage.tables import Document, Task
 from storage.uow import UnitOfWork
 
 #: What only the prepare step puts into a plan: the apply step refuses any other.
@@ -160,11 +161,16 @@ async def _sign_one(
     plan = prepared
     data = await asyncio.to_thread(read_blob, office, plan.document)
     code = new_verify_code()
+    existing = presigned.existing_signature(plan.document)
+    if existing is not None:
+        # Signed in SIAK already: passed on as it came, never stamped a second time.
+        return await bus.handle(_Apply(plan, came_signed(plan.document, data, existing, code)))
+    data, placement = await _stamp_room(office, plan.document, data)
     request = SignRequest(
         signer_name=plan.staff_name,
         nip=plan.staff_nip,
         secret=cmd.secret,
-        placement=await _placement(office, plan.document, data),
+        placement=placement,
         verification_url=verify_url(office, code),
         reason="Menyetujui isi dokumen",
         location=office.reference.office_city,
@@ -188,6 +194,19 @@ async def _sign_one(
     return await bus.handle(_Apply(plan, signature))
 
 
+def came_signed(
+    document: Document, data: bytes, existing: presigned.ExistingSignature, code: str
+) -> PreparedSignature:
+    """The "signature" of a document that came signed: its own bytes, its own signer."""
+    return PreparedSignature(
+        pdf=data,
+        signed_at=existing.signed_at or document.created_at,
+        signer=existing.signer,
+        verify_code=code,
+        source_document_id=document.id or 0,
+    )
+
+
 async def prepare(cmd: _Prepare, uow: UnitOfWork, office: Office) -> SignPlan | PinRefused:
     """Every check of the action, once, before anything is signed."""
     now = office.now()
@@ -197,28 +216,23 @@ async def prepare(cmd: _Prepare, uow: UnitOfWork, office: Office) -> SignPlan | 
     item.refuse_while_manual_check()
     # with the assignee: another holder of the role is refused here, before any signing
     state = item.state(task.step, await assignee_key(uow, task))
-    request = Request(cmd.action, pin_given=True)
+    document = await document_to_sign(uow, office, item, task)
+    existing = presigned.existing_signature(document)
+    note = presigned.note(existing, office) if existing is not None else None
+    request = Request(cmd.action, pin_given=True, reason=note)
     transition = await decide_named(uow, office, task, state, actor, request, now)
-    effects = [e for e in transition.effects if e.startswith("sign:")]
-    if not effects:
-        raise ValidationError(field="action", problem="not_signing", value=cmd.action)
+    effect = signing_effect(transition)
     refusal = await check_pin(uow, office, staff, cmd.secret, now)
     if refusal is not None:
         return PinRefused(refusal)
-    kind = office.flow.step(task.step).card_document
-    if kind is None:
-        raise ConfigurationError(problem=f"step {task.step} names no document to sign")
-    found = await item.documents(uow, kind)
-    if not found:
-        raise ValidationError(field="attachment", problem="missing", value=kind)
     assert staff.id is not None and task.id is not None
     return SignPlan(
         task_id=task.id,
         assignee_id=task.assignee_id,
         stamp=item.stamp,
         transition=transition,
-        effect=effects[0],
-        document=found[-1],
+        effect=effect,
+        document=document,
         staff_id=staff.id,
         staff_name=staff.name,
         staff_nip=staff.nip,
@@ -299,10 +313,34 @@ async def clear_manual_check(cmd: ClearManualCheck, uow: UnitOfWork, office: Off
     return item.number
 
 
-async def _placement(office: Office, document: Document, data: bytes) -> StampPlacement:
+async def document_to_sign(uow: UnitOfWork, office: Office, item: WorkItem, task: Task) -> Document:
+    """The document the task's step signs: the latest of the kind its card carries."""
+    kind = office.flow.step(task.step).card_document
+    if kind is None:
+        raise ConfigurationError(problem=f"step {task.step} names no document to sign")
+    found = await item.documents(uow, kind)
+    if not found:
+        raise ValidationError(field="attachment", problem="missing", value=kind)
+    return found[-1]
+
+
+def signing_effect(transition: Transition) -> str:
+    """The flow's effect that stores the signed document ("sign:dokumen" ...)."""
+    effects = [e for e in transition.effects if e.startswith("sign:")]
+    if not effects:
+        raise ValidationError(field="action", problem="not_signing", value=transition.action.key)
+    return effects[0]
+
+
+async def _stamp_room(
+    office: Office, document: Document, data: bytes
+) -> tuple[bytes, StampPlacement]:
+    """The PDF to sign and where its stamp goes: the signature block of a document the
+    bot rendered; an upload gets a page of its own appended for it (the stamp covers
+    nothing of the document: staffbot.documents.approval)."""
     stamp = document.meta.get("stamp") if document.meta else None
     if stamp:
-        return StampPlacement(
+        return data, StampPlacement(
             page_index=int(stamp["page"]),
             box=Box(
                 x=float(stamp["x"]),
@@ -311,7 +349,8 @@ async def _placement(office: Office, document: Document, data: bytes) -> StampPl
                 height=float(stamp["height"]),
             ),
         )
-    return await office.documents.engine.placement(data)
+    language: Language = "en" if office.language == "en" else "id"
+    return await office.documents.engine.approval_page(data, language=language)
 
 
 HANDLERS: dict[type[Command[Any]], Handler] = {

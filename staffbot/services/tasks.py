@@ -11,12 +11,12 @@ from flows.model import Step
 from staffbot.app.commands.staff import CARDS_DIGEST
 from staffbot.cards import Happened
 from staffbot.messages import Attachment
-from staffbot.services import notify
+from staffbot.services import notify, presigned
 from staffbot.services.context import Office
 from staffbot.services.file_button import files_button
 from staffbot.services.locate import of_task
 from staffbot.services.work_items import WorkItem
-from storage.tables import Staff, Task
+from storage.tables import Document, Staff, Task
 from storage.uow import UnitOfWork
 
 
@@ -68,7 +68,9 @@ async def push_cards(
         people = [p for p in await notify.task_recipients(uow, task) if p.cards != CARDS_DIGEST]
     else:
         people = list(recipients)
-    attachment = await _card_document(uow, step, item)
+    document = await _card_document(uow, step, item)
+    attachment = Attachment(document.id or 0, document.filename) if document else None
+    signed_before = presigned.existing_signature(document)
     card = await item.card(uow, office, step, task, last)
     for person in people:
         lang = notify.staff_language(office, person)
@@ -81,6 +83,8 @@ async def push_cards(
         message = card(choices=choices, lang=lang)
         if attachment is not None:
             message = replace(message, attachment=attachment)
+        if signed_before is not None and any(a.requires_pin for a in step.actions):
+            message = presigned.on_card(message, step, signed_before, office, lang)
         await notify.queue(
             uow,
             office,
@@ -97,14 +101,14 @@ async def push_cards(
     return len(people)
 
 
-async def _card_document(uow: UnitOfWork, step: Step, item: WorkItem) -> Attachment | None:
+async def _card_document(uow: UnitOfWork, step: Step, item: WorkItem) -> Document | None:
     """The document the step's card carries: the latest of its kind."""
     if step.card_document is None:
         return None
     found = await item.documents(uow, step.card_document)
     if not found or found[-1].id is None:
         return None
-    return Attachment(found[-1].id or 0, found[-1].filename)
+    return found[-1]
 
 
 async def push_task_card(

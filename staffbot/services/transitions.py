@@ -12,7 +12,7 @@ any transaction and then applies the transition with :func:`apply`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +26,11 @@ from staffbot.services import notify
 from staffbot.services.actors import find_staff, load_actor
 from staffbot.services.claims import taken
 from staffbot.services.context import Office
-from staffbot.services.effects import EffectContext
+from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
 from staffbot.services.work_items import Ids, WorkItem, already_done
-from storage.tables import Staff, Task
+from storage.tables import Document, Outbox, Staff, Task
 from storage.uow import UnitOfWork
 
 
@@ -118,7 +118,9 @@ async def apply(
         await audit_transition(
             uow, staff, transition, task=task, ids=item.carried_ids(case), on_behalf=behalf
         )
-    await edit_old_cards(uow, office, staff, task, transition, behalf)
+    assert task.id is not None
+    # read before the effects write (their flushes would come first, one more statement)
+    cards = await uow.outbox.cards_of_task(task.id)
     ctx = EffectContext(
         transition=transition,
         actor=staff,
@@ -128,8 +130,23 @@ async def apply(
         prepared=prepared or {},
     )
     await run_effects(uow, office, ctx, transition.effects)
+    # After the effects: a card that was signed from carries the signed PDF they made.
+    await edit_old_cards(
+        uow,
+        office,
+        staff,
+        task,
+        transition,
+        behalf,
+        document=ctx.made.get(CARD_DOCUMENT),
+        cards=cards,
+    )
     last = Happened(
-        outcome_label(transition.action, office.language), staff.name, now, transition.reason
+        outcome_label(transition.action, office.language),
+        staff.name,
+        now,
+        transition.reason,
+        is_back=transition.action.is_back,
     )
     next_task = None
     if transition.to_step is not None:
@@ -202,7 +219,12 @@ async def edit_old_cards(
     task: Task,
     transition: Transition,
     on_behalf_name: str | None,
+    *,
+    document: Document | None = None,
+    cards: Sequence[Outbox] | None = None,
 ) -> None:
+    """The outcome on every card of the closed task; with ``document`` (the signed PDF),
+    the cards carry it from now on instead of the document they were sent with."""
     line = outcome_line(
         transition.action,
         actor=staff.name,
@@ -213,7 +235,7 @@ async def edit_old_cards(
         on_behalf_of=on_behalf_name,
         reason=transition.reason,
     )
-    await notify.edit_cards_of(uow, office, task, line)
+    await notify.edit_cards_of(uow, office, task, line, document=document, cards=cards)
 
 
 async def _on_behalf_name(uow: UnitOfWork, transition: Transition) -> str | None:

@@ -257,3 +257,24 @@ TEXTS.update(
         "applicant again is a case's documents.",
     }
 )
+
+# -- signed outputs that reach people; uploads signed already (issue 13) ---------------
+TEXTS.update(
+    {
+        "card.note": "Note: {reason}",
+        "card.signed_document": "📄 Signed document: {filename}",
+        "ba.signed_to_maker": "🗂 Berita Acara {number} was signed by {signer}, {at} "
+        "(UPT Kecamatan {kecamatan}, {count} files). The signed PDF is attached.",
+        "ba.signed_to_upt": "🗂 Berita Acara {number}: {count} files handed over to the UPT "
+        "Disdukcapil Kecamatan {kecamatan}, signed electronically by {signer}, {at}. The "
+        "signed PDF is attached.",
+        "presigned.button": "Confirm SIAK TTE",
+        "presigned.card": "🔏 This document was already signed electronically (SIAK) by "
+        "{signer}, {at}. {trust} It is not signed again: press «{button}» to record it, no "
+        "PIN needed.",
+        "presigned.trusted": "Its certificate is known.",
+        "presigned.untrusted": "⚠ Its certificate's issuer is unknown to the bot: make sure "
+        "you signed it.",
+        "presigned.note": "signed in SIAK ({signer})",
+    }
+)

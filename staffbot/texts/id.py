@@ -290,3 +290,24 @@ TEXTS.update(
         "adalah dokumen sebuah kasus.",
     }
 )
+
+# -- signed outputs that reach people; uploads signed already (issue 13) ---------------
+TEXTS.update(
+    {
+        "card.note": "Catatan: {reason}",
+        "card.signed_document": "📄 Dokumen ber-TTE: {filename}",
+        "ba.signed_to_maker": "🗂 Berita Acara {number} sudah ditandatangani {signer}, {at} "
+        "(UPT Kecamatan {kecamatan}, {count} berkas). PDF ber-TTE terlampir.",
+        "ba.signed_to_upt": "🗂 Berita Acara {number}: pengiriman {count} berkas ke UPT "
+        "Disdukcapil Kecamatan {kecamatan}, ditandatangani secara elektronik oleh {signer}, "
+        "{at}. PDF ber-TTE terlampir.",
+        "presigned.button": "Konfirmasi TTE SIAK",
+        "presigned.card": "🔏 Dokumen ini sudah ditandatangani secara elektronik (SIAK) oleh "
+        "{signer}, {at}. {trust} Dokumen tidak ditandatangani ulang: tekan «{button}» untuk "
+        "mencatatnya, tanpa PIN.",
+        "presigned.trusted": "Sertifikatnya dikenal.",
+        "presigned.untrusted": "⚠ Penerbit sertifikatnya tidak dikenal bot: pastikan Anda "
+        "yang menandatanganinya.",
+        "presigned.note": "ditandatangani di SIAK ({signer})",
+    }
+)

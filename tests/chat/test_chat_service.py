@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import json
@@ -22,7 +23,17 @@ from staffbot.channels.base import (
 from staffbot.channels.web import WebChannel
 from staffbot.chat.service import ChatService
 from staffbot.dispatcher import OutboxDispatcher
-from tests.support import FORM, PIN, ROSTER, Desk, counts, differences, snapshot, tiny_pdf
+from tests.support import (
+    FORM,
+    PIN,
+    ROSTER,
+    Desk,
+    counts,
+    differences,
+    siak_signed_pdf,
+    snapshot,
+    tiny_pdf,
+)
 
 _ids = itertools.count(1)
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -473,3 +484,47 @@ async def test_the_intake_summary_keeps_the_answers_and_corrects_one(chats: Chat
     async with chats.desk.db.uow(readonly=True) as uow:
         case = await uow.cases.by_number("PO-2026-00001")
     assert case is not None and (case.nik, case.keluhan) == ("1806054501900002", "KTP-el rusak")
+
+
+async def test_a_pdf_signed_in_siak_is_confirmed_with_one_press(
+    chats: Chats, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Step 8 answered with a PDF that carries the Kepala Dinas's TTE already: his card
+    says so, its button confirms (no PIN prompt), and nothing is stamped a second time."""
+    upload = await asyncio.to_thread(siak_signed_pdf, tmp_path_factory.mktemp("siak"))
+    number = await record_case(chats)
+    for role, label in [
+        ("operator_penerima_wa", "Teruskan"),
+        ("operator_pengangkat_data", "Selesai"),
+        ("operator_cetak_berkas", "Selesai"),
+        ("petugas_loket_pendaftaran", "Setujui"),
+        ("kasi_identitas_penduduk", "Setujui"),
+    ]:
+        await chats.press(role, label)
+    await chats.press("operator", "Ajukan TTE")
+
+    async def fetch() -> bytes:
+        return upload
+
+    await chats.send(
+        "operator",
+        FileReceived,
+        filename="kk-siak.pdf",
+        mime_type="application/pdf",
+        fetch=fetch,
+        size=len(upload),
+    )
+    kadis = "kepala_dinas"
+    card = await chats.last(kadis)
+    assert "sudah ditandatangani secara elektronik (SIAK)" in card["text"]
+    assert [c["label"] for c in card["choices"]] == ["Konfirmasi TTE SIAK", "Tolak"]
+    answer = await chats.press(kadis, "Konfirmasi TTE SIAK")
+    assert answer.text == f"✔ Ditandatangani: {number}"
+    assert not [m for m in await chats.messages(kadis) if "Masukkan PIN" in m.get("text", "")]
+    edited = await chats.last(kadis)
+    assert edited["kind"] == "edit" and "ditandatangani di SIAK" in edited["text"]
+    async with chats.desk.db.uow(readonly=True) as uow:
+        case = await uow.cases.by_number(number)
+        assert case is not None and case.step == "cetak_dokumen"
+        [passed_on] = await uow.documents.of_case(case.id or 0, "hasil_ttd")
+    assert (chats.desk.office.data_dir / passed_on.path).read_bytes() == upload

@@ -269,3 +269,52 @@ def test_set_cards_chooses_the_digest_and_refuses_an_unknown_choice(env: dict[st
     refused = CliRunner().invoke(app, ["staff", "set-cards", kadis, "semua"], env=env)
     assert refused.exit_code == 1
     assert 'Pilihan kartu "semua" tidak dikenal' in refused.output
+
+
+def test_case_act_generate_makes_the_letter_as_the_chat_does(env: dict[str, str]) -> None:
+    """`case act N --action submit_tte --generate`: what the chat's "Buat Surat
+    Tanggapan" does at step 8, the letter and the submission in one transaction."""
+    run(env, "staff", "seed-demo")
+    args = ["--name", "Siti Aminah", "--nik", "1806054501900001", "--wa", "081234567890"]
+    number = json.loads(
+        run(env, "case", "new", *args, "--kecamatan", "Gisting", "--layanan", "KK", "--json")
+    )["number"]
+    while (view := show(env, number))["step"] != "entri_data":
+        action = HAPPY[str(view["step"])]
+        run(env, "case", "act", number, "--as", ROSTER[str(view["role"])], "--action", action)
+    db = env["STAFFBOT_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+
+    def letters() -> list[tuple[str, str]]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(
+                "SELECT kind, filename FROM document WHERE kind = 'hasil' ORDER BY id"
+            ).fetchall()
+
+    # refused (not the operator): no letter is left behind
+    kabid = ROSTER["kepala_bidang"]
+    refused = CliRunner().invoke(
+        app,
+        ["case", "act", number, "--as", kabid, "--action", "submit_tte", "--generate"],
+        env=env,
+    )
+    assert refused.exit_code == 1 and letters() == []
+
+    out = run(
+        env,
+        "case",
+        "act",
+        number,
+        "--as",
+        ROSTER["operator"],
+        "--action",
+        "submit_tte",
+        "--generate",
+        "--json",
+    )
+    [result] = json.loads(out)
+    assert (result["from_step"], result["to_step"]) == ("entri_data", "ttd_kadis")
+    assert letters() == [("hasil", f"surat-tanggapan-{number}.pdf")]
+    run(
+        env, "case", "act", number, "--as", ROSTER["kepala_dinas"], "--action", "sign", "--pin", PIN
+    )
+    assert show(env, number)["step"] == "cetak_dokumen"

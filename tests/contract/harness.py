@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from staffbot.app.commands.cases import Who
+from staffbot.app.commands.web import DocumentFile, DownloadDocument
+from staffbot.bootstrap import build_bus
 from staffbot.channels.base import (
     Answer,
     ChoicePressed,
@@ -59,6 +62,8 @@ class Seen:
     #: it (WhatsApp, which cannot edit).
     edits: list[str] = field(default_factory=list)
     document: str | None = None
+    #: Web: the stored document the message (or its last edit) links to.
+    document_id: int | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     #: WhatsApp: "button" or "list" (how a press is sent)
     kind: str = ""
@@ -271,16 +276,19 @@ class Desk:
             choices = row.payload.get("choices") or []
             labels = [c["label"] for c in choices]
             text = to_plain(str(row.payload.get("text", "")))
+            attachment = row.payload.get("attachment") or {}
             if row.kind == "edit":
                 target = seen.get(row.ref_id or 0)
                 if target is not None:
                     target.text, target.buttons = text, labels
                     target.tokens = {c["label"]: c["token"] for c in choices}
                     target.edits.append(text)
+                    if attachment:  # the page puts the edit's document in the card
+                        target.document = attachment.get("filename")
+                        target.document_id = int(attachment["document_id"])
                 continue
             if row.kind == "delete":
                 continue
-            attachment = row.payload.get("attachment") or {}
             seen[row.id] = Seen(
                 id=row.idempotency_key,
                 text=text,
@@ -288,9 +296,31 @@ class Desk:
                 first_text=text,
                 first_buttons=labels,
                 document=attachment.get("filename"),
+                document_id=int(attachment["document_id"]) if attachment else None,
                 tokens={c["label"]: c["token"] for c in choices},
             )
         return list(seen.values())
+
+    async def file_bytes(self, p: Person, seen: Seen) -> bytes:
+        """The file of a message as the person's own app opens it: the platform's copy,
+        or the web's download route (the same access-checked query)."""
+        if p.platform == "telegram":
+            assert self.tg is not None
+            message = self.tg.chat(int(p.address)).messages[int(seen.id)]
+            assert message.document is not None
+            return message.document.data
+        if p.platform == "whatsapp":
+            assert self.wa is not None
+            [message] = [m for m in self.wa.sent(p.address) if m.id == seen.id]
+            media = self.wa.media_of(message)
+            assert media is not None
+            return media.data
+        assert seen.document_id is not None, seen
+        found = await build_bus(self.db, self.office).handle(
+            DownloadDocument(seen.document_id, Who(staff_id=p.staff_id))
+        )
+        assert isinstance(found, DocumentFile)
+        return found.data
 
 
 def cards(transcript: Sequence[Seen], marker: str) -> list[Seen]:

@@ -10,6 +10,7 @@ cards each chat received with which buttons, and how each card was closed.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ CASE_STEPS = (
 )
 BA_NUMBER = "470/1/BA/DISDUKCAPIL/2026"
 APPLICANT = "+6281234567890"
+#: The UPT of Kota Agung's WhatsApp number, not a staff member's.
+UPT = "+6281234560001"
 
 VARIANTS = {
     "web": ({role: "web" for role in ROLES}, "ptb"),
@@ -72,6 +75,9 @@ async def test_a_whole_case_on_every_channel(
     variant: str, db: Database, office: Office, tmp_path: Path
 ) -> None:
     platforms, library = VARIANTS[variant]
+    # The UPT of the case's kecamatan is reached on WhatsApp (STAFFBOT_UPT_CONTACTS).
+    reference = dataclasses.replace(office.reference, upt_contacts={FORM.kecamatan: UPT})
+    office = dataclasses.replace(office, reference=reference)
     async with open_desk(db, office, tmp_path / "tg", platforms, library=library) as desk:
         for person in desk.people.values():
             await desk.join(person)
@@ -80,6 +86,7 @@ async def test_a_whole_case_on_every_channel(
         await desk.settle()
         await check_staff_saw(desk, number)
         await check_applicant_got(desk, number)
+        await check_signed_ba_delivered(desk)
         await check_the_books(desk, number)
 
 
@@ -176,6 +183,40 @@ async def check_applicant_got(desk: Desk, number: str) -> None:
     header = finished[0].content["components"][0]["parameters"][0]["document"]
     media = desk.wa.media.get(header["id"])
     assert media is not None and media.data.startswith(b"%PDF")
+
+
+async def check_signed_ba_delivered(desk: Desk) -> None:
+    """The signed Berita Acara reaches the Kasi Inovasi who made it as a file they can
+    open, and the UPT on WhatsApp; the Kepala Dinas's card carries the signed PDF."""
+    async with desk.db.uow(readonly=True) as uow:
+        ba = await uow.cases.ba_by_number(BA_NUMBER)
+        assert ba is not None and ba.id is not None
+        [signed] = await uow.documents.of_ba(ba.id, "berita_acara_ttd")
+    signed_pdf = (desk.office.data_dir / signed.path).read_bytes()
+    kasi = desk.person("kasi_inovasi")
+    [got] = [m for m in await desk.transcript(kasi) if m.document == signed.filename]
+    assert BA_NUMBER in got.text and "sudah ditandatangani" in got.text, got.text
+    assert await desk.file_bytes(kasi, got) == signed_pdf
+
+    kadis = desk.person("kepala_dinas")
+    seen = await desk.transcript(kadis)
+    [ba_card] = cards(seen, BA_NUMBER)
+    assert f"Dokumen ber-TTE: {signed.filename}" in ba_card.edits[-1], ba_card.edits
+    if kadis.platform == "web":
+        # the page shows the edit's document in the card: the signed one, no longer the draft
+        assert ba_card.document == signed.filename
+        carried = ba_card
+    else:
+        # Telegram: the PDF follows the edited card; WhatsApp: it is the reply quoting it
+        [carried] = [m for m in seen if m.document == signed.filename]
+    assert await desk.file_bytes(kadis, carried) == signed_pdf
+
+    assert desk.wa is not None
+    [upt] = [m for m in desk.wa.sent(UPT) if m.type == "template" and _has_document(m.content)]
+    assert BA_NUMBER in _body(upt.content)
+    header = upt.content["components"][0]["parameters"][0]["document"]
+    media = desk.wa.media.get(header["id"])
+    assert media is not None and media.data == signed_pdf
 
 
 def _body(content: dict[str, Any]) -> str:

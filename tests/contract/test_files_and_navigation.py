@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 
-from staffbot.app.commands.cases import Who
-from staffbot.app.commands.web import DocumentFile, DownloadDocument
-from staffbot.bootstrap import build_bus
 from staffbot.services.context import Office
 from storage.db import Database
 from tests.contract.conftest import open_desk
@@ -72,31 +69,7 @@ async def _holder_opens_the_photo(desk: Desk, number: str, photo: bytes) -> None
     await desk.tap(holder, card, files)
     [got] = [m for m in await desk.transcript(holder) if m.document is not None]
     assert number in got.text
-    assert await _bytes_of(desk, holder, got) == photo
-
-
-async def _bytes_of(desk: Desk, p: Person, seen: Seen) -> bytes:
-    """The file as the person's own app opens it: the platform's copy, or the web's
-    download route (the same access-checked query)."""
-    if p.platform == "telegram":
-        assert desk.tg is not None
-        message = desk.tg.chat(int(p.address)).messages[int(seen.id)]
-        assert message.document is not None
-        return message.document.data
-    if p.platform == "whatsapp":
-        assert desk.wa is not None
-        [message] = [m for m in desk.wa.sent(p.address) if m.id == seen.id]
-        media = desk.wa.media_of(message)
-        assert media is not None
-        return media.data
-    async with desk.db.uow(readonly=True) as uow:
-        rows = await uow.outbox.for_chat("web", p.address)
-    [attachment] = [r.payload["attachment"] for r in rows if r.idempotency_key == seen.id]
-    found = await build_bus(desk.db, desk.office).handle(
-        DownloadDocument(int(attachment["document_id"]), Who(staff_id=p.staff_id))
-    )
-    assert isinstance(found, DocumentFile)
-    return found.data
+    assert await desk.file_bytes(holder, got) == photo
 
 
 async def _tugas_item_opens_its_card(desk: Desk, number: str) -> None:

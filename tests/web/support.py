@@ -116,7 +116,8 @@ def build_web(desk: Desk, *, demo: bool = True) -> Web:
 
 
 def apply_edits(messages: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The transcript as the page shows it: edits replace text and buttons in place."""
+    """The transcript as the page shows it: edits replace text and buttons in place (and
+    the card's document, when the edit brings one: the signed PDF)."""
     shown: dict[int, dict[str, Any]] = {}
     for m in messages:
         if m["kind"] == "edit":
@@ -126,6 +127,7 @@ def apply_edits(messages: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
                     "text": m["text"],
                     "choices": m["choices"],
                     "edited": True,
+                    **({"attachment": m["attachment"]} if m.get("attachment") else {}),
                 }
         elif m["kind"] != "delete":
             shown[m["id"]] = {**m, "edited": False}

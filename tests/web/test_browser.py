@@ -180,6 +180,9 @@ async def test_the_pin_is_masked_and_leaves_the_page(served: str, web: Web, tmp_
             assert "123456" not in await page.content()
             await expect(card).to_contain_text("✔ Ditandatangani oleh Ahmad Fauzi")
             await expect(card.locator("button")).to_have_count(0)
+            # the card's link now leads to the signed letter (one link, not two)
+            await expect(card.locator("a.doc")).to_have_count(1)
+            await expect(card.locator("a.doc")).to_contain_text("-ttd.pdf")
             await expect(text).to_have_attribute("type", "text")
 
             # the applicant's side of the same case, in the demo WhatsApp inbox

@@ -180,10 +180,16 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     kadis = await web.person("kepala_dinas")
     card = await open_card(kadis, 9)
     assert labels(card) == ["Tanda Tangani", "Tolak"]
+    assert card["attachment"]["filename"] == "hasil ktp.pdf"
     await sign_with_pin(kadis, card)
     edited = (await kadis.shown())[card["id"]]
     assert edited["choices"] == []
-    assert edited["text"].endswith(f"<b>✔ Ditandatangani oleh {kadis.name}, {AT}</b>")
+    # the card now links the signed letter, not the one he was asked to sign
+    signed = edited["attachment"]["filename"]
+    assert signed == "hasil ktp-ttd.pdf"
+    assert edited["text"].endswith(
+        f"<b>✔ Ditandatangani oleh {kadis.name}, {AT}</b>\n📄 Dokumen ber-TTE: {signed}"
+    )
 
     # -- SOP 10-13 --------------------------------------------------------------------------
     await act(operator, 10, "Selesai", "Selesai")
@@ -218,7 +224,12 @@ async def test_one_case_from_the_call_to_the_signed_berita_acara(web: Web) -> No
     await sign_with_pin(kadis, ba_cards[0])
     edited = (await kadis.shown())[ba_cards[0]["id"]]
     assert edited["choices"] == []
-    assert edited["text"].endswith(f"<b>✔ Ditandatangani oleh {kadis.name}, {AT}</b>")
+    signed = edited["attachment"]["filename"]
+    assert signed.endswith("-ttd.pdf") and signed != ba_cards[0]["attachment"]["filename"]
+    assert f"<b>✔ Ditandatangani oleh {kadis.name}, {AT}</b>" in edited["text"]
+    # the Kasi Inovasi who made it gets the signed Berita Acara
+    sent = await inovasi.last()
+    assert "sudah ditandatangani" in sent["text"] and sent["attachment"]["filename"] == signed
 
     # -- every person's chat: the cards they got, each edited with the outcome -----------
     people = {

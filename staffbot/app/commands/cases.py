@@ -167,3 +167,24 @@ class ClearManualCheck(Command[str]):
     ref: str
     by: str
     note: str
+
+
+@dataclass(frozen=True)
+class ConfirmSigned(Command[ActResult]):
+    """The signing step of a document that came signed (a KK printed from SIAK with the
+    Kepala Dinas's TTE, validated at upload): recorded as *ditandatangani di SIAK* by
+    the signer's press, without a PIN and without a second signature. A document that
+    did not come signed is refused (it needs the PIN: :class:`Sign`)."""
+
+    who: Who
+    action: str = "sign"
+    ref: str | None = None
+    task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CameSigned(Query[bool]):
+    """Whether the document the open task ``task_id`` would sign already carries a
+    valid signature (its signing button then confirms instead of asking a PIN)."""
+
+    task_id: int

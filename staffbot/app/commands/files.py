@@ -24,6 +24,16 @@ class Attach(Command[int]):
 
 
 @dataclass(frozen=True)
+class GenerateResult(Command[int]):
+    """What the chat's "Buat Surat Tanggapan" makes at SOP step 8, for a work item named
+    by ``ref`` (`case act N --action submit_tte --generate`): the standard reply letter,
+    stored as the item's result document. The result is its id, for :class:`Act`."""
+
+    who: Who
+    ref: str
+
+
+@dataclass(frozen=True)
 class ReadDocument(Query[FileBlob]):
     """A stored document's bytes, name and type (the outbox sends documents by id)."""
 

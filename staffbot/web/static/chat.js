@@ -85,11 +85,26 @@
     body.innerHTML = html;
   }
 
+  // A card's document link; an edit that brings a new document (the signed PDF)
+  // replaces it in place.
+  function setDoc(el, attachment) {
+    var a = el.querySelector("a.doc");
+    if (!a) {
+      a = document.createElement("a");
+      a.className = "doc";
+      a.setAttribute("download", "");
+      el.querySelector(".text").insertAdjacentElement("afterend", a);
+    }
+    a.href = attachment.url;
+    a.textContent = "📄 " + attachment.filename;
+  }
+
   function render(m) {
     if (m.kind === "edit") {
       var target = cards[m.ref_id];
       if (target) {
         setText(target, m.text);
+        if (m.attachment) { setDoc(target, m.attachment); }
         setButtons(target, m.choices);
         target.classList.add("edited");
       }
@@ -107,14 +122,7 @@
     body.className = "text";
     el.appendChild(body);
     setText(el, m.text);
-    if (m.attachment) {
-      var a = document.createElement("a");
-      a.className = "doc";
-      a.href = m.attachment.url;
-      a.setAttribute("download", "");
-      a.textContent = "📄 " + m.attachment.filename;
-      el.appendChild(a);
-    }
+    if (m.attachment) { setDoc(el, m.attachment); }
     var time = document.createElement("time");
     time.textContent = m.at || "";
     el.appendChild(time);
