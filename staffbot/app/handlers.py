@@ -36,6 +36,7 @@ FEATURES = (
     "roster",
     "signing",
     "staff",
+    "status_page",
     "transitions",
     "verification",
     "web_auth",

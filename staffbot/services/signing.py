@@ -62,6 +62,7 @@ from staffbot.services.context import Office
 from staffbot.services.documents import new_verify_code, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.locate import find, locate, of_task
+from staffbot.services.register import CURRENT
 from staffbot.services.transitions import apply, assignee_key, decide_named
 from staffbot.services.work_items import already_done
 from storage.tables import Document
@@ -159,7 +160,9 @@ async def _sign_one(
         raise prepared.error
     plan = prepared
     data = await asyncio.to_thread(read_blob, office, plan.document)
-    code = new_verify_code()
+    # The draft's code: its printed QR (the Berita Acara's) and the stamp's QR lead to
+    # the same record, which the signed copy takes over (services/documents.py).
+    code = plan.document.verify_code or new_verify_code()
     request = SignRequest(
         signer_name=plan.staff_name,
         nip=plan.staff_nip,
@@ -182,6 +185,7 @@ async def _sign_one(
         signer=plan.staff_name,
         verify_code=code,
         source_document_id=plan.document.id or 0,
+        issuer=signed.backend,
     )
     return await bus.handle(_Apply(plan, signature))
 
@@ -206,7 +210,8 @@ async def prepare(cmd: _Prepare, uow: UnitOfWork, office: Office) -> SignPlan | 
     kind = office.flow.step(task.step).card_document
     if kind is None:
         raise ConfigurationError(problem=f"step {task.step} names no document to sign")
-    found = await item.documents(uow, kind)
+    # the version in force: never a rejected (void) or replaced one
+    found = [d for d in await item.documents(uow, kind) if d.status in CURRENT]
     if not found:
         raise ValidationError(field="attachment", problem="missing", value=kind)
     assert staff.id is not None and task.id is not None
