@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.calendar import OfficeHours, parse_office_hours
@@ -51,6 +51,8 @@ JENIS_LAYANAN: tuple[str, ...] = (
 )
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+#: Listening addresses that name no one host a link could point at.
+_EVERY_INTERFACE = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 (compared, not bound)
 
 
 class Settings(BaseSettings):
@@ -80,7 +82,9 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    public_url: str = "http://127.0.0.1:8080"
+    #: Base of the links the bot hands out (QR codes, login links). Unset or empty: the
+    #: web server's own address, http://<web_host>:<web_port> (see _follow_web_address).
+    public_url: str = ""
     #: Demo mode offers the role picker on the web page; "auto" = on while the demo
     #: roster is the only staff.
     demo: str = Field(default="auto", pattern="^(auto|on|off)$")
@@ -143,6 +147,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _follow_web_address(self) -> Settings:
+        """Without a public URL, links point at the web server itself, on whatever host
+        and port it listens: a QR printed while the port is 9000 leads to port 9000. A
+        server listening on every interface has no one address to print: 127.0.0.1
+        then (a deployment behind a proxy sets STAFFBOT_PUBLIC_URL, docs/DEPLOY.md)."""
+        if not self.public_url.strip():
+            host = self.web_host.strip()
+            if host in _EVERY_INTERFACE:
+                host = "127.0.0.1"
+            elif ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 address in a URL
+            self.public_url = f"http://{host}:{self.web_port}"
+        return self
 
     @field_validator("office_hours")
     @classmethod
