@@ -143,6 +143,8 @@ KADIS_LADDER: tuple[Escalation, ...] = (
 )
 
 _BERKAS_KURANG = "notify_applicant:berkas_kurang"
+#: A rejection of the document a step shows (to sign, or signed) makes it void.
+_VOID = "document:void"
 
 
 def pengaduan_online() -> Flow:
@@ -265,7 +267,7 @@ def pengaduan_online() -> Flow:
             9,
             "Kepala Dinas menandatangani dokumen secara elektronik",
             "kepala_dinas",
-            (_sign("cetak_dokumen", "sign:dokumen"), _reject("entri_data")),
+            (_sign("cetak_dokumen", "sign:dokumen"), _reject("entri_data", _VOID)),
             title_en="Head of office signs electronically",
             card_document="hasil",
             escalation=KADIS_LADDER,
@@ -294,7 +296,7 @@ def pengaduan_online() -> Flow:
                     label_en="Initial",
                     outcome_en="Initialled",
                 ),
-                _reject("entri_data"),
+                _reject("entri_data", _VOID),
             ),
             title_en="Division head re-verifies and initials",
             card_document="hasil_ttd",
@@ -351,7 +353,7 @@ def pengaduan_online() -> Flow:
             15,
             "Kepala Dinas menandatangani Berita Acara",
             "kepala_dinas",
-            (_sign(None, "sign:berita_acara", "deliver:berita_acara"), _reject("buat_ba")),
+            (_sign(None, "sign:berita_acara", "deliver:berita_acara"), _reject("buat_ba", _VOID)),
             title_en="Head of office signs the handover record",
             card_document="berita_acara",
             sla=WorkingTime(days=1),

@@ -41,6 +41,8 @@ JENIS_LAYANAN: tuple[str, ...] = (
 )
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+#: Listening addresses that name no one host a link could point at.
+_EVERY_INTERFACE = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 (compared, not bound)
 
 
 class Settings(BaseSettings):
@@ -70,7 +72,9 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    public_url: str = "http://127.0.0.1:8080"
+    #: Base of the links the bot hands out (QR codes, login links). Unset or empty: the
+    #: web server's own address, http://<web_host>:<web_port> (see _follow_web_address).
+    public_url: str = ""
     #: Demo mode offers the role picker on the web page; "auto" = on while the demo
     #: roster is the only staff.
     demo: str = Field(default="auto", pattern="^(auto|on|off)$")
@@ -178,6 +182,21 @@ class Settings(BaseSettings):
             "ba": self.ba_number_pattern or self.number_ba,
             "rekap": self.number_rekap,
         }
+
+    @model_validator(mode="after")
+    def _follow_web_address(self) -> Settings:
+        """Without a public URL, links point at the web server itself, on whatever host
+        and port it listens: a QR printed while the port is 9000 leads to port 9000. A
+        server listening on every interface has no one address to print: 127.0.0.1
+        then (a deployment behind a proxy sets STAFFBOT_PUBLIC_URL, docs/DEPLOY.md)."""
+        if not self.public_url.strip():
+            host = self.web_host.strip()
+            if host in _EVERY_INTERFACE:
+                host = "127.0.0.1"
+            elif ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 address in a URL
+            self.public_url = f"http://{host}:{self.web_port}"
+        return self
 
     @field_validator("office_hours")
     @classmethod

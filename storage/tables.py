@@ -26,6 +26,17 @@ BA_SIGNED = "signed"
 #: Sent back to the collecting step: its cases wait for a new Berita Acara.
 BA_REJECTED = "rejected"
 
+#: A document's place in its lifecycle (the register; docs/decisions/0011).
+#: A file someone sent in (the applicant's berkas): kept, never issued by the office.
+DOC_RECEIVED = "received"
+#: Made by the office and not signed (yet).
+DOC_DRAFT = "draft"
+DOC_SIGNED = "signed"
+#: A newer version of the same document exists: made again, or its signed copy.
+DOC_SUPERSEDED = "superseded"
+#: Rejected (the Kepala Dinas or the Kepala Bidang sent it back): not valid.
+DOC_VOID = "void"
+
 
 def _ts(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
@@ -100,6 +111,9 @@ class Case(SQLModel, table=True):
     purged_at: datetime | None = _ts(default=None)
     #: Desa/pekon (village) of the applicant when known; the Berita Acara lists it.
     desa: str | None = Field(default=None, max_length=64)
+    #: The unguessable code of the applicant's public status page (/s/<code>), printed
+    #: as the QR of the bukti pendaftaran; not a document's verification code.
+    status_code: str | None = Field(default=None, max_length=32, unique=True)
 
     __table_args__ = (
         Index("ix_cases_status_step", "status", "step"),
@@ -343,6 +357,19 @@ class Document(SQLModel, table=True):
     signed: bool = False
     signer: str | None = Field(default=None, max_length=160)
     signed_at: datetime | None = _ts(default=None)
+    #: Who issued the signer's certificate: "bsre" (BSrE, BSSN) or "local" (the
+    #: office's own CA, `signing init`).
+    issuer: str | None = Field(default=None, max_length=16)
+    #: received, draft, signed, superseded or void (DOC_* above).
+    status: str = Field(default=DOC_DRAFT, max_length=16)
+    #: Counts the versions of one document of a case or a Berita Acara (its kind,
+    #: signed copy included): made again is the next version, signed keeps it.
+    version: int = 1
+    #: The row this one replaces, and the row that replaced this one.
+    supersedes_id: int | None = Field(default=None, foreign_key="document.id")
+    superseded_by_id: int | None = Field(default=None, foreign_key="document.id")
+    #: When it was superseded or voided.
+    status_at: datetime | None = _ts(default=None)
     #: Rendering facts kept for later: where the TTE stamp goes, page count ...
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by: int | None = Field(default=None, foreign_key="staff.id")

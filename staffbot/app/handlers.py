@@ -42,6 +42,7 @@ FEATURES = (
     "signing",
     "staff",
     "task_digest",
+    "status_page",
     "transitions",
     "verification",
     "web_auth",

@@ -24,17 +24,39 @@ async def pdf_verify(
     file: Annotated[Path, typer.Argument(help="Berkas PDF")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a PDF: issued by us byte for byte, and its PAdES signature trusted."""
+    """Check a PDF: issued by us byte for byte, in force, and its PAdES signature trusted.
+
+    Exit 0 for a document in force (signed and valid, or a kind that is never signed);
+    1 for a draft still to be signed, an old version, a cancelled document, a changed or
+    unknown file, or a signature that does not validate."""
     from staffbot.app.commands.verification import CheckFile
+    from staffbot.timefmt import long_date
 
     data = await asyncio.to_thread(file.read_bytes)
     async with opened() as app:
         verdict = await app.bus.handle(CheckFile(data))
+        tz = app.office.tz
+    what = f"{verdict.kind} {verdict.number}".strip()
+    in_force = (
+        verdict.known
+        and verdict.signature_ok is not False
+        and verdict.status not in ("void", "superseded")
+        and not (verdict.status == "draft" and verdict.needs_signature)
+    )
     if as_json:
         out.print_json(verdict)
-    elif verdict.known and verdict.signature_ok is not False:
+    elif in_force and verdict.status == "received":
+        out.ok(f"terdaftar: berkas kiriman pemohon {verdict.number}".strip())
+    elif in_force:
         signed = f"; ditandatangani {verdict.signer}" if verdict.signed else ""
-        out.ok(f"sah: {verdict.kind} {verdict.number}{signed}")
+        out.ok(f"sah: {what}{signed}")
+    elif verdict.known and verdict.status == "void":
+        when = long_date(verdict.status_at, tz) if verdict.status_at else "-"
+        out.fail(f"DIBATALKAN: {what} dibatalkan/ditolak pada {when}")
+    elif verdict.known and verdict.status == "superseded":
+        out.fail(f"VERSI LAMA: {what} sudah diganti versi yang lebih baru")
+    elif verdict.known and verdict.signature_ok is not False:
+        out.fail(f"BELUM DITANDATANGANI: {what} masih draf")
     elif verdict.matches_record is False and verdict.signed:
         out.fail(
             f"BERUBAH: berkas tidak sama dengan yang diterbitkan ({verdict.signature_problem})"
@@ -43,7 +65,7 @@ async def pdf_verify(
         out.fail("tidak dikenal: berkas ini tidak diterbitkan oleh kantor (atau berubah)")
     else:
         out.fail(f"tanda tangan tidak sah: {verdict.signature_problem}")
-    if not (verdict.known and verdict.signature_ok is not False):
+    if not in_force:
         raise typer.Exit(1)
 
 

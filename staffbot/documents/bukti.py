@@ -27,7 +27,8 @@ def bukti_pendaftaran(
     generated_at: datetime,
     fonts: FontSet | None = None,
 ) -> RenderedPdf:
-    """One A4 page: registration data (NIK masked) and a QR to the status page."""
+    """One A4 page: registration data (NIK masked) and a QR to the status page (or,
+    without one, to this paper's verification page, and the text says which)."""
     pdf = OfficePdf(
         letterhead=letterhead,
         language=language,
@@ -68,19 +69,21 @@ def bukti_pendaftaran(
     pdf.set_line_width(0.3)
     pdf.rect(pdf.l_margin, top, pdf.epw, box_h)
     pdf.set_draw_color(0, 0, 0)
-    pdf.qr(data.verification_url, pdf.l_margin + 4, top + 4, qr_size)
+    url = data.status_url or data.verification_url
+    heading, note = (
+        ("bukti_qr", "bukti_note") if data.status_url else ("bukti_qr_verify", "bukti_note_verify")
+    )
+    pdf.qr(url, pdf.l_margin + 4, top + 4, qr_size)
     text_x = pdf.l_margin + qr_size + 10
     text_w = pdf.epw - qr_size - 14
     pdf.set_xy(text_x, top + 5)
     pdf.font(10.5, "B")
-    pdf.cell(text_w, 5.5, label("bukti_qr", language), new_x="LEFT", new_y="NEXT")
+    pdf.cell(text_w, 5.5, label(heading, language), new_x="LEFT", new_y="NEXT")
     pdf.font(9.5)
-    pdf.multi_cell(
-        text_w, 4.8, label("bukti_note", language), align="L", new_x="LEFT", new_y="NEXT"
-    )
+    pdf.multi_cell(text_w, 4.8, label(note, language), align="L", new_x="LEFT", new_y="NEXT")
     pdf.font(8.5)
     pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(text_w, 4.4, data.verification_url, align="L", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(text_w, 4.4, url, align="L", new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(20, 20, 20)
     pdf.set_y(top + box_h + 4)
     return RenderedPdf(pdf=pdf.finish(), page_count=pdf.page_no())

@@ -43,6 +43,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "number.",
     ),
     "bukti_qr": ("Periksa status permohonan", "Check the request's status"),
+    "bukti_qr_verify": ("Periksa keaslian bukti ini", "Check that this proof is genuine"),
+    "bukti_note_verify": (
+        "Simpan bukti ini. Keaslian bukti dapat diperiksa dengan memindai kode QR di "
+        "samping. Dokumen yang sudah selesai dikirim dalam bentuk PDF melalui WhatsApp ke "
+        "nomor yang terdaftar.",
+        "Keep this proof. Scan the QR code beside it to check that it is genuine. The "
+        "finished document is sent as a PDF over WhatsApp to the registered number.",
+    ),
     # berkas cetak
     "berkas_title": ("LEMBAR SAMPUL BERKAS PERMOHONAN", "APPLICATION FILE COVER SHEET"),
     "received_at": ("Tanggal Diterima", "Received on"),

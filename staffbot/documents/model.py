@@ -113,8 +113,12 @@ class BuktiPendaftaranInput:
     kecamatan: str
     registered_at: datetime
     verification_url: str
+    """This paper's own verification page (/v/<code>)."""
     whatsapp: str | None = None
     """The applicant's WhatsApp number; printed masked."""
+    status_url: str | None = None
+    """The application's public status page (/s/<code>): the QR the applicant scans.
+    Without it the QR is the verification page's, and the text says so."""
 
     def __post_init__(self) -> None:
         _aware(self.registered_at, "registered_at")

@@ -1,7 +1,9 @@
 """The SOP's documents as effects and generators: rendered, stored, verifiable.
 
 Every generated or signed PDF gets a row in `document` (sha256, case or BA, kind,
-signer, time) and a verification code; its QR points to `/v/<code>`.
+signer, time, its place in the register: staffbot.services.register) and a
+verification code; its QR points to `/v/<code>`. A signed copy takes over the code of
+the draft it was signed from, so every QR printed on it leads to the signed record.
 Rendering runs in the document engine (a worker process under `run`) so a PDF never
 stalls other staff's buttons.
 """
@@ -9,7 +11,6 @@ stalls other staff's buttons.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Any
 
 from staffbot.app.commands.cases import PreparedSignature
@@ -23,7 +24,7 @@ from staffbot.errors import ConfigurationError
 from staffbot.messages import Attachment as MessageAttachment
 from staffbot.messages import OutgoingMessage
 from staffbot.richtext import esc
-from staffbot.services import notify
+from staffbot.services import notify, register
 from staffbot.services.context import EffectHandler, Office
 from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.files import read_blob, store_document
@@ -34,12 +35,16 @@ from storage.uow import UnitOfWork
 PDF = "application/pdf"
 
 
-def new_verify_code() -> str:
-    return secrets.token_urlsafe(8)
+new_verify_code = register.new_verify_code
 
 
 def verify_url(office: Office, code: str) -> str:
     return f"{office.reference.public_url.rstrip('/')}/v/{code}"
+
+
+def status_url(office: Office, code: str) -> str:
+    """The applicant's public status page (the bukti pendaftaran's QR)."""
+    return f"{office.reference.public_url.rstrip('/')}/s/{code}"
 
 
 async def render(office: Office, kind: str, data: Any) -> RenderedPdf:
@@ -163,6 +168,7 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
             registered_at=ctx.now,
             verification_url=verify_url(office, code),
             whatsapp=case.wa_number,
+            status_url=status_url(office, case.status_code) if case.status_code else None,
         ),
     )
     document = await store_rendered(
@@ -183,6 +189,10 @@ async def bukti_pendaftaran(uow: UnitOfWork, office: Office, ctx: EffectContext)
         number=case.number,
         registration=case.registration_no,
     )
+    if case.status_code:  # a link to tap: nobody scans a QR shown on their own phone
+        text += t(
+            "applicant.status_link", office.language, url=status_url(office, case.status_code)
+        )
     await notify.notify_applicant(
         uow,
         office,
@@ -206,6 +216,12 @@ def _signed_effect(kind: str) -> EffectHandler:
             )
         source = await uow.documents.get(prepared.source_document_id)
         assert source is not None
+        if source.verify_code == prepared.verify_code:
+            # The signed copy carries the draft's QR codes (printed and stamped): the code
+            # now names the signed copy; the draft keeps a code of its own.
+            source.verify_code = new_verify_code()
+            uow.session.add(source)
+            await uow.session.flush()
         ctx.made[CARD_DOCUMENT] = await store_document(
             uow,
             office,
@@ -219,6 +235,9 @@ def _signed_effect(kind: str) -> EffectHandler:
             verify_code=prepared.verify_code,
             signed=True,
             signer=prepared.signer,
+            signed_at=prepared.signed_at,
+            issuer=prepared.issuer,
+            supersedes=source,
             checked=True,
         )
 
@@ -242,6 +261,7 @@ def document_effects() -> dict[str, EffectHandler]:
         "document:bukti_pendaftaran": bukti_pendaftaran,
         "sign:dokumen": _signed_effect("sign:dokumen"),
         "sign:berita_acara": _signed_effect("sign:berita_acara"),
+        "document:void": register.void_rejected,
     }
 
 
@@ -250,5 +270,6 @@ __all__ = [
     "Staff",
     "document_effects",
     "new_verify_code",
+    "status_url",
     "verify_url",
 ]

@@ -12,6 +12,7 @@ import io
 import re
 import secrets
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,12 @@ from staffbot.app.commands.files import Attach, ReadDocument
 from staffbot.channels.base import FileBlob
 from staffbot.errors import ConfigurationError, ValidationError
 from staffbot.limits import MAX_UPLOAD_BYTES
+from staffbot.services import register
 from staffbot.services.actors import find_staff
 from staffbot.services.context import Office
 from staffbot.services.locate import find
 from staffbot.services.presigned import note_existing_signature
-from storage.tables import Document
+from storage.tables import DOC_RECEIVED, Document
 from storage.uow import UnitOfWork
 
 #: A scan at 600 dpi of an A3 page is about 70 megapixels; bigger is a decompression bomb.
@@ -158,17 +160,26 @@ async def store_document(
     verify_code: str | None = None,
     signed: bool = False,
     signer: str | None = None,
+    signed_at: datetime | None = None,
+    issuer: str | None = None,
+    supersedes: Document | None = None,
     checked: bool = False,
 ) -> Document:
-    """Store a file and record it (inside the caller's transaction).
+    """Store a file and record it in the register (inside the caller's transaction).
 
     Untrusted input (``checked=False``) is sniffed, size-limited and renamed;
     files the bot generated itself pass ``checked=True`` with their mime type.
+    Every document but a received file gets a verification code (``verify_code``, or a
+    new one) and becomes the next version of its document (:mod:`register`), or the
+    signed copy of ``supersedes``.
     """
     if checked and mime is not None:
         clean_name = filename
     else:
         mime, clean_name = check_upload(data, filename)
+    status = register.first_status(kind, signed=signed)
+    if verify_code is None and status != DOC_RECEIVED:
+        verify_code = register.new_verify_code()
     relative = write_blob(office, data, ALLOWED.get(mime, ".bin"))
     document = Document(
         case_id=case_id,
@@ -182,11 +193,15 @@ async def store_document(
         verify_code=verify_code,
         signed=signed,
         signer=signer,
-        signed_at=office.now() if signed else None,
+        signed_at=(signed_at or office.now()) if signed else None,
+        issuer=issuer if signed else None,
+        status=status,
         created_by=created_by,
         created_at=office.now(),
     )
-    return await uow.documents.add(document)
+    await uow.documents.add(document)
+    await register.enter(uow, office, document, supersedes=supersedes)
+    return document
 
 
 async def attach(cmd: Attach, uow: UnitOfWork, office: Office) -> int:

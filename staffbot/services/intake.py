@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,9 @@ async def record_case(cmd: RecordCase, uow: UnitOfWork, office: Office) -> Intak
         created_by=staff.id,
         created_at=now,
         updated_at=now,
+        # the applicant's status page (/s/<code>, the bukti pendaftaran's QR): 128
+        # random bits, so nobody finds another person's application by trying codes
+        status_code=secrets.token_urlsafe(16),
     )
     await uow.cases.add(case)
     assert case.id is not None

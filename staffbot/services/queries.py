@@ -57,6 +57,8 @@ async def case_view(cmd: ShowCase, uow: UnitOfWork, office: Office) -> dict[str,
             "sha256": d.sha256,
             "signed": d.signed,
             "verify_code": d.verify_code,
+            "status": d.status,
+            "version": d.version,
         }
         for d in await item.documents(uow)
     ]

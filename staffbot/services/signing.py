@@ -63,6 +63,7 @@ from staffbot.services.context import Office
 from staffbot.services.documents import new_verify_code, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.locate import find, locate, of_task
+from staffbot.services.register import CURRENT
 from staffbot.services.transitions import apply, assignee_key, decide_named
 from staffbot.services.work_items import WorkItem, already_done
 from storage.tables import Document, Task
@@ -160,7 +161,9 @@ async def _sign_one(
         raise prepared.error
     plan = prepared
     data = await asyncio.to_thread(read_blob, office, plan.document)
-    code = new_verify_code()
+    # The draft's code: its printed QR (the Berita Acara's) and the stamp's QR lead to
+    # the same record, which the signed copy takes over (services/documents.py).
+    code = plan.document.verify_code or new_verify_code()
     existing = presigned.existing_signature(plan.document)
     if existing is not None:
         # Signed in SIAK already: passed on as it came, never stamped a second time.
@@ -190,6 +193,7 @@ async def _sign_one(
         signer=plan.staff_name,
         verify_code=code,
         source_document_id=plan.document.id or 0,
+        issuer=signed.backend,
     )
     return await bus.handle(_Apply(plan, signature))
 
@@ -314,11 +318,12 @@ async def clear_manual_check(cmd: ClearManualCheck, uow: UnitOfWork, office: Off
 
 
 async def document_to_sign(uow: UnitOfWork, office: Office, item: WorkItem, task: Task) -> Document:
-    """The document the task's step signs: the latest of the kind its card carries."""
+    """The document the task's step signs: the latest of the kind its card carries, in
+    force (never a rejected, void, or a replaced one)."""
     kind = office.flow.step(task.step).card_document
     if kind is None:
         raise ConfigurationError(problem=f"step {task.step} names no document to sign")
-    found = await item.documents(uow, kind)
+    found = [d for d in await item.documents(uow, kind) if d.status in CURRENT]
     if not found:
         raise ValidationError(field="attachment", problem="missing", value=kind)
     return found[-1]

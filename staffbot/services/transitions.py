@@ -30,8 +30,11 @@ from staffbot.services.effects import CARD_DOCUMENT, EffectContext
 from staffbot.services.locate import find_case, locate
 from staffbot.services.tasks import open_task
 from staffbot.services.work_items import Ids, WorkItem, already_done
-from storage.tables import Document, Outbox, Staff, Task
+from storage.tables import DOC_SUPERSEDED, DOC_VOID, Document, Outbox, Staff, Task
 from storage.uow import UnitOfWork
+
+#: Documents no longer in force.
+RETIRED = frozenset({DOC_SUPERSEDED, DOC_VOID})
 
 
 async def act(cmd: Act, uow: UnitOfWork, office: Office) -> ActResult:
@@ -85,7 +88,8 @@ async def assignee_key(uow: UnitOfWork, task: Task) -> str | None:
 
 async def _check_attachment(uow: UnitOfWork, item: WorkItem, attachment_id: int) -> None:
     document = await uow.documents.get(attachment_id)
-    if document is None or not item.owns(document):
+    # a rejected (void) or replaced document cannot be submitted again
+    if document is None or not item.owns(document) or document.status in RETIRED:
         raise ValidationError(field="attachment", problem="missing", value=str(attachment_id))
 
 

@@ -1,4 +1,8 @@
-"""Checking a document: the public page behind the QR code and `pdf verify FILE`."""
+"""Checking a document: the public page behind the QR code and `pdf verify FILE`.
+
+The verdict tells what the register says (received, draft, signed, superseded, void;
+staffbot.services.register) and, for a signed document, whether its signature still
+validates against the office's trust anchor."""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from typing import Any
 
 from staffbot.app.bus import Command, Handler
 from staffbot.app.commands.verification import CheckFile, Verdict, VerifyCode
+from staffbot.services import register
 from staffbot.services.context import Office
 from staffbot.services.files import read_blob
 from staffbot.services.locate import of_document
-from storage.tables import Document
+from storage.tables import DOC_SUPERSEDED, Document
 from storage.uow import UnitOfWork
 
 KIND_LABELS = {
@@ -56,6 +61,12 @@ async def verdict_for(
     else:
         stored = data if data is not None else read_blob(office, document)
         ok, problem = (await _signature(office, stored)) if document.signed else (None, None)
+    current_code, signed_copy = None, False
+    if document.status == DOC_SUPERSEDED:
+        current = await register.current_of(uow, document)
+        if current.id != document.id:
+            current_code = current.verify_code
+            signed_copy = current.supersedes_id == document.id and current.signed
     return Verdict(
         known=True,
         kind=KIND_LABELS.get(document.kind, document.kind),
@@ -68,6 +79,13 @@ async def verdict_for(
         signature_ok=ok,
         signature_problem=problem,
         purged=purged,
+        status=document.status,
+        version=document.version,
+        issuer=document.issuer,
+        status_at=document.status_at,
+        needs_signature=register.family(document.kind) in register.signed_kinds(office.flow),
+        current_code=current_code,
+        current_is_signed_copy=signed_copy,
     )
 
 
@@ -81,7 +99,9 @@ async def check_file(cmd: CheckFile, uow: UnitOfWork, office: Office) -> Verdict
     digest = hashlib.sha256(data).hexdigest()
     matches = await uow.documents.by_sha256(digest)
     if matches:
-        verdict = await verdict_for(uow, office, matches[-1], data=data)
+        # the same bytes stored twice: the row in force speaks for them
+        current = [d for d in matches if d.status in register.CURRENT] or list(matches)
+        verdict = await verdict_for(uow, office, current[-1], data=data)
         return dataclasses.replace(verdict, matches_record=True)
     ok, problem = await _signature(office, data)
     return Verdict(

@@ -95,6 +95,7 @@ TEXTS: dict[str, str] = {
     "applicant.terdaftar": "Yth. {name},\nPengaduan {number} telah terdaftar; bukti "
     "pendaftaran terlampir. Sebutkan nomor pengaduan ini bila menghubungi kami. Kami akan "
     "mengabari Anda setelah dokumen selesai.",
+    "applicant.status_link": "\nStatus permohonan dapat dilihat kapan saja: {url}",
     "applicant.dokumen": "Yth. {name},\nDokumen untuk permohonan {number} telah selesai dan "
     "ditandatangani secara elektronik. Terlampir dokumen dalam bentuk PDF.",
     # -- misc ---------------------------------------------------------------------

@@ -36,6 +36,10 @@ class CaseRepository:
     async def by_number(self, number: str) -> Case | None:
         return (await self.session.exec(select(Case).where(Case.number == number))).first()
 
+    async def by_status_code(self, code: str) -> Case | None:
+        """The case of an applicant's status page (/s/<code>)."""
+        return (await self.session.exec(select(Case).where(Case.status_code == code))).first()
+
     async def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
         """By id, in id order; a long list is read in parts (the databases cap how many
         values one statement may bind)."""

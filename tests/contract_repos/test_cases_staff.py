@@ -105,6 +105,18 @@ async def test_a_case_is_found_by_id_and_number(db: Backend) -> None:
         assert [c.id for c in await uow.cases.many(many)] == [case.id, other]
 
 
+async def test_a_case_is_found_by_its_status_code_and_the_code_is_unique(db: Backend) -> None:
+    case_id = await add_case(db, status_code="Zk3-status_code-0001")
+    await add_case(db, "PO-2026-00002")  # a case without one (made before 0008)
+    async with db.uow(readonly=True) as uow:
+        found = await uow.cases.by_status_code("Zk3-status_code-0001")
+        assert found is not None and found.id == case_id
+        assert await uow.cases.by_status_code("zk3-status_code-0001") is None  # exact match
+        assert await uow.cases.by_status_code("") is None
+    with pytest.raises(IntegrityError):
+        await add_case(db, "PO-2026-00003", status_code="Zk3-status_code-0001")
+
+
 async def test_a_case_number_is_unique(db: Backend) -> None:
     await add_case(db)
     with pytest.raises(IntegrityError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import httpx
+import pypdfium2
+import zxingcpp
 from pypdf import PdfReader
 
 from staffbot.documents.model import (
@@ -13,6 +16,7 @@ from staffbot.documents.model import (
     Official,
 )
 from staffbot.settings import KECAMATAN_TANGGAMUS
+from tests.support import Desk
 
 NOW = datetime(2026, 11, 25, 3, 15, tzinfo=UTC)  # Rabu, 25 November 2026 10.15 WIB
 PASSPHRASE = "rahasia-kadis-2026"
@@ -34,6 +38,53 @@ def text_of(pdf: bytes) -> list[str]:
     """Each page's text with whitespace runs collapsed (justified lines add spaces)."""
     reader = PdfReader(io.BytesIO(pdf))
     return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def qr_targets(pdf: bytes) -> list[str]:
+    """Every QR code on every page, decoded from the page drawn at 200 dpi.
+
+    ``init_forms`` makes pdfium draw the signature widgets, where the stamp's QR is.
+    """
+    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    try:
+        document.init_forms()
+        found: list[str] = []
+        for index in range(len(document)):
+            image = document[index].render(scale=200 / 72, may_draw_forms=True).to_pil()
+            found += [result.text for result in zxingcpp.read_barcodes(image)]
+        return found
+    finally:
+        document.close()
+
+
+def web_client(desk: Desk) -> httpx.AsyncClient:
+    """The web app as the runner wires it (the public /v/ and /s/ routes mounted in it)."""
+    from staffbot.channels.web import WebChannel
+    from staffbot.chat.service import ChatService
+    from staffbot.web.app import create_web_app
+    from staffbot.web.deps import WebDeps
+    from staffbot.web.verify import verification_routes
+
+    async def healthy() -> bool:
+        return True
+
+    async def metrics() -> str:
+        return ""
+
+    app = create_web_app(
+        WebDeps(
+            office=desk.office,
+            bus=desk.bus,
+            chat=ChatService(desk.bus),
+            channel=WebChannel(),
+            public_url=desk.office.reference.public_url,
+            demo=False,
+            health=healthy,
+            metrics=metrics,
+            extra_routes=verification_routes(desk.bus),
+        )
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
 def ba_input(count: int) -> BeritaAcaraInput:

@@ -1,91 +1,44 @@
 """What the documents of a full flow say, read back from the PDFs.
 
-* Every document's QR code points at that document's own verification page, and the
-  web app serves that page as valid. The QR is decoded from the rendered page
-  (pypdfium2 draws the page with its signature widgets, zxing-cpp reads the codes;
-  both are PyPI wheels without system libraries), and where the renderer also prints
-  the URL (bukti pendaftaran, Berita Acara) the printed text is checked too.
+* Every document's QR code leads to the record it stands for, and that record's page
+  says what the document is. The QR is decoded from the rendered page (pypdfium2 draws
+  the page with its signature widgets, zxing-cpp reads the codes; both are PyPI wheels
+  without system libraries), and where the renderer also prints the URL (bukti
+  pendaftaran, Berita Acara) the printed text is checked too. Every QR on a signed
+  document (the Berita Acara's printed one and the stamp's) leads to the signed record.
 * The rekap PDF carries the right count per kecamatan for a known set of cases.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 from collections import Counter
 from dataclasses import replace
 
-import httpx
-import pypdfium2
-import zxingcpp
-from docsupport import text_of
+from docsupport import qr_targets, text_of, web_client
 
 from staffbot.app.commands.reports import MakeReport, Period, ReportKind
-from staffbot.channels.web import WebChannel
-from staffbot.chat.service import ChatService
 from staffbot.services import reports
-from staffbot.services.documents import verify_url
+from staffbot.services.documents import status_url, verify_url
 from staffbot.services.files import read_blob
 from staffbot.services.verification import KIND_LABELS
-from staffbot.web.app import create_web_app
-from staffbot.web.deps import WebDeps
-from staffbot.web.verify import verification_routes
 from storage.tables import Document
 from tests.support import FORM, Desk
 
-#: Kinds whose renderer prints the verification URL under the QR code.
+#: Kinds whose renderer prints the QR's URL under the QR code.
 PRINTS_URL = {"bukti_pendaftaran"}
 #: The standard letter (step 8) and the Berita Acara (step 14) carry no QR of their own:
 #: their QR arrives with the signature stamp, on the signed copy (`hasil_ttd`, ...).
 NO_QR = {"hasil", "berita_acara"}
+#: Drafts the Kepala Dinas signed: their signed copy replaced them.
+SIGNED_DRAFTS = {"hasil": "hasil_ttd", "berita_acara": "berita_acara_ttd"}
 ALL_KINDS = set(KIND_LABELS)
 
 
-def qr_targets(pdf: bytes) -> list[str]:
-    """Every QR code on every page, decoded from the page drawn at 200 dpi.
-
-    ``init_forms`` makes pdfium draw the signature widgets, where the stamp's QR is.
-    """
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    try:
-        document.init_forms()
-        found: list[str] = []
-        for index in range(len(document)):
-            image = document[index].render(scale=200 / 72, may_draw_forms=True).to_pil()
-            found += [result.text for result in zxingcpp.read_barcodes(image)]
-        return found
-    finally:
-        document.close()
-
-
-def web_client(desk: Desk) -> httpx.AsyncClient:
-    """The web app as main.py wires it (the verification routes mounted in it)."""
-
-    async def healthy() -> bool:
-        return True
-
-    async def metrics() -> str:
-        return ""
-
-    app = create_web_app(
-        WebDeps(
-            office=desk.office,
-            bus=desk.bus,
-            chat=ChatService(desk.bus),
-            channel=WebChannel(),
-            public_url=desk.office.reference.public_url,
-            demo=False,
-            health=healthy,
-            metrics=metrics,
-            extra_routes=verification_routes(desk.bus),
-        )
-    )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
-
-
-async def _every_document(desk: Desk) -> list[Document]:
-    """A full flow for two cases up to the signed Berita Acara, then the three reports."""
+async def _every_document(desk: Desk) -> tuple[list[Document], str]:
+    """A full flow for two cases up to the signed Berita Acara, then the three reports;
+    with the first case's status code."""
     numbers = [(await desk.new_case()).number for _ in range(2)]
     for number in numbers:
         await desk.advance_to(number, "buat_ba")
@@ -107,41 +60,63 @@ async def _every_document(desk: Desk) -> list[Document]:
     async with desk.db.uow(readonly=True) as uow:
         case = await uow.cases.by_number(numbers[0])
         assert case is not None and case.id is not None and case.ba_id is not None
+        assert case.status_code is not None
         documents = [*await uow.documents.of_case(case.id), *await uow.documents.of_ba(case.ba_id)]
         for document_id in report_ids:
             report = await uow.documents.get(document_id)
             assert report is not None
             documents.append(report)
-    return documents
+    return documents, case.status_code
 
 
-async def test_each_documents_qr_opens_its_own_valid_verification_page(desk: Desk) -> None:
-    documents = await _every_document(desk)
-    assert {d.kind for d in documents} == ALL_KINDS
+async def test_each_documents_qr_leads_to_the_record_it_stands_for(desk: Desk) -> None:
+    documents, status_code = await _every_document(desk)
+    by_kind = {d.kind: d for d in documents}
+    assert set(by_kind) == ALL_KINDS and len(by_kind) == len(documents)
     codes = [d.verify_code for d in documents]
     assert all(codes) and len(set(codes)) == len(codes)
 
     async with web_client(desk) as client:
         for document in documents:
             assert document.verify_code is not None
-            url = verify_url(desk.office, document.verify_code)
-            assert url.endswith(f"/v/{document.verify_code}")
+            own = verify_url(desk.office, document.verify_code)
+            if document.kind == "bukti_pendaftaran":
+                expected = status_url(desk.office, status_code)  # the applicant's QR
+            elif document.kind in SIGNED_DRAFTS:
+                # its printed QR now names its signed copy, which took the code over
+                signed_copy = by_kind[SIGNED_DRAFTS[document.kind]]
+                assert signed_copy.verify_code is not None
+                expected = verify_url(desk.office, signed_copy.verify_code)
+            else:
+                expected = own
             pdf = await asyncio.to_thread(read_blob, desk.office, document)
             targets = await asyncio.to_thread(qr_targets, pdf)
             if document.kind in NO_QR:
                 assert targets == [], document.kind
             else:
-                assert url in targets, (document.kind, targets)
+                # every QR on the page, the stamp's included, leads to one record
+                assert targets and set(targets) == {expected}, (document.kind, targets)
             if document.kind in PRINTS_URL:
-                assert url in " ".join(text_of(pdf)), document.kind
+                assert expected in " ".join(text_of(pdf)), document.kind
 
             page = await client.get(f"/v/{document.verify_code}")
             assert page.status_code == 200, document.kind
-            assert "✔ Dokumen sah" in page.text, document.kind
             assert KIND_LABELS[document.kind] in page.text
             assert document.sha256 in page.text
             if document.signed:
+                assert "✔ Dokumen sah dan sudah ditandatangani" in page.text
                 assert "Ditandatangani oleh" in page.text and "Ahmad Fauzi" in page.text
+                assert "sertifikat internal Disdukcapil" in page.text
+                assert "BSrE, BSSN" not in page.text
+            elif document.kind in SIGNED_DRAFTS:
+                assert "Versi lama, sudah diganti" in page.text
+                assert f'href="/v/{by_kind[SIGNED_DRAFTS[document.kind]].verify_code}"' in (
+                    page.text
+                )
+                assert "Dokumen sah" not in page.text
+            else:
+                assert "Dokumen terdaftar, tanpa tanda tangan elektronik" in page.text
+                assert "Dokumen sah" not in page.text
         unknown = await client.get("/v/tidakAdaKodeIni")
         assert unknown.status_code == 404 and "Dokumen tidak terdaftar" in unknown.text
 

@@ -1,6 +1,7 @@
 """`pdf verify FILE` on the command line with *signed* PDFs of a full flow (the signed
 letter and the signed Berita Acara): the intact file is valid (exit 0); the same file
-with one byte changed inside its signed content is reported as changed (exit 1)."""
+with one byte changed inside its signed content is reported as changed (exit 1); the
+unsigned draft the letter was signed from is an old version (exit 1)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ async def test_pdf_verify_tells_an_intact_signed_pdf_from_a_changed_one(
             *await uow.documents.of_case(case.id, "hasil_ttd"),
             *await uow.documents.of_ba(case.ba_id, "berita_acara_ttd"),
         ]
+        [draft] = await uow.documents.of_case(case.id, "hasil")
     assert [d.signed for d in signed] == [True, True]
     # The command's office trusts the same root: the PKI under the same data dir.
     env = {"STAFFBOT_DATABASE_URL": db_url, "STAFFBOT_DATA_DIR": str(settings.data_dir)}
@@ -71,3 +73,9 @@ async def test_pdf_verify_tells_an_intact_signed_pdf_from_a_changed_one(
                 "✖ BERUBAH: berkas tidak sama dengan yang diterbitkan "
                 "(isi dokumen berubah setelah ditandatangani)"
             )
+
+    unsigned = tmp_path / draft.filename
+    unsigned.write_bytes(read_blob(desk.office, draft))
+    code, said = await asyncio.to_thread(pdf_verify, env, unsigned)
+    assert code == 1, said
+    assert said.startswith("✖ VERSI LAMA: Dokumen Hasil Layanan") and number in said

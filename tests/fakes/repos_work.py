@@ -148,6 +148,10 @@ class FakeCaseRepository(NotFaked):
         found = self.tx.select(Case, lambda r: r["number"] == number, limit=1)
         return found[0] if found else None
 
+    async def by_status_code(self, code: str) -> Case | None:
+        found = self.tx.select(Case, lambda r: r["status_code"] == code, limit=1)
+        return found[0] if found else None
+
     async def many(self, case_ids: Sequence[int]) -> Sequence[Case]:
         wanted = set(case_ids)
         return self.tx.select(Case, lambda r: r["id"] in wanted)

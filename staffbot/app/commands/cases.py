@@ -70,8 +70,11 @@ class PreparedSignature:
     pdf: bytes
     signed_at: datetime
     signer: str
+    #: The code every QR on the signed copy carries: the draft's own, taken over.
     verify_code: str
     source_document_id: int
+    #: The signer backend, i.e. who issued the certificate: "bsre" or "local".
+    issuer: str | None = None
 
 
 @dataclass(frozen=True)
