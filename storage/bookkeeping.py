@@ -1,6 +1,7 @@
 """Tables of the surfaces' bookkeeping: holiday overrides, processed platform updates,
 web login links and sessions, invite codes, WhatsApp's 24-hour windows, scheduler job
-runs, the heartbeats of the processes that deliver the outbox. The case tables are in
+runs, the heartbeats of the processes that deliver the outbox, named sequences and
+document numbers. The case tables are in
 :mod:`storage.tables`, which re-exports these so that one import registers every table
 on the metadata."""
 
@@ -126,3 +127,28 @@ class ProcessHeartbeat(SQLModel, table=True):
     pid_start: str = Field(default="", max_length=32)
     started_at: datetime = _ts()
     beat_at: datetime = _ts()
+
+
+class Counter(SQLModel, table=True):
+    """Named sequences (case numbers, register numbers, BA numbers per year)."""
+
+    __tablename__ = "counter"
+
+    name: str = Field(max_length=64, primary_key=True)
+    value: int = 0
+
+
+class DocumentSequence(SQLModel, table=True):
+    """The number of the last document of a kind in a year (surat, BA, rekap).
+
+    A number is taken by an ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` inside
+    the transaction that makes the document: the row lock (PostgreSQL) or the single
+    writer (SQLite) makes two documents made at once get two numbers, and a rolled
+    back document gives its number back.
+    """
+
+    __tablename__ = "document_sequence"
+
+    kind: str = Field(max_length=32, primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: int = 0

@@ -220,31 +220,6 @@ class RegistrationEntry(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("year", "seq"),)
 
 
-class Counter(SQLModel, table=True):
-    """Named sequences (case numbers, register numbers, BA numbers per year)."""
-
-    __tablename__ = "counter"
-
-    name: str = Field(max_length=64, primary_key=True)
-    value: int = 0
-
-
-class DocumentSequence(SQLModel, table=True):
-    """The number of the last document of a kind in a year (surat, BA, rekap).
-
-    A number is taken by an ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` inside
-    the transaction that makes the document: the row lock (PostgreSQL) or the single
-    writer (SQLite) makes two documents made at once get two numbers, and a rolled
-    back document gives its number back.
-    """
-
-    __tablename__ = "document_sequence"
-
-    kind: str = Field(max_length=32, primary_key=True)
-    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    value: int = 0
-
-
 class AuditEvent(SQLModel, table=True):
     """Append-only; ``hash`` covers the row and the previous row's hash (a chain)."""
 
@@ -391,6 +366,8 @@ class Conversation(SQLModel, table=True):
 # The bookkeeping tables, registered with the case tables above.
 from storage.bookkeeping import (  # noqa: E402
     ChatWindow,
+    Counter,
+    DocumentSequence,
     HolidayOverride,
     InviteCode,
     JobRun,
@@ -402,6 +379,8 @@ from storage.bookkeeping import (  # noqa: E402
 
 __all__ = [
     "ChatWindow",
+    "Counter",
+    "DocumentSequence",
     "HolidayOverride",
     "InviteCode",
     "JobRun",

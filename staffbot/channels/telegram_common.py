@@ -209,9 +209,14 @@ class TelegramChannel(Channel):
                 raise
         if delivery.document is not None:
             # A text message cannot take a file: the card's new document (the signed
-            # PDF) follows it, as a card's document follows the card when first sent.
-            async with self.guard.slot(str(chat_id), group=self.is_group(str(chat_id))):
-                await self._send_document(chat_id, delivery.document, None)
+            # PDF) follows it, as a card's document follows the card when first sent;
+            # once only, though the edit may be tried again (a later step failed).
+            key = f"{delivery.idempotency_key}#doc" if delivery.idempotency_key else ""
+            if not key or key not in self._partial:
+                async with self.guard.slot(str(chat_id), group=self.is_group(str(chat_id))):
+                    sent = await self._send_document(chat_id, delivery.document, None)
+                if key:
+                    self._remember(key, sent)
         return Delivered(delivery.message_id)
 
     async def _deliver_delete(self, chat_id: int, delivery: Delivery) -> Delivered:

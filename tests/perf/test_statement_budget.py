@@ -26,9 +26,12 @@ _ids = itertools.count(1)
 PRESS_BUDGET = {
     "sqlite": {
         "terima_wa": 18,
-        "angkat_data": 22,  # + the printable dossier: its document row and attachments
+        # + the printable dossier: its document row and attachments, and the register's
+        # look for an earlier version it replaces (services/register.py)
+        "angkat_data": 23,
         "cetak_berkas": 18,
-        "loket": 25,  # + the registration number and the bukti pendaftaran
+        # + the registration number and the bukti pendaftaran (and its register look)
+        "loket": 26,
         "verifikasi_kasi": 18,
         "cetak_dokumen": 19,
         "paraf_kabid": 18,

@@ -27,6 +27,7 @@ from staffbot.app.commands.cases import IntakeForm, RecordCase, Who
 from staffbot.app.commands.staff import DEMO_PIN, DEMO_ROSTER
 from staffbot.bootstrap import open_app
 from staffbot.cli.root import app
+from staffbot.messages import EDIT_SENDS_DOCUMENT
 from staffbot.settings import Settings
 from tests.doubles.control import ControlClient
 
@@ -295,7 +296,10 @@ class Figures:
 
 
 def message_keys(payload: dict[str, Any]) -> list[str]:
-    """The Telegram messages one outbox row becomes (a card with a file: two)."""
+    """The Telegram messages one outbox row becomes (a card with a file: two; an edit
+    that brings a new file, the signed PDF: that file)."""
+    if payload.get(EDIT_SENDS_DOCUMENT):
+        return [json.dumps(["doc", None])]
     tokens = [c["token"] for c in payload.get("choices") or []]
     text = str(payload.get("text") or "")
     if payload.get("attachment"):
@@ -355,13 +359,20 @@ def repeated_spans(
 
 
 async def telegram_rows(url: str) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (chat, json.loads(payload) if isinstance(payload, str) else payload)
-        for chat, payload in await rows(
+    """(chat, payload) of the sent rows that make a message: not edits and deletes, but
+    an edit that brings a new file (which follows the edited card as a message)."""
+    found = [
+        (chat, kind, json.loads(payload) if isinstance(payload, str) else payload)
+        for chat, kind, payload in await rows(
             url,
-            "SELECT chat_id, payload FROM outbox WHERE channel = 'telegram' "
-            "AND kind NOT IN ('edit', 'delete') AND status = 'sent' ORDER BY id",
+            "SELECT chat_id, kind, payload FROM outbox WHERE channel = 'telegram' "
+            "AND kind != 'delete' AND status = 'sent' ORDER BY id",
         )
+    ]
+    return [
+        (chat, payload)
+        for chat, kind, payload in found
+        if kind != "edit" or payload.get(EDIT_SENDS_DOCUMENT)
     ]
 
 
