@@ -249,45 +249,26 @@ def build_scheduler(
         delivery_alert_hours=delivery_alert_hours,
     )
     scheduler.staffbot_jobs = jobs
-    scheduler.add_job(
-        jobs.escalate,
-        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
-        id=ESCALATION_JOB,
-        name="escalation scan",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=escalation_seconds,
-        # a scan right at start-up catches up on what fell due while the bot was down
-        next_run_time=datetime.now(tz) + timedelta(seconds=1),
-    )
-    scheduler.add_job(
-        jobs.digests,
-        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
-        id=DIGESTS_JOB,
-        name="task digests",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=escalation_seconds,
-    )
-    scheduler.add_job(
-        jobs.watch_deliveries,
-        IntervalTrigger(seconds=escalation_seconds, timezone=tz),
-        id=DELIVERY_JOB,
-        name="delivery watch",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=escalation_seconds,
-    )
-    if sweep is not None:
+
+    def every(seconds: int, job: Callable[[], Any], job_id: str, name: str, **kw: Any) -> None:
         scheduler.add_job(
-            jobs.sweep,
-            IntervalTrigger(seconds=sweep_seconds, timezone=tz),
-            id=SWEEP_JOB,
-            name="outbox sweep",
+            job,
+            IntervalTrigger(seconds=seconds, timezone=tz),
+            id=job_id,
+            name=name,
             coalesce=True,
             max_instances=1,
-            misfire_grace_time=sweep_seconds,
+            misfire_grace_time=seconds,
+            **kw,
         )
+
+    # a scan right at start-up catches up on what fell due while the bot was down
+    soon = datetime.now(tz) + timedelta(seconds=1)
+    every(escalation_seconds, jobs.escalate, ESCALATION_JOB, "escalation scan", next_run_time=soon)
+    every(escalation_seconds, jobs.digests, DIGESTS_JOB, "task digests")
+    every(escalation_seconds, jobs.watch_deliveries, DELIVERY_JOB, "delivery watch")
+    if sweep is not None:
+        every(sweep_seconds, jobs.sweep, SWEEP_JOB, "outbox sweep")
     hours = office.calendar.office_hours
     scheduler.add_job(
         jobs.morning,

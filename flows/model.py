@@ -112,6 +112,11 @@ class Step:
     #: The card lists the files the applicant sent (the WhatsApp intake step).
     lists_applicant_files: bool = False
 
+    @property
+    def signed_with_pin(self) -> bool:
+        """An action of this step is a signature (the PIN is asked)."""
+        return any(a.requires_pin for a in self.actions)
+
     def action(self, key: str) -> Action | None:
         for action in self.actions:
             if action.key == key:

@@ -63,7 +63,7 @@ async def _start(turn: Turn) -> Answer:
     tasks = [
         task
         for task in await turn.run(MyTasks(Who(staff_id=turn.staff_id)))
-        if any(a.requires_pin for a in flow.step(task.step).actions)
+        if flow.step(task.step).signed_with_pin
     ]
     if not tasks:
         await turn.reply(OutgoingMessage(text=esc(t("pick.nothing", turn.lang))))

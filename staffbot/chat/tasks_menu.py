@@ -60,9 +60,7 @@ async def signable(turn: Turn) -> list[int]:
     """This staff member's open tasks whose step is signed with the PIN."""
     flow = turn.office.flow
     tasks = await turn.run(MyTasks(Who(staff_id=turn.staff_id)))
-    return [
-        task.task_id for task in tasks if any(a.requires_pin for a in flow.step(task.step).actions)
-    ]
+    return [task.task_id for task in tasks if flow.step(task.step).signed_with_pin]
 
 
 async def reopen(turn: Turn, task_id: int) -> Answer:

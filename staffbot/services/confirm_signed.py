@@ -53,7 +53,7 @@ async def came_signed_query(cmd: CameSigned, uow: UnitOfWork, office: Office) ->
     task = await uow.tasks.get(cmd.task_id)
     if task is None or not task.is_open:
         return False
-    if not any(a.requires_pin for a in office.flow.step(task.step).actions):
+    if not office.flow.step(task.step).signed_with_pin:
         return False
     try:
         document = await document_to_sign(uow, office, await of_task(uow, task), task)

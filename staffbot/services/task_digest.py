@@ -109,7 +109,7 @@ def _fingerprint(tasks: Sequence[TaskSummary]) -> str:
 def signable(office: Office, tasks: Sequence[TaskSummary]) -> list[TaskSummary]:
     """The tasks whose step is signed with the PIN."""
     flow = office.flow
-    return [t for t in tasks if any(a.requires_pin for a in flow.step(t.step).actions)]
+    return [t for t in tasks if flow.step(t.step).signed_with_pin]
 
 
 async def _message(

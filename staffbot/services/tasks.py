@@ -83,7 +83,7 @@ async def push_cards(
         message = card(choices=choices, lang=lang)
         if attachment is not None:
             message = replace(message, attachment=attachment)
-        if signed_before is not None and any(a.requires_pin for a in step.actions):
+        if signed_before is not None and step.signed_with_pin:
             message = presigned.on_card(message, step, signed_before, office, lang)
         await notify.queue(
             uow,

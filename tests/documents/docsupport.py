@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pypdfium2
@@ -57,7 +58,7 @@ def qr_targets(pdf: bytes) -> list[str]:
         document.close()
 
 
-def web_client(desk: Desk) -> httpx.AsyncClient:
+def public_app(desk: Desk) -> Any:
     """The web app as the runner wires it (the public /v/ and /s/ routes mounted in it)."""
     from staffbot.channels.web import WebChannel
     from staffbot.chat.service import ChatService
@@ -71,7 +72,7 @@ def web_client(desk: Desk) -> httpx.AsyncClient:
     async def metrics() -> str:
         return ""
 
-    app = create_web_app(
+    return create_web_app(
         WebDeps(
             office=desk.office,
             bus=desk.bus,
@@ -84,7 +85,12 @@ def web_client(desk: Desk) -> httpx.AsyncClient:
             extra_routes=verification_routes(desk.bus),
         )
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
+def web_client(desk: Desk) -> httpx.AsyncClient:
+    """A client of :func:`public_app`, without a socket."""
+    transport = httpx.ASGITransport(app=public_app(desk))
+    return httpx.AsyncClient(transport=transport, base_url="http://t")
 
 
 def ba_input(count: int) -> BeritaAcaraInput:

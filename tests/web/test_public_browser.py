@@ -12,11 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from staffbot.channels.web import WebChannel
-from staffbot.chat.service import ChatService
-from staffbot.web.app import create_web_app
-from staffbot.web.deps import WebDeps
-from staffbot.web.verify import verification_routes
+from tests.documents.docsupport import public_app
 from tests.support import Desk
 from tests.web.test_browser import ARGS, CHROMIUM, WAIT_MS
 
@@ -43,25 +39,7 @@ async def served(desk: Desk) -> AsyncIterator[str]:
     """The web app with the public routes on a real socket (uvicorn, port 0)."""
     import uvicorn
 
-    async def healthy() -> bool:
-        return True
-
-    async def metrics() -> str:
-        return ""
-
-    app = create_web_app(
-        WebDeps(
-            office=desk.office,
-            bus=desk.bus,
-            chat=ChatService(desk.bus),
-            channel=WebChannel(),
-            public_url=desk.office.reference.public_url,
-            demo=False,
-            health=healthy,
-            metrics=metrics,
-            extra_routes=verification_routes(desk.bus),
-        )
-    )
+    app = public_app(desk)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
     )

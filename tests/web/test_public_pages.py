@@ -18,15 +18,12 @@ from pypdf import PdfReader
 
 from staffbot.app.commands.cases import Act, Who
 from staffbot.app.commands.verification import Verdict
-from staffbot.channels.web import WebChannel
-from staffbot.chat.service import ChatService
 from staffbot.services.files import read_blob
 from staffbot.texts.public import pt
-from staffbot.web.app import create_web_app
-from staffbot.web.deps import WebDeps
 from staffbot.web.public_page import PublicFrame
-from staffbot.web.verify import verdict_page, verification_routes
+from staffbot.web.verify import verdict_page
 from storage.tables import Case
+from tests.documents.docsupport import web_client
 from tests.support import FORM, HAPPY, ROSTER, Desk
 
 #: The applicant's personal data in every spelling a page could carry it.
@@ -40,31 +37,6 @@ PERSONAL = (
     "0812-****-7890",
     "3456-7890",
 )
-
-
-def public_client(desk: Desk) -> httpx.AsyncClient:
-    """The web app as the runner wires it, with the public /v/ and /s/ routes."""
-
-    async def healthy() -> bool:
-        return True
-
-    async def metrics() -> str:
-        return ""
-
-    app = create_web_app(
-        WebDeps(
-            office=desk.office,
-            bus=desk.bus,
-            chat=ChatService(desk.bus),
-            channel=WebChannel(),
-            public_url=desk.office.reference.public_url,
-            demo=False,
-            health=healthy,
-            metrics=metrics,
-            extra_routes=verification_routes(desk.bus),
-        )
-    )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
 async def _case(desk: Desk, number: str) -> Case:
@@ -111,7 +83,7 @@ async def test_the_status_page_tells_the_stage_at_each_of_the_15_steps(desk: Des
             assert "Perkiraan selesai" in text and "dihitung dengan hari kerja" in text
         return text
 
-    async with public_client(desk) as client:
+    async with web_client(desk) as client:
         # Steps 1 and 2 pass in one go when the call center records the call; a case
         # standing at either (a flow may stop there) is told as well.
         for step in ("telepon", "catat"):
@@ -150,7 +122,7 @@ async def test_the_bukti_pendaftaran_qr_opens_the_status_page(desk: Desk) -> Non
     [target] = await asyncio.to_thread(_qr_codes, pdf)
     assert target == f"{desk.office.reference.public_url}/s/{case.status_code}"
     assert target in text  # printed under the QR too
-    async with public_client(desk) as client:
+    async with web_client(desk) as client:
         page = await client.get(urlsplit(target).path)
         assert page.status_code == 200
         assert pt("stage.verifikasi_kasi", "id") in _visible(page.text)
@@ -181,7 +153,7 @@ async def test_files_asked_back_stop_the_finish_date(desk: Desk) -> None:
         Act(Who(nip=ROSTER["operator_penerima_wa"]), "reject", ref=number, note="KK buram")
     )
     case = await _case(desk, number)
-    async with public_client(desk) as client:
+    async with web_client(desk) as client:
         page = await client.get(f"/s/{case.status_code}")
     text = _visible(page.text)
     assert page.status_code == 200
@@ -192,7 +164,7 @@ async def test_files_asked_back_stop_the_finish_date(desk: Desk) -> None:
 
 
 async def test_an_unknown_status_code_is_not_found(desk: Desk) -> None:
-    async with public_client(desk) as client:
+    async with web_client(desk) as client:
         for junk in ("tidakAdaKodeIni", "%00abc", "..%2f..%2fetc", "%3Cscript%3E", "a" * 80):
             page = await client.get(f"/s/{junk}")
             assert page.status_code == 404, junk
